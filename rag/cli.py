@@ -1,0 +1,220 @@
+"""``rag``: build the index, search it, and ask questions from the shell.
+
+Every command reads settings from RAG_* environment variables (see ``rag settings``);
+``--json`` prints one JSON object for scripts.  Errors print one line and exit 1.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from rag.errors import RagError
+
+app = typer.Typer(
+    help="Question answering over your documents with citations to the exact source paragraphs.\n\n"
+    "Put .txt/.md files in the corpus folder (default: seeds/), then:\n\n"
+    "  rag index                      build the index (also done automatically on first use)\n\n"
+    '  rag ask "西伯利亞力量2號管道每年最多可輸送多少天然氣？"\n\n'
+    '  rag retrieve "question" -k 5 --json\n\n'
+    "  rag serve                      web page on http://127.0.0.1:7860",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+KOpt = Annotated[int | None, typer.Option("-k", "--top-k", help="How many passages to return (1-100).")]
+CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (default: RAG_CORPUS_DIR or seeds/).")]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: RAG_INDEX_DIR or index/).")]
+
+
+def _settings(corpus: Path | None = None, index: Path | None = None):
+    from rag.settings import Settings
+
+    overrides: dict[str, Any] = {}
+    if corpus:
+        overrides["corpus_dir"] = corpus
+    if index:
+        overrides["index_dir"] = index
+    try:
+        return Settings(**overrides)
+    except ValueError as exc:
+        raise RagError(f"Invalid setting: {exc}".replace("\n", " "), fix="Check the RAG_* environment variables.") from exc
+
+
+def _fail(exc: RagError) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(1)
+
+
+def _rag(corpus: Path | None, index: Path | None, progress: bool = True):
+    from rag.pipeline import RAG
+
+    return RAG(_settings(corpus, index), progress=progress and sys.stderr.isatty())
+
+
+def _print_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def _passages_json(passages) -> list[dict[str, Any]]:
+    return [p.model_dump() for p in passages]
+
+
+@app.command()
+def index(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild even if the index is up to date.")] = False,
+    corpus: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build the index of the corpus, or refresh it if files changed."""
+    try:
+        rag = _rag(corpus, index_dir)
+        status = rag.status()
+        if status.state == "fresh" and not rebuild:
+            counts = (status.manifest or {}).get("counts", {})
+            result: dict[str, Any] = {"state": "fresh", "rebuilt": False, **counts, "problems": (status.manifest or {}).get("problems", [])}
+        else:
+            if not as_json:
+                typer.echo(f"Building index ({'; '.join(status.reasons) or 'rebuild requested'})…", err=True)
+            report = rag.build()
+            result = {"state": "fresh", "rebuilt": True, **vars(report)}
+    except RagError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json(result)
+        return
+    verb = "Built" if result["rebuilt"] else "Index is up to date:"
+    typer.echo(
+        f"{verb} {result.get('documents', 0)} documents, {result.get('paragraphs', 0)} paragraphs, {result.get('chunks', 0)} chunks."
+    )
+    for problem in result.get("problems", []):
+        typer.echo(f"  skipped: {problem}", err=True)
+
+
+@app.command()
+def retrieve(
+    question: Annotated[str, typer.Argument(help="The question, in Chinese (either script) or English.")],
+    k: KOpt = None,
+    corpus: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the paragraphs most relevant to QUESTION, best first."""
+    try:
+        passages = _rag(corpus, index_dir).retrieve(question, k)
+    except RagError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json({"question": question, "passages": _passages_json(passages)})
+        return
+    for p in passages:
+        typer.echo(f"[{p.rank}] {p.paragraph_id}  score {p.score:.3f}")
+        typer.echo(f"    {p.text}\n")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in Chinese (either script) or English.")],
+    k: KOpt = None,
+    corpus: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer QUESTION from the corpus, citing the source paragraphs as [1], [2]…"""
+    try:
+        answer = _rag(corpus, index_dir).ask(question, k)
+    except RagError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json(
+            {
+                "question": answer.question,
+                "answer": answer.text,
+                "abstained": answer.abstained,
+                "model": answer.model,
+                "citations": [c.model_dump() for c in answer.citations],
+                "passages": _passages_json(answer.passages),
+            }
+        )
+        return
+    typer.echo(answer.text)
+    if answer.citations:
+        typer.echo("")
+    for c in answer.citations:
+        typer.echo(f"[{c.key}] {c.paragraph_id} (characters {c.start}-{c.end})")
+
+
+@app.command()
+def status(corpus: CorpusOpt = None, index_dir: IndexOpt = None, as_json: JsonOpt = False) -> None:
+    """Say whether the index exists and matches the corpus and settings."""
+    try:
+        st = _rag(corpus, index_dir).status()
+    except RagError as exc:
+        _fail(exc)
+        return
+    info = {
+        "state": st.state,
+        "reasons": st.reasons,
+        **({k: st.manifest[k] for k in ("built_at", "embedding_model", "counts")} if st.manifest else {}),
+    }
+    if as_json:
+        _print_json(info)
+        return
+    typer.echo(f"index: {st.state}" + (f" ({'; '.join(st.reasons)})" if st.reasons else ""))
+    if st.manifest:
+        typer.echo(f"built {st.manifest['built_at']} with {st.manifest['embedding_model']}: {st.manifest['counts']}")
+
+
+@app.command()
+def settings(as_json: JsonOpt = False) -> None:
+    """List every setting, its current value, and the environment variable that sets it."""
+    try:
+        s = _settings()
+    except RagError as exc:
+        _fail(exc)
+        return
+    rows = {
+        name: {"value": str(getattr(s, name)), "env": f"RAG_{name.upper()}", "description": f.description}
+        for name, f in type(s).model_fields.items()
+    }
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows.values():
+        typer.echo(f"{row['env']:<28} = {row['value']}\n    {row['description']}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind. Keep 127.0.0.1 unless you add authentication.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    corpus: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+) -> None:
+    """Start the web page (builds the index first if needed)."""
+    from rag.web import launch
+
+    try:
+        launch(_rag(corpus, index_dir), host=host, port=port)
+    except RagError as exc:
+        _fail(exc)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Build the index from the corpus, and tell whether an existing one still fits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from rag.chunking import ParagraphChunker
+from rag.corpus import Corpus, load_corpus
+from rag.embedding import Embedder
+from rag.errors import RagError
+from rag.index_store import FORMAT_VERSION, build_lock, current_build, read_manifest, write_build
+from rag.settings import Settings
+
+
+def index_identity(settings: Settings, corpus: Corpus) -> dict[str, Any]:
+    """Everything that, when changed, makes a built index wrong for this corpus and settings."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "embedding_model": settings.embedding_model,
+        "query_prompt": settings.query_prompt,
+        "passage_prompt": settings.passage_prompt,
+        "chunker": {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap},
+        "corpus_hash": corpus.fingerprint,
+    }
+
+
+def stale_reasons(manifest: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    labels = {
+        "format_version": "index format",
+        "embedding_model": "embedding model",
+        "query_prompt": "query prompt",
+        "passage_prompt": "passage prompt",
+        "chunker": "chunk settings",
+        "corpus_hash": "corpus files",
+    }
+    return [f"{labels[k]} changed" for k in expected if manifest.get(k) != expected[k]]
+
+
+@dataclass
+class IndexStatus:
+    state: str  # "fresh", "missing" or "stale"
+    reasons: list[str] = field(default_factory=list)
+    manifest: dict[str, Any] | None = None
+
+
+def index_status(settings: Settings, corpus: Corpus) -> IndexStatus:
+    folder = current_build(settings.index_dir)
+    if folder is None:
+        return IndexStatus("missing", ["no index built yet"])
+    try:
+        manifest = read_manifest(folder)
+    except RagError as exc:
+        return IndexStatus("stale", [exc.message])
+    reasons = stale_reasons(manifest, index_identity(settings, corpus))
+    return IndexStatus("stale" if reasons else "fresh", reasons, manifest)
+
+
+@dataclass
+class BuildReport:
+    documents: int
+    paragraphs: int
+    chunks: int
+    seconds: float
+    problems: list[str]
+    folder: str
+
+
+def build_index(settings: Settings, embedder: Embedder, progress: bool = False, corpus: Corpus | None = None) -> BuildReport:
+    started = dt.datetime.now(dt.UTC)
+    with build_lock(settings.index_dir):
+        corpus = corpus or load_corpus(settings.corpus_dir)
+        if not corpus.paragraphs:
+            detail = "; ".join(corpus.problems) or "it has no .txt or .md files"
+            raise RagError(f"Nothing to index in '{settings.corpus_dir}': {detail}.", fix="Add UTF-8 .txt or .md files to it.")
+        chunks = ParagraphChunker(settings.chunk_size, settings.chunk_overlap).split_all(corpus.paragraphs)
+        # The heading goes into the embedded text (not the stored text) so a chunk under
+        # 「結語」 can match a question about the conclusion.
+        texts = [f"{c.heading}\n{c.text}" if c.heading else c.text for c in chunks]
+        vectors = embedder.encode_passages(texts, progress=progress)
+        manifest = {
+            **index_identity(settings, corpus),
+            "built_at": started.isoformat(timespec="seconds"),
+            "dimension": embedder.dimension,
+            "documents": [{"doc_id": d.doc_id, "sha256": d.sha256, "date": d.date} for d in corpus.documents],
+            "counts": {"documents": len(corpus.documents), "paragraphs": len(corpus.paragraphs), "chunks": len(chunks)},
+            "problems": corpus.problems,
+        }
+        folder = write_build(settings.index_dir, manifest, vectors, corpus.paragraphs, chunks)
+    seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
+    return BuildReport(len(corpus.documents), len(corpus.paragraphs), len(chunks), seconds, corpus.problems, str(folder))

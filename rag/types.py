@@ -1,0 +1,64 @@
+"""The records that flow through the pipeline: corpus paragraphs and chunks, the
+``Passage`` that retrieval returns and answering cites, and the ``Answer``."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Paragraph(BaseModel):
+    """One blank-line-separated block of a corpus file: the unit citations point to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    paragraph_id: str = Field(description="'<file>#p<number>', stable while the file is unchanged.")
+    doc_id: str = Field(description="File path relative to the corpus folder.")
+    number: int = Field(description="1-based position among the file's paragraphs (headings excluded).")
+    start: int = Field(description="Character offset of the paragraph in the decoded file.")
+    end: int
+    text: str
+    heading: str = Field("", description="The section heading above this paragraph, if any.")
+
+
+class Chunk(BaseModel):
+    """A piece of one paragraph small enough to embed; ``start``/``end`` index the file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    paragraph_id: str
+    start: int
+    end: int
+    text: str
+    heading: str = ""
+
+
+class Passage(BaseModel):
+    """A retrieved paragraph with the chunk that matched inside it."""
+
+    paragraph_id: str
+    doc_id: str
+    score: float
+    text: str = Field(description="The whole paragraph.")
+    start: int
+    end: int
+    match_start: int = Field(description="Offset in the file of the best-matching chunk.")
+    match_end: int
+    heading: str = ""
+    rank: int = Field(0, description="1-based position in the result list; citation keys use it.")
+
+
+class Citation(BaseModel):
+    key: int = Field(description="The number written in the answer, as in [1].")
+    paragraph_id: str
+    text: str = Field(description="The quoted span of the paragraph.")
+    start: int = Field(description="Offset of the span in the source file.")
+    end: int
+
+
+class Answer(BaseModel):
+    question: str
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list)
+    abstained: bool = Field(False, description="True when the corpus gave nothing that answers the question.")
+    model: str = "extractive"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Create .venv and install the project into it (sourced by run.sh and test.sh).
+# Re-running is cheap: nothing is reinstalled unless pyproject.toml changed.
+# Usage: EXTRAS=test source scripts/setup.sh
+set -euo pipefail
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "error: Python 3.11 or newer is needed ($PYTHON is $("$PYTHON" --version 2>&1)). Set PYTHON=/path/to/python3.11." >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating .venv…" >&2
+  "$PYTHON" -m venv .venv
+fi
+extras=${EXTRAS:-}
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${extras:-base}"
+if [ ! -f "$stamp" ]; then
+  echo "Installing dependencies into .venv (first time: about 2 minutes)…" >&2
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  # torch is pinned in pyproject.toml to the CPU build; see README "Installing".
+  .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi

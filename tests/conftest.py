@@ -1,0 +1,33 @@
+"""Shared fixtures: the real default embedding model, loaded once per session, and an
+index of the seed corpus built once into a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_DOC = "000_4d695214e84dccad.txt"
+KEY_QUESTION = "西伯利亞力量2號管道每年最多可輸送多少天然氣？"
+
+
+def make_settings(tmp: Path, corpus: Path | None = None, **extra) -> Settings:
+    return Settings(corpus_dir=corpus or SEEDS, index_dir=tmp / "index", **extra)
+
+
+@pytest.fixture(scope="session")
+def seed_rag(tmp_path_factory):
+    """A RAG over a copy of seeds/ with its index built (real model)."""
+    from rag.pipeline import RAG
+
+    tmp = tmp_path_factory.mktemp("seed")
+    corpus = tmp / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    rag = RAG(make_settings(tmp, corpus))
+    rag.ensure_index()
+    return rag
