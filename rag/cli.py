@@ -155,6 +155,67 @@ def ask(
         typer.echo(f"[{c.key}] {c.paragraph_id} (characters {c.start}-{c.end})")
 
 
+@app.command("eval")
+def evaluate(
+    questions: Annotated[Path, typer.Argument(help="A .jsonl question set, or a DRCD/SQuAD .json file.")],
+    answers: Annotated[bool, typer.Option("--answers", help="Also answer each question and score the answers.")] = False,
+    mode: Annotated[str | None, typer.Option(help="Retrieval mode: hybrid, dense or lexical (default: setting).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the JSON report (default: <questions>.report.json).")] = None,
+    corpus: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score retrieval (recall@1/5/10, MRR@10, nDCG@10, latency) and, with --answers,
+    answers (exact match, contains, character F1, citation precision, abstention).
+
+    JSON Lines records: {"question", "answers": [...], "gold_paragraphs": [...],
+    "gold_text": [...], "unanswerable": bool}. For DRCD/SQuAD files, first put their
+    paragraphs in a corpus: rag import-squad FILE FOLDER, then rag eval FILE --corpus FOLDER.
+    """
+    from rag.eval_runner import run_eval
+    from rag.evaluation import load_questions
+
+    try:
+        rows = load_questions(questions)
+        report = run_eval(_rag(corpus, index_dir), rows, answers=answers, mode=mode, progress=not as_json)
+    except RagError as exc:
+        _fail(exc)
+        return
+    target = out or Path(questions.name).with_suffix(".report.json")
+    target.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        _print_json({k: v for k, v in report.items() if k != "per_question"})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{questions.name}: {report['questions']} questions")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for section in ("retrieval", "answers"):
+        for key, value in report.get(section, {}).items():
+            shown = "n/a" if value is None else (f"{value:.4f}" if isinstance(value, float) else str(value))
+            table.add_row(f"{section} {key}", shown)
+    Console().print(table)
+    typer.echo(f"report: {target}")
+
+
+@app.command("import-squad")
+def import_squad(
+    source: Annotated[Path, typer.Argument(help="DRCD/SQuAD JSON file.")],
+    folder: Annotated[Path, typer.Argument(help="Corpus folder to write, one .txt per paragraph.")],
+) -> None:
+    """Turn the paragraphs of a DRCD/SQuAD file into a corpus folder for rag eval."""
+    from rag.evaluation import write_squad_corpus
+
+    try:
+        count = write_squad_corpus(source, folder)
+    except RagError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"Wrote {count} paragraphs to {folder}. Next: rag eval {source} --corpus {folder} --index {folder}-index")
+
+
 @app.command()
 def status(corpus: CorpusOpt = None, index_dir: IndexOpt = None, as_json: JsonOpt = False) -> None:
     """Say whether the index exists and matches the corpus and settings."""

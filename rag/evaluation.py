@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,3 +79,100 @@ def retrieval_metrics(rankings: Sequence[Sequence[str]], golds: Sequence[set[str
     out["mrr@10"] = sum(reciprocal_rank(r, g) for r, g in zip(rankings, golds, strict=True)) / n
     out["ndcg@10"] = sum(ndcg(r, g) for r, g in zip(rankings, golds, strict=True)) / n
     return out
+
+
+# -- question sets ------------------------------------------------------------------------
+def load_jsonl(path: Path) -> list[EvalQuestion]:
+    questions = []
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                question = row["question"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise RagError(
+                    f"{path}:{n} is not a question record ({type(exc).__name__}: {exc}).",
+                    fix="Each line needs a JSON object with 'question'.",
+                ) from exc
+            if not isinstance(question, str):
+                raise RagError(f"{path}:{n}: 'question' must be a string.", fix="Quote the question text.")
+            questions.append(
+                EvalQuestion(
+                    question=question,
+                    qid=str(row.get("id", n)),
+                    answers=[str(a) for a in row.get("answers", [])],
+                    gold_paragraphs=[str(p) for p in row.get("gold_paragraphs", [])],
+                    gold_text=[str(t) for t in row.get("gold_text", [])],
+                    unanswerable=bool(row.get("unanswerable", False)),
+                )
+            )
+    return questions
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    """DRCD/SQuAD JSON (gold = the question's own context) or JSON Lines."""
+    if not path.is_file():
+        raise RagError(f"Question file {path} does not exist.", fix="Give the path of a .jsonl or DRCD/SQuAD .json file.")
+    if path.suffix.lower() == ".json":
+        squad = load_drcd(path)
+        for q in squad.questions:
+            q.gold_text = [squad.paragraphs[p] for p in q.gold_paragraphs]
+            q.gold_paragraphs = []
+        return squad.questions
+    return load_jsonl(path)
+
+
+def write_squad_corpus(path: Path, folder: Path) -> int:
+    """Write each context of a DRCD/SQuAD file as its own corpus file; returns the count."""
+    squad = load_drcd(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for pid, text in squad.paragraphs.items():
+        (folder / f"{pid}.txt").write_text(text, encoding="utf-8")
+    return len(squad.paragraphs)
+
+
+def gold_paragraph_ids(question: EvalQuestion, paragraphs: dict[str, str]) -> set[str]:
+    """Paragraphs named by id, plus paragraphs containing any gold text."""
+    gold = {p for p in question.gold_paragraphs if p in paragraphs}
+    texts = [t.strip() for t in question.gold_text if t.strip()]
+    if texts:
+        gold.update(pid for pid, body in paragraphs.items() if any(t in body for t in texts))
+    return gold
+
+
+# -- answer metrics -----------------------------------------------------------------------
+_CITATION_MARK = re.compile(r"\s*\[\d+\]")
+
+
+def _answer_norm(text: str) -> str:
+    from rag.language import normalize_for_matching
+
+    text = normalize_for_matching(_CITATION_MARK.sub("", text))
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def char_f1(prediction: str, reference: str) -> float:
+    pred, ref = list(_answer_norm(prediction)), list(_answer_norm(reference))
+    if not pred or not ref:
+        return float(pred == ref)
+    common = Counter(pred) & Counter(ref)
+    same = sum(common.values())
+    if same == 0:
+        return 0.0
+    precision, recall = same / len(pred), same / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def answer_scores(answer_text: str, accepted: Sequence[str]) -> dict[str, float]:
+    """exact (normalised equality), contains (an accepted answer appears), char_f1 (best)."""
+    norm = _answer_norm(answer_text)
+    refs = [_answer_norm(a) for a in accepted if _answer_norm(a)]
+    if not refs:
+        return {"exact_match": 0.0, "contains": 0.0, "char_f1": 0.0}
+    return {
+        "exact_match": float(any(norm == r for r in refs)),
+        "contains": float(any(r in norm for r in refs)),
+        "char_f1": max(char_f1(answer_text, a) for a in accepted),
+    }

@@ -1,7 +1,8 @@
 """The on-disk index: a folder of plain files, swapped in atomically.
 
     index/CURRENT                  name of the live build (replaced with os.replace)
-    index/build-<time>-<rand>/     manifest.json, vectors.faiss, paragraphs.jsonl, chunks.jsonl
+    index/build-<time>-<rand>/     manifest.json, vectors.faiss, paragraphs.jsonl, chunks.jsonl,
+                                   bm25/ (bm25s's own .npy arrays and JSON)
 
 A build is written into a fresh folder and only then named in CURRENT, so a crash
 mid-build leaves the previous build live.  No pickle anywhere: JSON and FAISS's own format.
@@ -25,9 +26,10 @@ import faiss
 import numpy as np
 
 from rag.errors import RagError
+from rag.lexical import LexicalIndex
 from rag.types import Chunk, Paragraph
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PARAGRAPHS = "paragraphs.jsonl"
@@ -61,6 +63,7 @@ class StoredIndex:
     vectors: faiss.Index
     paragraphs: dict[str, Paragraph]
     chunks: list[Chunk]
+    lexical: LexicalIndex | None
 
 
 @contextlib.contextmanager
@@ -83,7 +86,14 @@ def current_build(index_dir: Path) -> Path | None:
     return folder if (folder / MANIFEST).is_file() else None
 
 
-def write_build(index_dir: Path, manifest: dict[str, Any], vectors: np.ndarray, paragraphs: list[Paragraph], chunks: list[Chunk]) -> Path:
+def write_build(
+    index_dir: Path,
+    manifest: dict[str, Any],
+    vectors: np.ndarray,
+    paragraphs: list[Paragraph],
+    chunks: list[Chunk],
+    lexical: LexicalIndex,
+) -> Path:
     """Write a complete build beside the live one, then switch CURRENT to it."""
     index_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="build-", dir=index_dir))
@@ -93,11 +103,12 @@ def write_build(index_dir: Path, manifest: dict[str, Any], vectors: np.ndarray, 
         faiss.write_index(flat, str(folder / VECTORS))
         _write_jsonl(folder / PARAGRAPHS, [p.model_dump() for p in paragraphs])
         _write_jsonl(folder / CHUNKS, [c.model_dump() for c in chunks])
-        files = {name: file_sha256(folder / name) for name in (VECTORS, PARAGRAPHS, CHUNKS)}
+        lexical_files = [p.relative_to(folder).as_posix() for p in lexical.save(folder)]
+        files = {name: file_sha256(folder / name) for name in (VECTORS, PARAGRAPHS, CHUNKS, *lexical_files)}
         full = {"format_version": FORMAT_VERSION, **manifest, "files": files}
         (folder / MANIFEST).write_text(json.dumps(full, ensure_ascii=False, indent=2), encoding="utf-8")
-        for path in folder.iterdir():
-            with path.open("rb") as f:
+        for name in [*files, MANIFEST]:
+            with (folder / name).open("rb") as f:
                 os.fsync(f.fileno())
         _point_current(index_dir, folder.name)
     except BaseException:
@@ -145,8 +156,9 @@ def load_build(folder: Path, verify: bool = True) -> StoredIndex:
         vectors = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
         paragraphs = {row["paragraph_id"]: Paragraph(**row) for row in _read_jsonl(folder / PARAGRAPHS)}
         chunks = [Chunk(**row) for row in _read_jsonl(folder / CHUNKS)]
-    except (OSError, RuntimeError, ValueError, TypeError) as exc:
+        lexical = LexicalIndex.load(folder)
+    except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
         raise RagError(f"The index in {folder} cannot be read ({exc}).", fix=REBUILD_HINT) from exc
     if vectors.ntotal != len(chunks):
         raise RagError(f"The index in {folder} has {vectors.ntotal} vectors for {len(chunks)} chunks.", fix=REBUILD_HINT)
-    return StoredIndex(folder=folder, manifest=manifest, vectors=vectors, paragraphs=paragraphs, chunks=chunks)
+    return StoredIndex(folder=folder, manifest=manifest, vectors=vectors, paragraphs=paragraphs, chunks=chunks, lexical=lexical)

@@ -11,7 +11,20 @@ from rag.corpus import Corpus, load_corpus
 from rag.embedding import Embedder
 from rag.errors import RagError
 from rag.index_store import FORMAT_VERSION, build_lock, current_build, read_manifest, write_build
+from rag.language import detect_language
+from rag.lexical import LexicalIndex
 from rag.settings import Settings
+
+
+def corpus_script(corpus: Corpus, sample_chars: int = 20_000) -> str:
+    """'zh-Hant', 'zh-Hans' or 'en': the script most of the corpus is written in."""
+    sample, size = [], 0
+    for p in corpus.paragraphs:
+        sample.append(p.text)
+        size += len(p.text)
+        if size >= sample_chars:
+            break
+    return detect_language("".join(sample))
 
 
 def index_identity(settings: Settings, corpus: Corpus) -> dict[str, Any]:
@@ -79,14 +92,16 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = False, 
         # 「結語」 can match a question about the conclusion.
         texts = [f"{c.heading}\n{c.text}" if c.heading else c.text for c in chunks]
         vectors = embedder.encode_passages(texts, progress=progress)
+        lexical = LexicalIndex.build([f"{p.heading}\n{p.text}" if p.heading else p.text for p in corpus.paragraphs])
         manifest = {
             **index_identity(settings, corpus),
             "built_at": started.isoformat(timespec="seconds"),
             "dimension": embedder.dimension,
+            "script": corpus_script(corpus),
             "documents": [{"doc_id": d.doc_id, "sha256": d.sha256, "date": d.date} for d in corpus.documents],
             "counts": {"documents": len(corpus.documents), "paragraphs": len(corpus.paragraphs), "chunks": len(chunks)},
             "problems": corpus.problems,
         }
-        folder = write_build(settings.index_dir, manifest, vectors, corpus.paragraphs, chunks)
+        folder = write_build(settings.index_dir, manifest, vectors, corpus.paragraphs, chunks, lexical)
     seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     return BuildReport(len(corpus.documents), len(corpus.paragraphs), len(chunks), seconds, corpus.problems, str(folder))

