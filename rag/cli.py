@@ -80,7 +80,13 @@ def index(
         status = rag.status()
         if status.state == "fresh" and not rebuild:
             counts = (status.manifest or {}).get("counts", {})
-            result: dict[str, Any] = {"state": "fresh", "rebuilt": False, **counts, "problems": (status.manifest or {}).get("problems", [])}
+            result: dict[str, Any] = {
+                "state": "fresh",
+                "rebuilt": False,
+                **counts,
+                "problems": (status.manifest or {}).get("problems", []),
+                "notes": (status.manifest or {}).get("notes", []),
+            }
         else:
             if not as_json:
                 typer.echo(f"Building index ({'; '.join(status.reasons) or 'rebuild requested'})…", err=True)
@@ -98,6 +104,8 @@ def index(
     )
     for problem in result.get("problems", []):
         typer.echo(f"  skipped: {problem}", err=True)
+    for note in result.get("notes", []):
+        typer.echo(f"  note: {note}", err=True)
 
 
 @app.command()
@@ -122,43 +130,114 @@ def retrieve(
         typer.echo(f"    {p.text}\n")
 
 
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", "-m", help="Answer model: extractive, local, openai, or a plugin (see `rag backends`).")
+]
+
+
+def _answer_json(answer) -> dict[str, Any]:
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "model": answer.model,
+        "error": answer.error,
+        "citations": [c.model_dump() for c in answer.citations],
+        "sentences": [s.model_dump() for s in answer.sentences],
+        "passages": _passages_json(answer.passages),
+    }
+
+
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese (either script) or English.")],
     k: KOpt = None,
+    model: ModelOpt = None,
     corpus: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Answer QUESTION from the corpus, citing the source paragraphs as [1], [2]…"""
+    """Answer QUESTION from the corpus, citing the source paragraphs as [1], [2]…
+
+    Generative models stream their words as they write; the citations are then checked
+    against the cited paragraphs and the verified answer is printed below.
+    """
+    from rag.backends import Final, Token
+
     try:
-        answer = _rag(corpus, index_dir).ask(question, k)
+        events = _rag(corpus, index_dir).ask_stream(question, k, model)
+        streamed: list[str] = []
+        answer = None
+        for event in events:
+            if isinstance(event, Token) and not as_json:
+                streamed.append(event.text)
+                typer.echo(event.text, nl=False)
+            elif isinstance(event, Final):
+                answer = event.answer
     except RagError as exc:
         _fail(exc)
         return
-    if as_json:
-        _print_json(
-            {
-                "question": answer.question,
-                "answer": answer.text,
-                "abstained": answer.abstained,
-                "model": answer.model,
-                "citations": [c.model_dump() for c in answer.citations],
-                "passages": _passages_json(answer.passages),
-            }
-        )
+    if answer is None:  # pragma: no cover - backends always end with Final
+        _fail(RagError("The answer model ended without an answer.", fix="Try again."))
         return
-    typer.echo(answer.text)
+    if as_json:
+        _print_json(_answer_json(answer))
+        if answer.error:
+            raise typer.Exit(1)
+        return
+    if streamed:
+        typer.echo("")
+    if answer.error:
+        for p in answer.passages:
+            typer.echo(f"[{p.rank}] {p.paragraph_id}  score {p.score:.3f}\n    {p.text}")
+        _fail(RagError(answer.error))
+    if "".join(streamed).strip() != answer.text.strip():
+        typer.echo(f"\nVerified answer:\n{answer.text}")
     if answer.citations:
         typer.echo("")
     for c in answer.citations:
-        typer.echo(f"[{c.key}] {c.paragraph_id} (characters {c.start}-{c.end})")
+        typer.echo(f"[{c.key}] {c.paragraph_id} (characters {c.start}-{c.end}): {c.text}")
+    for s in answer.unsupported:
+        typer.echo(f"unsupported: {s.text} ({s.reason})")
+
+
+@app.command()
+def backends() -> None:
+    """List the answer models that --model accepts (built-ins and installed plugins)."""
+    from rag.backends import available
+
+    for name, ep in sorted(available().items()):
+        typer.echo(f"{name:<12} {ep.value}")
+
+
+@app.command("llama-server")
+def llama_server(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8080,
+    host: Annotated[str, typer.Option(help="Address to bind. Keep 127.0.0.1: llama.cpp's server has no authentication.")] = "127.0.0.1",
+) -> None:
+    """Serve the local model (RAG_LOCAL_MODEL) as an OpenAI-compatible API for --model openai."""
+    import time
+
+    from rag.llama_server import LlamaServer
+
+    try:
+        server = LlamaServer(_settings(), host=host, port=port)
+    except RagError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"llama.cpp serving on {server.base_url} (Ctrl-C to stop). Use: RAG_OPENAI_BASE_URL={server.base_url} rag ask -m openai …")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.close()
 
 
 @app.command("eval")
 def evaluate(
     questions: Annotated[Path, typer.Argument(help="A .jsonl question set, or a DRCD/SQuAD .json file.")],
     answers: Annotated[bool, typer.Option("--answers", help="Also answer each question and score the answers.")] = False,
+    model: ModelOpt = None,
     mode: Annotated[str | None, typer.Option(help="Retrieval mode: hybrid, dense or lexical (default: setting).")] = None,
     out: Annotated[Path | None, typer.Option(help="Where to write the JSON report (default: <questions>.report.json).")] = None,
     corpus: CorpusOpt = None,
@@ -177,7 +256,7 @@ def evaluate(
 
     try:
         rows = load_questions(questions)
-        report = run_eval(_rag(corpus, index_dir), rows, answers=answers, mode=mode, progress=not as_json)
+        report = run_eval(_rag(corpus, index_dir), rows, answers=answers, mode=mode, model=model, progress=not as_json)
     except RagError as exc:
         _fail(exc)
         return
@@ -258,12 +337,18 @@ def settings(as_json: JsonOpt = False) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to bind. Keep 127.0.0.1 unless you add authentication.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default 127.0.0.1, RAG_UI_HOST). Set RAG_UI_AUTH=user:password before exposing it.")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 7860, RAG_UI_PORT).")] = None,
     corpus: CorpusOpt = None,
     index_dir: IndexOpt = None,
 ) -> None:
-    """Start the web page (builds the index first if needed)."""
+    """Start the web page (builds the index first if needed).
+
+    The page streams answers with clickable citations; its API works with gradio_client:
+    Client("http://127.0.0.1:7860").predict("question", api_name="/answer").
+    """
     from rag.web import launch
 
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,9 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u3000]*\n\s*")
 _DATE_LINE = re.compile(r"\A\s*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]*\n?[ \t]*")
 _SENTENCE_PUNCT = tuple("。！？；.!?;：:」』”）)")
 HEADING_MAX_CHARS = 30
+DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+# Encodings a Chinese corpus is often in besides UTF-8; anything else is reported, not guessed.
+_CJK_ENCODINGS = {"big5", "big5hkscs", "cp950", "gb18030", "gbk", "gb2312", "utf_16", "utf_16_le", "utf_16_be"}
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Document:
     text: str
     sha256: str
     date: str | None = None
+    encoding: str = "utf-8"
 
 
 @dataclass
@@ -32,6 +37,7 @@ class Corpus:
     documents: list[Document] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # files skipped, with the reason
+    notes: list[str] = field(default_factory=list)  # files used, with something worth knowing
 
     @property
     def fingerprint(self) -> str:
@@ -43,9 +49,14 @@ class Corpus:
 
 
 def corpus_files(root: Path) -> list[Path]:
+    """Every non-hidden file under root; symbolic links to directories are not entered."""
     if not root.is_dir():
         raise RagError(f"Corpus folder '{root}' does not exist.", fix="Create it and put .txt or .md files in it, or set RAG_CORPUS_DIR.")
-    return sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(folder) / f for f in files if not f.startswith("."))
+    return sorted(found)
 
 
 def _is_heading(block: str) -> bool:
@@ -97,33 +108,59 @@ def split_paragraphs(doc: Document) -> list[Paragraph]:
     return paragraphs
 
 
-def read_document(path: Path, root: Path) -> Document:
-    """Decode one file as UTF-8; raise RagError naming the file when that is impossible."""
+def _decode(data: bytes, doc_id: str, path: Path) -> tuple[str, str]:
+    """(text, encoding): UTF-8 first; Big5 / GB18030 / UTF-16 when charset detection is sure."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and best.encoding in _CJK_ENCODINGS:
+        return str(best), best.encoding
+    raise RagError(
+        f"{doc_id}: skipped, not UTF-8 (bad byte at position {bad}) and not recognisably Big5 or GB18030.",
+        fix=f"Convert it, e.g. iconv -f BIG5 -t UTF-8 '{path}' -o '{path}.utf8.txt'.",
+    )
+
+
+def read_document(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Document:
+    """Decode one file; raise RagError naming the file when it cannot or must not be used."""
     doc_id = path.relative_to(root).as_posix()
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        raise RagError(f"{doc_id}: skipped, a symbolic link to a file outside the corpus folder.", fix="Copy the file in instead.")
     if path.suffix.lower() not in TEXT_SUFFIXES:
         raise RagError(f"{doc_id}: skipped, not a text file type ({', '.join(sorted(TEXT_SUFFIXES))}).", fix="Convert it to .txt or .md.")
     try:
+        size = path.stat().st_size
+        if size > max_bytes:  # checked before reading: a huge file is never loaded whole
+            raise RagError(
+                f"{doc_id}: skipped, {size / 2**20:,.0f} MB is over the {max_bytes / 2**20:,.0f} MB limit (RAG_MAX_FILE_MB).",
+                fix="Split it into smaller files, or raise RAG_MAX_FILE_MB.",
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise RagError(f"{doc_id}: skipped, cannot be read ({exc.strerror}).", fix="Check the file's permissions.") from exc
-    if b"\0" in data[:8192]:
+    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise RagError(f"{doc_id}: skipped, looks binary (contains NUL bytes).", fix="Remove it or convert it to UTF-8 text.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RagError(
-            f"{doc_id}: skipped, not UTF-8 (bad byte at position {exc.start}).",
-            fix=f"Convert it, e.g. iconv -f BIG5 -t UTF-8 '{path}' -o '{path}.utf8.txt'.",
-        ) from exc
+    text, encoding = _decode(data, doc_id, path)
     date = _DATE_LINE.match(text)
-    return Document(doc_id=doc_id, path=path, text=text, sha256=hashlib.sha256(data).hexdigest(), date=date.group(1) if date else None)
+    return Document(
+        doc_id=doc_id,
+        path=path,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        date=date.group(1) if date else None,
+        encoding=encoding,
+    )
 
 
-def load_corpus(root: Path) -> Corpus:
+def load_corpus(root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Corpus:
     corpus = Corpus()
     for path in corpus_files(root):
         try:
-            doc = read_document(path, root)
+            doc = read_document(path, root, max_file_bytes)
         except RagError as exc:
             corpus.problems.append(exc.message)
             continue
@@ -131,6 +168,8 @@ def load_corpus(root: Path) -> Corpus:
         if not paragraphs:
             corpus.problems.append(f"{doc.doc_id}: skipped, no text in it.")
             continue
+        if doc.encoding != "utf-8":
+            corpus.notes.append(f"{doc.doc_id}: read as {doc.encoding} (not UTF-8).")
         corpus.documents.append(doc)
         corpus.paragraphs.extend(paragraphs)
     return corpus

@@ -9,9 +9,21 @@ import numpy as np
 from tqdm import tqdm
 
 from rag.evaluation import EvalQuestion, answer_scores, gold_paragraph_ids, retrieval_metrics
+from rag.numbers import unsupported_numbers
 from rag.pipeline import RAG
+from rag.types import Answer
 
 RANK_DEPTH = 10  # recall@10, MRR@10, nDCG@10 need the top 10
+
+
+def count_unflagged_numbers(answer: Answer) -> int:
+    """Sentences kept as supported whose numbers do not all occur in the paragraphs they cite."""
+    by_key = {p.rank: p.text for p in answer.passages}
+    bad = 0
+    for s in answer.sentences:
+        if s.supported and not any(by_key.get(k) and not unsupported_numbers(s.text, by_key[k]) for k in s.keys):
+            bad += 1
+    return bad
 
 
 def _latency(values: list[float]) -> dict[str, float]:
@@ -21,13 +33,18 @@ def _latency(values: list[float]) -> dict[str, float]:
 
 
 def run_eval(
-    rag: RAG, questions: list[EvalQuestion], answers: bool = False, mode: str | None = None, progress: bool = True
+    rag: RAG,
+    questions: list[EvalQuestion],
+    answers: bool = False,
+    mode: str | None = None,
+    model: str | None = None,
+    progress: bool = True,
 ) -> dict[str, Any]:
     retriever = rag.ensure_index()
     paragraphs = {pid: p.text for pid, p in retriever.stored.paragraphs.items()}
     rankings, golds, latencies, answer_latencies = [], [], [], []
     answer_rows: list[dict[str, float]] = []
-    cited = cited_gold = 0
+    cited = cited_gold = errors = unflagged_numbers = 0
     abstained_right = unanswerable = false_abstentions = answerable = 0
     per_question = []
     for q in tqdm(questions, desc="questions", unit="q", disable=not progress, file=None):
@@ -42,9 +59,17 @@ def run_eval(
             golds.append(gold)
         if answers:
             t0 = time.perf_counter()
-            answer = rag.answer(q.question, passages[: rag.settings.top_k])
+            answer = rag.answer(q.question, passages[: rag.settings.top_k], model)
             answer_latencies.append(time.perf_counter() - t0)
-            record.update(answer=answer.text, abstained=answer.abstained, cited=[c.paragraph_id for c in answer.citations])
+            record.update(
+                answer=answer.text,
+                abstained=answer.abstained,
+                cited=[c.paragraph_id for c in answer.citations],
+                unsupported=[s.text for s in answer.unsupported],
+                error=answer.error,
+            )
+            errors += bool(answer.error)
+            unflagged_numbers += count_unflagged_numbers(answer)
             if q.unanswerable:
                 unanswerable += 1
                 abstained_right += answer.abstained
@@ -74,8 +99,11 @@ def run_eval(
             abstention_accuracy=abstained_right / unanswerable if unanswerable else None,
             unanswerable=unanswerable,
             false_abstention_rate=false_abstentions / answerable if answerable else None,
+            model_errors=errors,
+            unflagged_unsupported_numbers=unflagged_numbers,
             **_latency(answer_latencies),
         )
         report["answers"] = summary
+        report["model"] = model or rag.settings.answer_model
     report["per_question"] = per_question
     return report

@@ -78,12 +78,13 @@ class BuildReport:
     seconds: float
     problems: list[str]
     folder: str
+    notes: list[str] = field(default_factory=list)
 
 
 def build_index(settings: Settings, embedder: Embedder, progress: bool = False, corpus: Corpus | None = None) -> BuildReport:
     started = dt.datetime.now(dt.UTC)
     with build_lock(settings.index_dir):
-        corpus = corpus or load_corpus(settings.corpus_dir)
+        corpus = corpus or load_corpus(settings.corpus_dir, settings.max_file_bytes)
         if not corpus.paragraphs:
             detail = "; ".join(corpus.problems) or "it has no .txt or .md files"
             raise RagError(f"Nothing to index in '{settings.corpus_dir}': {detail}.", fix="Add UTF-8 .txt or .md files to it.")
@@ -101,7 +102,8 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = False, 
             "documents": [{"doc_id": d.doc_id, "sha256": d.sha256, "date": d.date} for d in corpus.documents],
             "counts": {"documents": len(corpus.documents), "paragraphs": len(corpus.paragraphs), "chunks": len(chunks)},
             "problems": corpus.problems,
+            "notes": corpus.notes,
         }
         folder = write_build(settings.index_dir, manifest, vectors, corpus.paragraphs, chunks, lexical)
     seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
-    return BuildReport(len(corpus.documents), len(corpus.paragraphs), len(chunks), seconds, corpus.problems, str(folder))
+    return BuildReport(len(corpus.documents), len(corpus.paragraphs), len(chunks), seconds, corpus.problems, str(folder), corpus.notes)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 
+from rag.backends import AnswerBackend, Final, Token, available, final_answer, load_backend
 from rag.corpus import load_corpus
 from rag.embedding import get_embedder
 from rag.errors import RagError
-from rag.extractive import ExtractiveAnswerer
 from rag.index_store import REBUILD_HINT, current_build, load_build
 from rag.indexer import BuildReport, build_index, index_status
 from rag.questions import check_k, clean_question
@@ -27,23 +28,25 @@ class RAG:
     def __init__(self, settings: Settings | None = None, progress: bool = False) -> None:
         self.settings = settings or Settings()
         self.progress = progress
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._retriever: Retriever | None = None
+        self._backends: dict[str, AnswerBackend] = {}
         self.last_build: BuildReport | None = None
 
     @property
     def embedder(self):
         return get_embedder(self.settings)
 
-    def build(self) -> BuildReport:
+    def build(self, progress: bool | None = None) -> BuildReport:
         """Build (or rebuild) the index now, whatever state it is in."""
         with self._lock:
-            self.last_build = build_index(self.settings, self.embedder, progress=self.progress)
+            shown = self.progress if progress is None else progress
+            self.last_build = build_index(self.settings, self.embedder, progress=shown)
             self._retriever = None
             return self.last_build
 
     def status(self):
-        return index_status(self.settings, load_corpus(self.settings.corpus_dir))
+        return index_status(self.settings, load_corpus(self.settings.corpus_dir, self.settings.max_file_bytes))
 
     def ensure_index(self) -> Retriever:
         """Load the index, building it first if it is missing or no longer matches the corpus."""
@@ -52,7 +55,7 @@ class RAG:
         with self._lock:
             if self._retriever is not None:
                 return self._retriever
-            corpus = load_corpus(self.settings.corpus_dir)
+            corpus = load_corpus(self.settings.corpus_dir, self.settings.max_file_bytes)
             status = index_status(self.settings, corpus)
             if status.state != "fresh":
                 why = "; ".join(status.reasons)
@@ -82,12 +85,55 @@ class RAG:
             raise RagError(f"Unknown retrieval mode {mode!r}.", fix=f"Use one of: {', '.join(MODES)}.")
         return self.ensure_index().search(question, k, mode)
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        passages = self.retrieve(question, k)
-        return self.answer(question, passages)
+    def backend(self, name: str | None = None) -> AnswerBackend:
+        """The answer backend called ``name`` (default: the answer_model setting), loaded once."""
+        name = name or self.settings.answer_model
+        with self._lock:
+            if name not in self._backends:
+                self._backends[name] = load_backend(name, self.settings, self.embedder)
+            return self._backends[name]
 
-    def answer(self, question: str, passages: list[Passage]) -> Answer:
+    def ask_stream(self, question: str, k: int | None = None, model: str | None = None, mode: str | None = None) -> Iterator[Token | Final]:
+        """Tokens as the model writes them, then one Final with the verified answer.
+
+        A model that cannot be loaded or fails yields a Final whose ``error`` says why,
+        with the retrieved passages, so callers can still show what was found."""
+        passages = self.retrieve(question, k, mode)
+        question = clean_question(question, self.settings.max_question_chars)
+        return self.answer_stream(question, passages, model)
+
+    def answer_stream(self, question: str, passages: list[Passage], model: str | None = None) -> Iterator[Token | Final]:
+        name = model or self.settings.answer_model
+        try:
+            backend = self.backend(name)
+        except RagError as exc:
+            if name not in available():
+                raise  # a wrong name is the caller's mistake, not a model failure
+            return iter([Final(Answer(question=question, text="", passages=passages, model=name, error=str(exc)))])
+        return _guarded(backend.stream(question, passages), question, passages, name)
+
+    def ask(self, question: str, k: int | None = None, model: str | None = None) -> Answer:
+        return final_answer(self.ask_stream(question, k, model))
+
+    def answer(self, question: str, passages: list[Passage], model: str | None = None) -> Answer:
         """Answer from passages already retrieved."""
         question = clean_question(question, self.settings.max_question_chars)
-        thresholds = {"zh": self.settings.min_answer_score_zh, "en": self.settings.min_answer_score_en}
-        return ExtractiveAnswerer(self.embedder, thresholds).answer(question, passages)
+        return final_answer(self.answer_stream(question, passages, model))
+
+
+def _guarded(events: Iterator[Token | Final], question: str, passages: list[Passage], name: str) -> Iterator[Token | Final]:
+    """Whatever a backend (built-in or plugin) does wrong ends in a Final with ``error``
+    and the retrieved passages, so callers always have something true to show."""
+    try:
+        for event in events:
+            yield event
+            if isinstance(event, Final):
+                return
+    except RagError as exc:
+        error = str(exc)
+    except Exception as exc:  # a crashing plugin must not take the page or the CLI down
+        log.exception("Answer model %r crashed", name)
+        error = f"The answer model {name!r} crashed ({type(exc).__name__}: {exc}). Try again, or use --model extractive."
+    else:
+        error = f"The answer model {name!r} ended without an answer. Try again, or use --model extractive."
+    yield Final(Answer(question=question, text="", passages=passages, model=name, error=error))

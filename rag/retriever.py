@@ -28,7 +28,7 @@ class Retriever:
         stored: StoredIndex,
         embedder: Embedder,
         mode: str = "hybrid",
-        fusion: str = "rrf",
+        fusion: str = "zscore",
         lexical_weight: float = 0.5,
         candidates: int = 50,
     ) -> None:

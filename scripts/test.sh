@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRAS=test source scripts/setup.sh
+bash scripts/install-browser.sh
 echo "== ruff" >&2
 .venv/bin/ruff check rag tests bench ui.py
 echo "== mypy" >&2

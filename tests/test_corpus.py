@@ -29,18 +29,19 @@ def test_headings_are_context_not_paragraphs():
     assert pipeline.heading == "地緣政治經濟軍事結合"
 
 
-def test_undecodable_binary_and_empty_files_are_reported_by_name(tmp_path):
+def test_binary_empty_and_other_types_are_reported_by_name(tmp_path):
     (tmp_path / "good.md").write_text("# 標題\n\n第一段。\n\n第二段。\n", encoding="utf-8")
     (tmp_path / "big5.txt").write_bytes("中華民國的首都是臺北。".encode("big5"))
     (tmp_path / "blob.txt").write_bytes(b"\x00\x01\x02binary")
     (tmp_path / "empty.txt").write_text("  \n\n ", encoding="utf-8")
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
     corpus = load_corpus(tmp_path)
-    assert [d.doc_id for d in corpus.documents] == ["good.md"]
-    assert [p.text for p in corpus.paragraphs] == ["第一段。", "第二段。"]
-    assert corpus.paragraphs[0].heading == "標題"
+    assert [d.doc_id for d in corpus.documents] == ["big5.txt", "good.md"]  # Big5 is decoded, and noted
+    assert any("big5.txt: read as" in n for n in corpus.notes)
+    assert [p.text for p in corpus.paragraphs] == ["中華民國的首都是臺北。", "第一段。", "第二段。"]
+    assert corpus.paragraphs[1].heading == "標題"
     joined = "\n".join(corpus.problems)
-    for name, why in [("big5.txt", "not UTF-8"), ("blob.txt", "binary"), ("empty.txt", "no text"), ("image.png", "not a text file")]:
+    for name, why in [("blob.txt", "binary"), ("empty.txt", "no text"), ("image.png", "not a text file")]:
         assert any(name in line and why in line for line in corpus.problems), joined
 
 

@@ -1,0 +1,180 @@
+"""Check every citation a model writes, instead of trusting it.
+
+For each sentence of the answer (citation markers removed) and each cited paragraph:
+
+1. every number the sentence states must occur in the paragraph *by value*
+   (10億美元 = 1 billion dollars; rag.numbers), and quoted names (「…」《…》"…") and,
+   when both are in the same language, Latin-script names must occur in it;
+2. and the paragraph must support the sentence overall: at least MIN_OVERLAP of the
+   sentence's character bigrams (Traditional/Simplified folded) occur in it, or its
+   e5 similarity to the paragraph reaches MIN_SIMILARITY (MIN_SIMILARITY_CROSS when the
+   sentence and the paragraph are in different languages).
+
+A cited paragraph that fails is dropped; if another retrieved paragraph passes, the
+citation is re-pointed there; if none does, the sentence is marked unsupported.
+An uncited sentence gets the paragraph that passes, if one does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.embedding import Embedder
+from rag.language import REFUSALS, bigrams, detect_language, normalize_for_matching
+from rag.numbers import unsupported_numbers
+from rag.sentences import sentence_spans
+from rag.types import Citation, Passage, SentenceSupport
+
+MIN_OVERLAP = 0.5
+MIN_SIMILARITY = 0.86
+MIN_SIMILARITY_CROSS = 0.80
+MIN_CONTENT_CHARS = 4  # shorter sentences ("是的。") carry no claim to check
+CITATION = re.compile(r"\s*\[(\d+(?:\s*[,，、]\s*\d+)*)\]")
+_QUOTED = re.compile(r"[「『《“\"]([^」』》”\"]{2,40})[」』》”\"]")
+_LATIN_NAME = re.compile(r"(?<![A-Za-z])([A-Z][a-zA-Z]{2,}(?:\s+[A-Z][a-zA-Z]+)*)")
+
+
+@dataclass
+class Verified:
+    text: str
+    citations: list[Citation]
+    sentences: list[SentenceSupport]
+    abstained: bool
+
+
+_REFUSAL_GRAMS = [bigrams(phrase) for phrase in REFUSALS.values()]
+# Words small models wrap around citations ("This is supported by [1] and [2].", "資料編號為[1]。");
+# a sentence made only of these says nothing once the markers are gone.
+_FILLER = re.compile(
+    r"根[據据]|[資资]料|[編编][號号]|[為为]|如下|以上|\b(?:this|is|it|supported|mentioned|stated|by|in|and|according|to|the|sources?|see)\b",
+    re.IGNORECASE,
+)
+
+
+def is_refusal(text: str) -> bool:
+    """The fixed phrase, or a near copy of it (small models drop or flip a character)."""
+    norm = normalize_for_matching(text)
+    if any(normalize_for_matching(phrase).rstrip("。.") in norm for phrase in REFUSALS.values()):
+        return True
+    grams = bigrams(text)
+    return bool(grams) and any(len(grams & r) / max(len(grams), len(r)) >= 0.6 for r in _REFUSAL_GRAMS)
+
+
+def is_filler(sentence: str) -> bool:
+    return not re.sub(r"\W", "", _FILLER.sub("", sentence))
+
+
+def split_cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
+    """Sentences with the keys written after them; a marker after 。 belongs to that sentence."""
+    markers: list[tuple[int, list[int]]] = []
+    clean_parts, cursor, clean_len = [], 0, 0
+    for m in CITATION.finditer(answer):
+        clean_parts.append(answer[cursor : m.start()])
+        clean_len += m.start() - cursor
+        markers.append((clean_len, [int(k) for k in re.findall(r"\d+", m.group(1))]))
+        cursor = m.end()
+    clean_parts.append(answer[cursor:])
+    clean = "".join(clean_parts)
+    spans = sentence_spans(clean)
+    keys: list[list[int]] = [[] for _ in spans]
+    for pos, ks in markers:
+        owner = max((i for i, (a, _) in enumerate(spans) if a < pos), default=0) if spans else None
+        if owner is not None:
+            keys[owner].extend(k for k in ks if k not in keys[owner])
+    return [(clean[a:b], keys[i]) for i, (a, b) in enumerate(spans)]
+
+
+def _names(sentence: str, same_language: bool) -> list[str]:
+    names = [m.group(1) for m in _QUOTED.finditer(sentence)]
+    if same_language:
+        names += [m.group(1) for m in _LATIN_NAME.finditer(sentence) if m.start() > 0]
+    return names
+
+
+class CitationVerifier:
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def verify(self, answer: str, passages: list[Passage], question_language: str) -> Verified:
+        refusal = Verified(REFUSALS[question_language], [], [], True)
+        if not passages:
+            return refusal
+        by_key = {p.rank: p for p in passages}
+        # Small models sometimes write the refusal phrase *and* an answer; the refusal
+        # sentence is dropped and the rest is judged on its own support.
+        sentences = [(s, keys) for s, keys in split_cited_sentences(answer) if not is_refusal(s) and not is_filler(s)]
+        texts = [s for s, _ in sentences]
+        similarity = self._similarity(texts, passages) if texts else np.zeros((0, len(passages)))
+        checks: list[SentenceSupport] = []
+        citations: list[Citation] = []
+        parts: list[str] = []
+        for i, (sentence, cited) in enumerate(sentences):
+            content = re.sub(r"\W", "", sentence)
+            if len(content) < MIN_CONTENT_CHARS:
+                checks.append(SentenceSupport(text=sentence, cited=cited, keys=[], supported=None, reason="too short to check"))
+                parts.append(sentence)
+                continue
+            verdicts = {p.rank: self._support(sentence, p, float(similarity[i, j])) for j, p in enumerate(passages)}
+            kept = [k for k in cited if k in by_key and verdicts[k][0]]
+            reason = ""
+            if not kept:
+                passing = [k for k, (ok, _, score) in verdicts.items() if ok]
+                if passing:
+                    best = max(passing, key=lambda k: verdicts[k][2])
+                    kept = [best]
+                    reason = f"re-pointed from {cited} to [{best}]" if cited else f"citation [{best}] added"
+                else:
+                    first = by_key.get(cited[0]) if cited else None
+                    reason = verdicts[first.rank][1] if first else min((v[1] for v in verdicts.values()), key=len)
+            checks.append(SentenceSupport(text=sentence, cited=cited, keys=kept, supported=bool(kept), reason=reason))
+            parts.append(sentence + "".join(f" [{k}]" for k in kept))
+            for k in kept:
+                citations.append(self._citation(sentence, by_key[k]))
+        if not any(c.supported for c in checks):
+            # Nothing the model wrote is backed by a source: refuse rather than pass it on;
+            # what it wrote stays in ``sentences``, each with the reason it failed.
+            return Verified(refusal.text, [], checks, True)
+        joiner = " " if question_language == "en" else ""
+        unique = list({(c.key, c.start, c.end): c for c in citations}.values())
+        return Verified(joiner.join(parts), unique, checks, False)
+
+    def _similarity(self, sentences: list[str], passages: list[Passage]) -> np.ndarray:
+        q = self.embedder.encode_queries(sentences)
+        p = self.embedder.encode_passages([p.text for p in passages])
+        return q @ p.T
+
+    def _support(self, sentence: str, passage: Passage, similarity: float) -> tuple[bool, str, float]:
+        """(supported, why not, strength)."""
+        missing = unsupported_numbers(sentence, passage.text)
+        if missing:
+            shown = ", ".join(f"{v:,.0f}" if v == int(v) else f"{v:g}" for v in sorted(missing))
+            return False, f"number(s) {shown} not in [{passage.rank}]", 0.0
+        same_language = (detect_language(sentence) == "en") == (detect_language(passage.text) == "en")
+        body = normalize_for_matching(passage.text)
+        for name in _names(sentence, same_language):
+            if normalize_for_matching(name) not in body:
+                return False, f"'{name}' not in [{passage.rank}]", 0.0
+        grams = bigrams(sentence)
+        overlap = len(grams & bigrams(passage.text)) / len(grams) if grams else 0.0
+        bar = MIN_SIMILARITY if same_language else MIN_SIMILARITY_CROSS
+        if overlap >= MIN_OVERLAP or similarity >= bar:
+            return True, "", max(overlap, similarity)
+        return False, f"[{passage.rank}] does not say this (overlap {overlap:.2f}, similarity {similarity:.2f})", 0.0
+
+    def _citation(self, sentence: str, passage: Passage) -> Citation:
+        """Point at the paragraph sentence that best matches the claim."""
+        spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+        grams = bigrams(sentence)
+
+        def score(span: tuple[int, int]) -> float:
+            piece = passage.text[span[0] : span[1]]
+            numbers = 0.0 if unsupported_numbers(sentence, piece) else 0.5
+            return numbers + (len(grams & bigrams(piece)) / len(grams) if grams else 0.0)
+
+        a, b = max(spans, key=score)
+        return Citation(
+            key=passage.rank, paragraph_id=passage.paragraph_id, text=passage.text[a:b], start=passage.start + a, end=passage.start + b
+        )

@@ -1,0 +1,127 @@
+"""The real page in headless Chromium (Debian's chromium, driven by Playwright).
+
+Screenshots go to test-artifacts/browser/. `.ci/run` installs the browser; on a
+machine without it these tests are skipped, except under CI=true where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.conftest import KEY_QUESTION, ROOT, SEED_DOC
+
+pytestmark = pytest.mark.slow
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run should have installed it (apt-get install chromium chromium-driver)")
+        pytest.skip("chromium is not installed (apt-get install chromium chromium-driver)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def ask(page, question: str) -> None:
+    box = page.locator("#question textarea, #question input").first
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_question_answer_citation_click_highlights_the_source(browser, served):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served.local_url)
+    ask(page, KEY_QUESTION)
+    first_cite = page.locator("#conversation #answer-1 button.cite").first
+    first_cite.wait_for(timeout=60_000)
+    assert "500億立方公尺" in page.locator("#answer-1").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "1-answer.png"), full_page=True)
+
+    key = first_cite.get_attribute("data-key")
+    first_cite.click()
+    card = page.locator(f"#src-1-{key}")
+    page.wait_for_function(f"document.getElementById('src-1-{key}').classList.contains('active')", timeout=5_000)
+    assert card.evaluate("el => el.open")
+    marks = card.locator("mark.support")
+    assert marks.first.is_visible()
+    assert any("500億立方公尺" in text for text in marks.all_inner_texts())
+    assert f"{SEED_DOC}#p8" in card.locator("summary").inner_text()
+    assert card.locator(".channel").inner_text() in {"lexical + dense", "dense", "lexical"}
+    page.screenshot(path=str(ARTIFACTS / "2-citation-clicked.png"), full_page=True)
+
+    # A second question keeps the first in the history; the first one's sources fold away.
+    ask(page, "What is Mongolia's Third Neighbor Policy?")
+    page.locator("#answer-2 .answer-text").wait_for(timeout=60_000)
+    assert page.locator("#conversation .turn").count() == 2
+    assert page.locator('#sources details.turn-sources[data-turn="1"]').count() == 1
+    assert page.locator("#sources h3").inner_text() == "Sources"  # follows the question's language
+    page.screenshot(path=str(ARTIFACTS / "3-history.png"), full_page=True)
+    page.close()
+
+
+def test_empty_question_gets_a_message_not_a_trace(browser, served):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served.local_url)
+    page.locator("#question textarea, #question input").first.wait_for()
+    page.locator("#ask").click()
+    notice = page.locator("#notice")
+    page.wait_for_function("document.querySelector('#notice').innerText.includes('empty')", timeout=30_000)
+    assert "Traceback" not in notice.inner_text()
+    assert page.locator("#conversation .turn").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "4-empty-question.png"), full_page=True)
+    page.close()
+
+
+def test_phone_width_page_fits_and_answers_in_simplified(browser, served):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2)
+    page.goto(served.local_url)
+    ask(page, "西伯利亚力量2号管道每年最多可输送多少天然气？")
+    page.locator("#answer-1 button.cite").first.wait_for(timeout=60_000)
+    assert "500億立方公尺" in page.locator("#answer-1").inner_text()
+    assert page.locator("#sources h3").inner_text() == "资料来源"
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow}px wider than a phone screen"
+    page.screenshot(path=str(ARTIFACTS / "5-phone.png"), full_page=True)
+    page.close()
+
+
+def test_local_model_answer_streams_into_the_page(browser, served):
+    """Choose the local model in the settings: tokens appear before the verified answer."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served.local_url)
+    page.locator("#settings").click()
+    dropdown = page.locator("#model input").first
+    dropdown.click()
+    page.get_by_role("option", name="local", exact=True).click()
+    ask(page, KEY_QUESTION)
+    page.wait_for_function(
+        "(() => { const s = document.querySelector('#conversation .streaming');"
+        " return s && /[\\u4e00-\\u9fff]/.test(s.innerText.replace('正在回答', '')); })()",
+        timeout=300_000,
+    )
+    page.screenshot(path=str(ARTIFACTS / "6-streaming.png"), full_page=True)
+    page.locator("#answer-1 button.cite").first.wait_for(timeout=300_000)
+    assert page.locator("#conversation .streaming").count() == 0
+    assert "500億立方公尺" in page.locator("#answer-1").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "7-local-answer.png"), full_page=True)
+    page.close()

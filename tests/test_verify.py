@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import numpy as np
+
+from rag.language import REFUSALS
+from rag.types import Passage
+from rag.verify import CitationVerifier, split_cited_sentences
+
+PIPELINE = "該管道途經蒙古國東部，依其管道孔徑大小，俄羅斯每年最多可向中國輸送500億立方公尺天然氣，成為中俄之間最重要的能源動脈。"
+FEE = "對蒙古國而言，每年可以獲得10億美元的能源過境費收入（佔其GDP的2-3%）。"
+
+
+class NoSimilarity:
+    """Stands in for the embedder so that only the number, name and overlap rules decide."""
+
+    def encode_queries(self, texts):
+        return np.zeros((len(texts), 4), np.float32)
+
+    def encode_passages(self, texts):
+        return np.zeros((len(texts), 4), np.float32)
+
+
+def passages():
+    return [
+        Passage(
+            paragraph_id="d#p8",
+            doc_id="d",
+            score=1,
+            text=PIPELINE,
+            start=100,
+            end=100 + len(PIPELINE),
+            match_start=100,
+            match_end=160,
+            rank=1,
+        ),
+        Passage(paragraph_id="d#p9", doc_id="d", score=1, text=FEE, start=300, end=300 + len(FEE), match_start=300, match_end=330, rank=2),
+    ]
+
+
+def verify(text, lang="zh-Hant"):
+    return CitationVerifier(NoSimilarity()).verify(text, passages(), lang)
+
+
+def test_markers_after_the_full_stop_belong_to_the_sentence_before():
+    assert split_cited_sentences("甲乙丙。[1] 丁戊己[2][3]。") == [("甲乙丙。", [1]), ("丁戊己。", [2, 3])]
+    assert split_cited_sentences("One. [1, 2] Two [3].") == [("One.", [1, 2]), ("Two.", [3])]
+
+
+def test_correct_citation_is_kept_with_the_supporting_span():
+    out = verify("俄羅斯每年最多可向中國輸送500億立方公尺天然氣。[1]")
+    assert not out.abstained
+    assert out.sentences[0].supported and out.sentences[0].keys == [1]
+    cite = out.citations[0]
+    assert cite.paragraph_id == "d#p8" and "500億立方公尺" in cite.text
+    assert PIPELINE[cite.start - 100 : cite.end - 100] == cite.text
+
+
+def test_wrong_citation_is_repointed():
+    out = verify("蒙古國每年可以獲得10億美元的能源過境費收入。[1]")
+    s = out.sentences[0]
+    assert s.cited == [1] and s.keys == [2] and s.supported
+    assert "re-pointed" in s.reason
+    assert out.text.endswith("[2]") and "[1]" not in out.text
+
+
+def test_uncited_sentence_gets_a_citation():
+    out = verify("俄羅斯每年最多可向中國輸送500億立方公尺天然氣。")
+    assert out.sentences[0].keys == [1] and "added" in out.sentences[0].reason
+
+
+def test_wrong_number_is_flagged_not_cited():
+    out = verify("蒙古國每年可以獲得10億美元的能源過境費收入。[2] 俄羅斯每年最多可向中國輸送5000億立方公尺天然氣。[1]")
+    good, bad = out.sentences
+    assert good.supported and not bad.supported
+    assert "500,000,000,000" in bad.reason
+    assert all("5000億" not in c.text for c in out.citations)
+
+
+def test_refusal_plus_answer_keeps_the_supported_answer():
+    out = verify(REFUSALS["zh-Hant"] + " 俄羅斯每年最多可向中國輸送500億立方公尺天然氣。")
+    assert not out.abstained and "500億" in out.text and REFUSALS["zh-Hant"] not in out.text
+
+
+def test_plain_refusal_and_unsupported_answer_abstain():
+    assert verify(REFUSALS["zh-Hans"]).abstained
+    out = verify("法國總統是馬克宏，他在巴黎工作。[1]")
+    assert out.abstained and out.citations == [] and out.text == REFUSALS["zh-Hant"]
+    assert out.sentences and out.sentences[0].supported is False
+
+
+def test_forged_marker_for_a_passage_that_does_not_exist_is_dropped():
+    out = verify("俄羅斯每年最多可向中國輸送500億立方公尺天然氣。[7]")
+    assert out.sentences[0].keys == [1]
