@@ -91,13 +91,14 @@ def english_amount(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,g}"
 
 
-def gloss_chinese_amounts(text: str) -> str:
-    """'500億立方公尺' -> '500億 (50 billion)立方公尺': small models translating 億 and 萬
-    into English get the power of ten wrong, so the prompt gives them the value."""
+def english_amounts(text: str) -> str:
+    """'500億立方公尺' -> '50 billion 立方公尺': small models translating 億 and 萬 into
+    English get the power of ten wrong, so English prompts carry the value instead.
+    (Shown next to the original, as '500億 (50 billion)', the model copied both numbers.)"""
 
-    def gloss(m: re.Match[str]) -> str:
+    def english(m: re.Match[str]) -> str:
         whole, frac, unit = m.groups()
         value = float(whole.replace(",", "") + (f".{frac}" if frac else "")) * _CN_BIG_UNITS[unit]
-        return f"{m.group(0)} ({english_amount(value)})"
+        return f" {english_amount(value)} "
 
-    return _CJK_AMOUNT.sub(gloss, text)
+    return _CJK_AMOUNT.sub(english, text)

@@ -104,3 +104,17 @@ def test_truncated_index_file_is_detected_with_the_fix(tmp_path, name):
         load_build(folder)
     with pytest.raises(RagError, match=r"rag index --rebuild"):
         RAG(rag.settings).retrieve(KEY_QUESTION, 1)
+
+
+def test_silently_edited_index_file_is_caught_by_its_checksum(tmp_path):
+    """An edit that keeps every file parseable (a changed fact) is caught only by the checksum."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    rag = RAG(make_settings(tmp_path, corpus, auto_rebuild=False))
+    rag.build()
+    records = current_build(rag.settings.index_dir) / "paragraphs.jsonl"
+    text = records.read_text(encoding="utf-8")
+    assert "500億" in text
+    records.write_text(text.replace("500億", "900億"), encoding="utf-8")
+    with pytest.raises(RagError, match=r"checksum mismatch.*rag index --rebuild"):
+        RAG(rag.settings).retrieve(KEY_QUESTION, 1)

@@ -31,3 +31,14 @@ def test_a_wrong_translation_of_a_number_is_caught():
     assert unsupported_numbers("Mongolia earns 1 billion dollars a year, 2-3% of its GDP.", source) == set()
     assert unsupported_numbers("Mongolia earns 10 billion dollars a year.", source) == {1e10}
     assert unsupported_numbers("蒙古每年可獲得100億美元。", source) == {1e10}
+
+
+def test_english_prompts_carry_chinese_amounts_as_english_values():
+    from rag.numbers import english_amounts, unsupported_numbers
+
+    source = "俄羅斯每年最多可向中國輸送500億立方公尺天然氣，蒙古每年獲得10億美元，約1,700萬人。"
+    shown = english_amounts(source)
+    assert "50 billion" in shown and "1 billion" in shown and "17 million" in shown and "億" not in shown
+    # What the model then writes checks out against the original paragraph, by value.
+    assert not unsupported_numbers("It can deliver 50 billion cubic meters a year.", source)
+    assert unsupported_numbers("It can deliver 500 billion cubic meters a year.", source) == {500e9}

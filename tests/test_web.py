@@ -117,3 +117,10 @@ def test_eight_concurrent_clients_each_get_their_own_answer(served, seed_rag):
         results = list(pool.map(one, jobs))
     for question, text in results:
         assert QUESTIONS[question] in text, (question, text)
+
+
+def test_model_error_shows_the_error_and_still_the_sources():
+    answer = Answer(question="q", text="", passages=[passage(1), passage(2)], model="local", error="The local model timed out.")
+    html = R.answer_html(1, answer, "en")
+    assert 'class="error"' in html and "timed out" in html and "here is what retrieval found" in html
+    assert R.source_cards(1, answer, "en").count('class="source"') == 2
