@@ -1,6 +1,6 @@
 """Write bench/RESULTS.md from the JSON files in bench/results/ (never edit it by hand).
 
-    python bench/report.py
+python bench/report.py
 """
 
 from __future__ import annotations

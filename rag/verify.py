@@ -11,7 +11,8 @@ For each sentence of the answer (citation markers removed) and each cited paragr
    sentence and the paragraph are in different languages).
 
 A cited paragraph that fails is dropped; if another retrieved paragraph passes, the
-citation is re-pointed there; if none does, the sentence is marked unsupported.
+citation is re-pointed there; if none does, the sentence is marked unsupported. A
+sentence in another language than its sources keeps only its best-supported key.
 An uncited sentence gets the paragraph that passes, if one does.
 """
 
@@ -32,7 +33,8 @@ MIN_OVERLAP = 0.5
 MIN_SIMILARITY = 0.86
 MIN_SIMILARITY_CROSS = 0.80
 MIN_CONTENT_CHARS = 4  # shorter sentences ("是的。") carry no claim to check
-CITATION = re.compile(r"\s*\[(\d+(?:\s*[,，、]\s*\d+)*)\]")
+# Full-width ［1］ counts too: models copy it from sources whose own markers we escaped.
+CITATION = re.compile(r"\s*[\[［](\d+(?:\s*[,，、]\s*\d+)*)[\]］]")
 _QUOTED = re.compile(r"[「『《“\"]([^」』》”\"]{2,40})[」』》”\"]")
 _LATIN_NAME = re.compile(r"(?<![A-Za-z])([A-Z][a-zA-Z]{2,}(?:\s+[A-Z][a-zA-Z]+)*)")
 
@@ -119,6 +121,10 @@ class CitationVerifier:
                 continue
             verdicts = {p.rank: self._support(sentence, p, float(similarity[i, j])) for j, p in enumerate(passages)}
             kept = [k for k in cited if k in by_key and verdicts[k][0]]
+            if len(kept) > 1 and detect_language(sentence) != detect_language(by_key[kept[0]].text):
+                # Across languages the evidence is similarity alone, and e5 rates related
+                # paragraphs nearly alike: keep the one key that supports the claim best.
+                kept = [max(kept, key=lambda k: verdicts[k][2])]
             reason = ""
             if not kept:
                 passing = [k for k, (ok, _, score) in verdicts.items() if ok]

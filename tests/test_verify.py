@@ -91,3 +91,24 @@ def test_plain_refusal_and_unsupported_answer_abstain():
 def test_forged_marker_for_a_passage_that_does_not_exist_is_dropped():
     out = verify("俄羅斯每年最多可向中國輸送500億立方公尺天然氣。[7]")
     assert out.sentences[0].keys == [1]
+
+
+def test_cross_language_sentence_keeps_only_its_best_key():
+
+    class FixedSimilarity:  # sentence 0 is closer to passage 1 than to passage 2
+        def encode_queries(self, texts):
+            return np.array([[1.0, 0.0]] * len(texts), dtype="float32")
+
+        def encode_passages(self, texts):
+            return np.array([[0.9, 0.436], [0.85, 0.527]], dtype="float32")[: len(texts)]
+
+    passages = [
+        Passage(
+            paragraph_id="d#p1", doc_id="d", score=1, text="演練在9月8日至9日舉行。", start=0, end=12, match_start=0, match_end=12, rank=1
+        ),
+        Passage(
+            paragraph_id="d#p2", doc_id="d", score=1, text="9月8日三國元首會面。", start=20, end=30, match_start=20, match_end=30, rank=2
+        ),
+    ]
+    out = CitationVerifier(FixedSimilarity()).verify("The drill was held on September 8 and 9. [1][2]", passages, "en")  # type: ignore[arg-type]
+    assert out.sentences[0].keys == [1]

@@ -9,6 +9,7 @@ from typing import Protocol
 from rag.backends import Final, Token
 from rag.embedding import Embedder
 from rag.errors import RagError
+from rag.injection import looks_like_injection
 from rag.language import REFUSALS, detect_language
 from rag.prompting import build_messages
 from rag.settings import Settings
@@ -31,10 +32,13 @@ class GenerativeBackend:
         self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
 
     def relevant(self, question: str, passages: list[Passage]) -> list[Passage]:
-        """Passages worth showing the model; none when even the best is off-topic."""
+        """Passages worth showing the model: none when even the best is off-topic, and
+        never one that addresses the model (rag.injection); keys stay the passages' ranks."""
         floor = self.floor["en" if detect_language(question) == "en" else "zh"]
         top = passages[0].dense_score if passages and passages[0].dense_score is not None else (passages[0].score if passages else 0.0)
-        return passages[: self.passages_shown] if passages and top >= floor else []
+        if not passages or top < floor:
+            return []
+        return [p for p in passages[: self.passages_shown] if not looks_like_injection(p.text)]
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:
         language = detect_language(question)
