@@ -99,8 +99,10 @@ def index(
         _print_json(result)
         return
     verb = "Built" if result["rebuilt"] else "Index is up to date:"
+    reused = f" ({result['reused_chunks']} chunk vectors reused from the previous build)" if result.get("reused_chunks") else ""
     typer.echo(
-        f"{verb} {result.get('documents', 0)} documents, {result.get('paragraphs', 0)} paragraphs, {result.get('chunks', 0)} chunks."
+        f"{verb} {result.get('documents', 0)} documents, {result.get('paragraphs', 0)} paragraphs, "
+        f"{result.get('chunks', 0)} chunks{reused}."
     )
     for problem in result.get("problems", []):
         typer.echo(f"  skipped: {problem}", err=True)

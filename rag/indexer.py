@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from rag.chunking import ParagraphChunker
 from rag.corpus import Corpus, load_corpus
 from rag.embedding import Embedder
 from rag.errors import RagError
-from rag.index_store import FORMAT_VERSION, build_lock, current_build, read_manifest, write_build
+from rag.index_store import FORMAT_VERSION, build_lock, current_build, load_build, read_manifest, write_build
 from rag.language import detect_language
 from rag.lexical import LexicalIndex
 from rag.settings import Settings
@@ -79,6 +83,53 @@ class BuildReport:
     problems: list[str]
     folder: str
     notes: list[str] = field(default_factory=list)
+    reused_chunks: int = 0  # vectors taken from the previous build instead of re-embedded
+
+
+log = logging.getLogger("rag")
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def previous_vectors(settings: Settings) -> dict[str, np.ndarray]:
+    """Chunk vectors of the live build, by the sha256 of the text that was embedded,
+    when that build used the same model and prompts: a changed file then costs only its
+    own changed chunks. Anything unreadable just means nothing is reused."""
+    folder = current_build(settings.index_dir)
+    if folder is None:
+        return {}
+    try:
+        manifest = read_manifest(folder)
+        same = all(manifest.get(k) == getattr(settings, k) for k in ("embedding_model", "passage_prompt"))
+        if not same or manifest.get("format_version") != FORMAT_VERSION:
+            return {}
+        stored = load_build(folder)
+        vectors = stored.vectors.reconstruct_n(0, stored.vectors.ntotal)
+    except (RagError, RuntimeError, OSError) as exc:
+        log.warning("Not reusing vectors from %s: %s", folder, exc)
+        return {}
+    return {_text_key(embedded_text(c.text, c.heading)): vectors[i] for i, c in enumerate(stored.chunks)}
+
+
+def embedded_text(text: str, heading: str) -> str:
+    # The heading goes into the embedded text (not the stored text) so a chunk under
+    # 「結語」 can match a question about the conclusion.
+    return f"{heading}\n{text}" if heading else text
+
+
+def embed_chunks(texts: list[str], embedder: Embedder, reuse: dict[str, np.ndarray], progress: bool) -> tuple[np.ndarray, int]:
+    keys = [_text_key(t) for t in texts]
+    missing = [i for i, k in enumerate(keys) if k not in reuse]
+    fresh = embedder.encode_passages([texts[i] for i in missing], progress=progress) if missing else None
+    vectors = np.empty((len(texts), embedder.dimension), dtype=np.float32)
+    for row, i in enumerate(missing):
+        vectors[i] = fresh[row]  # type: ignore[index]
+    for i, k in enumerate(keys):
+        if k in reuse:
+            vectors[i] = reuse[k]
+    return vectors, len(texts) - len(missing)
 
 
 def build_index(settings: Settings, embedder: Embedder, progress: bool = False, corpus: Corpus | None = None) -> BuildReport:
@@ -89,10 +140,8 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = False, 
             detail = "; ".join(corpus.problems) or "it has no .txt or .md files"
             raise RagError(f"Nothing to index in '{settings.corpus_dir}': {detail}.", fix="Add UTF-8 .txt or .md files to it.")
         chunks = ParagraphChunker(settings.chunk_size, settings.chunk_overlap).split_all(corpus.paragraphs)
-        # The heading goes into the embedded text (not the stored text) so a chunk under
-        # 「結語」 can match a question about the conclusion.
-        texts = [f"{c.heading}\n{c.text}" if c.heading else c.text for c in chunks]
-        vectors = embedder.encode_passages(texts, progress=progress)
+        texts = [embedded_text(c.text, c.heading) for c in chunks]
+        vectors, reused = embed_chunks(texts, embedder, previous_vectors(settings), progress)
         lexical = LexicalIndex.build([f"{p.heading}\n{p.text}" if p.heading else p.text for p in corpus.paragraphs])
         manifest = {
             **index_identity(settings, corpus),
@@ -106,4 +155,6 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = False, 
         }
         folder = write_build(settings.index_dir, manifest, vectors, corpus.paragraphs, chunks, lexical)
     seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
-    return BuildReport(len(corpus.documents), len(corpus.paragraphs), len(chunks), seconds, corpus.problems, str(folder), corpus.notes)
+    return BuildReport(
+        len(corpus.documents), len(corpus.paragraphs), len(chunks), seconds, corpus.problems, str(folder), corpus.notes, reused
+    )

@@ -117,3 +117,32 @@ def test_corrupted_index_file_is_detected(tmp_path, corpus):
         load_build(folder)
     # The pipeline repairs it by rebuilding when allowed.
     assert RAG(rag.settings).retrieve(KEY_QUESTION, k=1)[0].paragraph_id.endswith("#p8")
+
+
+def test_changing_one_file_re_embeds_only_its_changed_chunks(tmp_path, corpus):
+    """Vectors of unchanged chunks come from the previous build; results equal a full build."""
+    (corpus / "other.txt").write_text("蒙古國位於中國與俄羅斯之間。\n\n烏蘭巴托是蒙古國的首都。\n", encoding="utf-8")
+    rag = RAG(make_settings(tmp_path, corpus))
+    first = rag.build()
+    assert first.reused_chunks == 0
+    encoded: list[str] = []
+    real = rag.embedder.encode_passages
+
+    def counting(texts, progress=False):
+        encoded.extend(texts)
+        return real(texts, progress=progress)
+
+    rag.embedder.encode_passages = counting  # type: ignore[method-assign]
+    try:
+        (corpus / "other.txt").write_text("蒙古國位於中國與俄羅斯之間。\n\n烏蘭巴托是蒙古國的首都，人口約一百六十萬。\n", encoding="utf-8")
+        second = rag.build()
+    finally:
+        del rag.embedder.encode_passages
+    assert encoded == ["烏蘭巴托是蒙古國的首都，人口約一百六十萬。"]
+    assert second.reused_chunks == second.chunks - 1
+    incremental = rag.retrieve(KEY_QUESTION, k=5)
+    full = RAG(make_settings(tmp_path / "full", corpus))
+    assert [(p.paragraph_id, round(p.score, 4)) for p in incremental] == [
+        (p.paragraph_id, round(p.score, 4)) for p in full.retrieve(KEY_QUESTION, k=5)
+    ]
+    assert rag.retrieve("蒙古的首都有多少人？", k=1)[0].paragraph_id == "other.txt#p2"
