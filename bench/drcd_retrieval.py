@@ -19,7 +19,7 @@ from rag.embedding import get_embedder
 from rag.evaluation import load_drcd, retrieval_metrics
 from rag.index_store import current_build, load_build
 from rag.indexer import build_index
-from rag.retriever import DenseRetriever
+from rag.retriever import Retriever
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,14 +58,14 @@ def main() -> None:
         build_seconds = time.perf_counter() - t0
         folder = current_build(settings.index_dir)
         assert folder is not None
-        retriever = DenseRetriever(load_build(folder), embedder)
+        retriever = Retriever(load_build(folder), embedder, mode="dense")
         t0 = time.perf_counter()
         vectors = embedder.encode_queries([q.question for q in questions])
         encode_seconds = time.perf_counter() - t0
         rankings, latencies = [], []
-        for vector in vectors:
+        for question, vector in zip(questions, vectors, strict=True):
             t = time.perf_counter()
-            hits = retriever.search_vector(vector, 10)
+            hits = retriever.search(question.question, 10, query_vector=vector)
             latencies.append(time.perf_counter() - t)
             rankings.append([mapping[h.paragraph_id] for h in hits])
     metrics = retrieval_metrics(rankings, [set(q.gold_paragraphs) for q in questions])

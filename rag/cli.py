@@ -10,7 +10,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -34,10 +34,10 @@ CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder 
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: RAG_INDEX_DIR or index/).")]
 
 
-def _settings(corpus: Path | None = None, index: Path | None = None):
+def _settings(corpus: Path | None = None, index: Path | None = None, **extra: Any):
     from rag.settings import Settings
 
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
     if corpus:
         overrides["corpus_dir"] = corpus
     if index:
@@ -53,10 +53,10 @@ def _fail(exc: RagError) -> None:
     raise typer.Exit(1)
 
 
-def _rag(corpus: Path | None, index: Path | None, progress: bool = True):
+def _rag(corpus: Path | None, index: Path | None, progress: bool = True, **extra: Any):
     from rag.pipeline import RAG
 
-    return RAG(_settings(corpus, index), progress=progress and sys.stderr.isatty())
+    return RAG(_settings(corpus, index, **extra), progress=progress and sys.stderr.isatty())
 
 
 def _print_json(obj: Any) -> None:
@@ -72,11 +72,22 @@ def index(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild even if the index is up to date.")] = False,
     corpus: CorpusOpt = None,
     index_dir: IndexOpt = None,
+    engine: Annotated[
+        Literal["local", "ray"] | None,
+        typer.Option(
+            "--engine",
+            help="Who embeds the chunks: local (this process) or ray (a local Ray cluster on 127.0.0.1, "
+            "or the one RAG_RAY_ADDRESS names; needs pip install -e '.\\[ray]'). Default: RAG_INDEX_ENGINE, else local.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Build the index of the corpus, or refresh it if files changed."""
+    """Build the index of the corpus, or refresh it if files changed.
+
+    Only chunks whose text is new are embedded. --engine ray spreads them over RAG_RAY_WORKERS Ray actors: same index.
+    """
     try:
-        rag = _rag(corpus, index_dir)
+        rag = _rag(corpus, index_dir, index_engine=engine)
         status = rag.status()
         if status.state == "fresh" and not rebuild:
             counts = (status.manifest or {}).get("counts", {})
@@ -89,7 +100,8 @@ def index(
             }
         else:
             if not as_json:
-                typer.echo(f"Building index ({'; '.join(status.reasons) or 'rebuild requested'})…", err=True)
+                where = " on Ray" if rag.settings.index_engine == "ray" else ""
+                typer.echo(f"Building index{where} ({'; '.join(status.reasons) or 'rebuild requested'})…", err=True)
             report = rag.build()
             result = {"state": "fresh", "rebuilt": True, **vars(report)}
     except RagError as exc:

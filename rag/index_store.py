@@ -28,6 +28,7 @@ import numpy as np
 from rag.errors import RagError
 from rag.lexical import LexicalIndex
 from rag.types import Chunk, Paragraph
+from rag.vector_index import build_vector_index
 
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
@@ -93,19 +94,19 @@ def write_build(
     paragraphs: list[Paragraph],
     chunks: list[Chunk],
     lexical: LexicalIndex,
+    vector_kind: str = "flat",
 ) -> Path:
-    """Write a complete build beside the live one, then switch CURRENT to it."""
+    """Write a complete build beside the live one, then switch CURRENT to it.
+    ``vector_kind`` is 'flat', 'ivf' or 'hnsw' (see rag.vector_index.choose_kind)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="build-", dir=index_dir))
     try:
-        flat = faiss.IndexFlatIP(vectors.shape[1])
-        flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        faiss.write_index(flat, str(folder / VECTORS))
+        faiss.write_index(build_vector_index(vectors, vector_kind), str(folder / VECTORS))
         _write_jsonl(folder / PARAGRAPHS, [p.model_dump() for p in paragraphs])
         _write_jsonl(folder / CHUNKS, [c.model_dump() for c in chunks])
         lexical_files = [p.relative_to(folder).as_posix() for p in lexical.save(folder)]
         files = {name: file_sha256(folder / name) for name in (VECTORS, PARAGRAPHS, CHUNKS, *lexical_files)}
-        full = {"format_version": FORMAT_VERSION, **manifest, "files": files}
+        full = {"format_version": FORMAT_VERSION, **manifest, "vector_index_kind": vector_kind, "files": files}
         (folder / MANIFEST).write_text(json.dumps(full, ensure_ascii=False, indent=2), encoding="utf-8")
         for name in [*files, MANIFEST]:
             with (folder / name).open("rb") as f:
@@ -153,7 +154,10 @@ def load_build(folder: Path, verify: bool = True) -> StoredIndex:
             if not path.is_file() or file_sha256(path) != digest:
                 raise RagError(f"Index file {path} is missing or corrupted (checksum mismatch).", fix=REBUILD_HINT)
     try:
-        vectors = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+        # Memory-mapped, so a large index is paged in as searched instead of read whole:
+        # MMAP maps IVF lists, MMAP_IFC flat and HNSW storage; the two cannot be combined.
+        mmap = faiss.IO_FLAG_MMAP if manifest.get("vector_index_kind") == "ivf" else faiss.IO_FLAG_MMAP_IFC
+        vectors = faiss.read_index(str(folder / VECTORS), mmap | faiss.IO_FLAG_READ_ONLY)
         paragraphs = {row["paragraph_id"]: Paragraph(**row) for row in _read_jsonl(folder / PARAGRAPHS)}
         chunks = [Chunk(**row) for row in _read_jsonl(folder / CHUNKS)]
         lexical = LexicalIndex.load(folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from rag.index_store import FORMAT_VERSION, build_lock, current_build, load_buil
 from rag.language import detect_language
 from rag.lexical import LexicalIndex
 from rag.settings import Settings
+from rag.vector_index import choose_kind
 
 
 def corpus_script(corpus: Corpus, sample_chars: int = 20_000) -> str:
@@ -39,6 +41,7 @@ def index_identity(settings: Settings, corpus: Corpus) -> dict[str, Any]:
         "query_prompt": settings.query_prompt,
         "passage_prompt": settings.passage_prompt,
         "chunker": {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap},
+        "vector_index": {"kind": settings.vector_index, "approximate_above": settings.approximate_above},
         "corpus_hash": corpus.fingerprint,
     }
 
@@ -50,6 +53,7 @@ def stale_reasons(manifest: dict[str, Any], expected: dict[str, Any]) -> list[st
         "query_prompt": "query prompt",
         "passage_prompt": "passage prompt",
         "chunker": "chunk settings",
+        "vector_index": "vector index settings",
         "corpus_hash": "corpus files",
     }
     return [f"{labels[k]} changed" for k in expected if manifest.get(k) != expected[k]]
@@ -119,10 +123,15 @@ def embedded_text(text: str, heading: str) -> str:
     return f"{heading}\n{text}" if heading else text
 
 
-def embed_chunks(texts: list[str], embedder: Embedder, reuse: dict[str, np.ndarray], progress: bool) -> tuple[np.ndarray, int]:
+def embed_chunks(
+    texts: list[str], embedder: Embedder, reuse: dict[str, np.ndarray], progress: bool, encode: Callable[..., np.ndarray] | None = None
+) -> tuple[np.ndarray, int]:
+    """Vectors for ``texts``; only chunks not in ``reuse`` are sent to ``encode``
+    (default: ``embedder.encode_passages`` in this process)."""
     keys = [_text_key(t) for t in texts]
     missing = [i for i, k in enumerate(keys) if k not in reuse]
-    fresh = embedder.encode_passages([texts[i] for i in missing], progress=progress) if missing else None
+    encode = encode or embedder.encode_passages
+    fresh = encode([texts[i] for i in missing], progress=progress) if missing else None
     vectors = np.empty((len(texts), embedder.dimension), dtype=np.float32)
     for row, i in enumerate(missing):
         vectors[i] = fresh[row]  # type: ignore[index]
@@ -130,6 +139,15 @@ def embed_chunks(texts: list[str], embedder: Embedder, reuse: dict[str, np.ndarr
         if k in reuse:
             vectors[i] = reuse[k]
     return vectors, len(texts) - len(missing)
+
+
+def _encoder(settings: Settings, embedder: Embedder) -> Callable[..., np.ndarray]:
+    """The passage encoder `index_engine` picks: this process, or actors on a Ray cluster."""
+    if settings.index_engine == "ray":
+        from rag.ray_embed import ray_encoder
+
+        return ray_encoder(settings, embedder.dimension)
+    return embedder.encode_passages
 
 
 def build_index(settings: Settings, embedder: Embedder, progress: bool = False, corpus: Corpus | None = None) -> BuildReport:
@@ -141,7 +159,7 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = False, 
             raise RagError(f"Nothing to index in '{settings.corpus_dir}': {detail}.", fix="Add UTF-8 .txt or .md files to it.")
         chunks = ParagraphChunker(settings.chunk_size, settings.chunk_overlap).split_all(corpus.paragraphs)
         texts = [embedded_text(c.text, c.heading) for c in chunks]
-        vectors, reused = embed_chunks(texts, embedder, previous_vectors(settings), progress)
+        vectors, reused = embed_chunks(texts, embedder, previous_vectors(settings), progress, _encoder(settings, embedder))
         lexical = LexicalIndex.build([f"{p.heading}\n{p.text}" if p.heading else p.text for p in corpus.paragraphs])
         manifest = {
             **index_identity(settings, corpus),
@@ -153,7 +171,8 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = False, 
             "problems": corpus.problems,
             "notes": corpus.notes,
         }
-        folder = write_build(settings.index_dir, manifest, vectors, corpus.paragraphs, chunks, lexical)
+        kind = choose_kind(settings.vector_index, len(chunks), settings.approximate_above)
+        folder = write_build(settings.index_dir, manifest, vectors, corpus.paragraphs, chunks, lexical, kind)
     seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     return BuildReport(
         len(corpus.documents), len(corpus.paragraphs), len(chunks), seconds, corpus.problems, str(folder), corpus.notes, reused

@@ -75,7 +75,9 @@ class RAG:
                 self.last_build = build_index(self.settings, self.embedder, progress=self.progress, corpus=corpus)
                 stored = load_build(current_build(self.settings.index_dir) or folder)
             s = self.settings
-            self._retriever = Retriever(stored, self.embedder, s.retrieval_mode, s.fusion, s.lexical_weight, s.candidates)
+            self._retriever = Retriever(
+                stored, self.embedder, s.retrieval_mode, s.fusion, s.lexical_weight, s.candidates, s.ivf_probes, s.hnsw_ef_search
+            )
             return self._retriever
 
     def retrieve(self, question: str, k: int | None = None, mode: str | None = None) -> list[Passage]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from rag import vector_index
 from rag.embedding import Embedder
 from rag.fusion import FUSIONS
 from rag.index_store import StoredIndex
@@ -31,6 +32,8 @@ class Retriever:
         fusion: str = "zscore",
         lexical_weight: float = 0.5,
         candidates: int = 50,
+        ivf_probes: int = 64,
+        hnsw_ef: int = 64,
     ) -> None:
         if stored.vectors.d != embedder.dimension:
             raise ValueError(f"index has dimension {stored.vectors.d}, model gives {embedder.dimension}")
@@ -42,6 +45,10 @@ class Retriever:
             raise ValueError(f"lexical_weight must be in [0, 1], got {lexical_weight}")
         if candidates < 1:
             raise ValueError(f"candidates must be positive, got {candidates}")
+        if ivf_probes < 1 or hnsw_ef < 1:
+            raise ValueError(f"ivf_probes and hnsw_ef must be positive, got {ivf_probes} and {hnsw_ef}")
+        vector_index.tune(stored.vectors, ivf_probes, hnsw_ef)
+        self.hnsw_ef = hnsw_ef
         self.stored = stored
         self.embedder = embedder
         self.mode = mode
@@ -51,10 +58,14 @@ class Retriever:
         self.paragraph_ids = list(stored.paragraphs)
         position = {pid: i for i, pid in enumerate(self.paragraph_ids)}
         self.chunk_paragraph = np.array([position[c.paragraph_id] for c in stored.chunks], dtype=np.int64)
-        order = np.argsort(self.chunk_paragraph, kind="stable")
-        bounds = np.searchsorted(self.chunk_paragraph[order], np.arange(len(self.paragraph_ids) + 1))
-        self.chunks_of = [order[bounds[i] : bounds[i + 1]] for i in range(len(self.paragraph_ids))]
+        # Chunks of paragraph i are _chunk_order[_chunk_bounds[i]:_chunk_bounds[i + 1]]: two
+        # arrays instead of a million small ones on large corpora.
+        self._chunk_order = np.argsort(self.chunk_paragraph, kind="stable")
+        self._chunk_bounds = np.searchsorted(self.chunk_paragraph[self._chunk_order], np.arange(len(self.paragraph_ids) + 1))
         self.script = stored.manifest.get("script", "")
+
+    def chunks_of(self, position: int) -> np.ndarray:
+        return self._chunk_order[self._chunk_bounds[position] : self._chunk_bounds[position + 1]]
 
     # -- the two channels -------------------------------------------------------------
     def dense_query_text(self, question: str) -> str:
@@ -70,7 +81,7 @@ class Retriever:
         """Paragraph position -> (best chunk score, best chunk index), best paragraphs first."""
         total = self.stored.vectors.ntotal
         fetch = min(total, n * 4 + 8)
-        scores, ids = self.stored.vectors.search(query.reshape(1, -1), fetch)
+        scores, ids = vector_index.search(self.stored.vectors, query, fetch, self.hnsw_ef)
         best: dict[int, tuple[float, int]] = {}
         for score, idx in zip(scores[0], ids[0], strict=True):
             if idx >= 0 and self.chunk_paragraph[idx] not in best:
@@ -82,7 +93,7 @@ class Retriever:
     def _dense_exact(self, query: np.ndarray, positions: Sequence[int]) -> dict[int, tuple[float, int]]:
         out = {}
         for pos in positions:
-            chunk_ids = self.chunks_of[pos]
+            chunk_ids = self.chunks_of(pos)
             vectors = self.stored.vectors.reconstruct_batch(chunk_ids)
             scores = vectors @ query
             j = int(np.argmax(scores))
