@@ -94,6 +94,10 @@ def synthetic_vectors(n: int, base: np.ndarray, seed: int) -> np.ndarray:
 
 
 def peak_rss_mb() -> float:
+    # VmHWM, not getrusage: ru_maxrss survives exec, so a worker would report its parent's peak.
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -328,9 +332,15 @@ def worker(args: argparse.Namespace) -> None:
 def run_worker(*extra: str) -> dict:
     cmd = [sys.executable, __file__, *extra]
     print("$", " ".join(cmd[1:]), flush=True)
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
-    line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")][-1]
-    result = json.loads(line[len("RESULT ") :])
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
+    lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
+    if proc.returncode or not lines:
+        # A row that could not run (LangChain's docstore at 1M chunks can exhaust memory)
+        # is recorded as such; the other rows stand.
+        why = "killed (out of memory?)" if proc.returncode < 0 else f"exit code {proc.returncode}"
+        result = {"error": why, **{k.lstrip("-"): v for k, v in zip(extra[::2], extra[1::2], strict=False)}}
+    else:
+        result = json.loads(lines[-1][len("RESULT ") :])
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return result
 
@@ -370,6 +380,7 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000], help="Chunk counts for the search part.")
     ap.add_argument("--build-size", type=int, default=10_000, help="Paragraphs in the real-text build corpus (about one chunk each).")
     ap.add_argument("--skip-build", action="store_true", help="Skip the real-text build part.")
+    ap.add_argument("--skip-search", action="store_true", help="Skip the search part (its rows are kept from --out if it exists).")
     ap.add_argument("--skip-langchain", action="store_true", help="Skip the LangChain rows.")
     ap.add_argument("--langchain-share", type=float, default=0.2, help="Share of the build corpus LangChain embeds.")
     ap.add_argument("--out", type=Path, default=RESULTS / "scale.json")
@@ -385,10 +396,15 @@ def main() -> None:
 
     systems = ["ours"] if args.skip_langchain else ["ours", "langchain"]
     result: dict = {"machine": {"cores": __import__("os").cpu_count()}, "search": [], "build": []}
+    if args.skip_search and args.out.exists():
+        result["search"] = json.loads(args.out.read_text(encoding="utf-8"))["search"]
     with tempfile.TemporaryDirectory() as tmp:
+        if args.skip_search:
+            args.sizes = []
         query_file = Path(tmp) / "queries.json"
-        query_set(query_file)
-        np.save(query_file.with_name("base.npy"), base_vectors())
+        if args.sizes:
+            query_set(query_file)
+            np.save(query_file.with_name("base.npy"), base_vectors())
         for size in args.sizes:
             for system in systems:
                 extra = ["--system", system, "--size", str(size), "--query-file", str(query_file)]

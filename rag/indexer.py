@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ def index_identity(settings: Settings, corpus: Corpus) -> dict[str, Any]:
         "passage_prompt": settings.passage_prompt,
         "chunker": {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap},
         "vector_index": {"kind": settings.vector_index, "approximate_above": settings.approximate_above},
+        # BM25 tokens pass through OpenCC, whose dictionaries change between releases.
+        "lexical_tokens": {"opencc": importlib.metadata.version("opencc")},
         "corpus_hash": corpus.fingerprint,
     }
 
@@ -54,6 +57,7 @@ def stale_reasons(manifest: dict[str, Any], expected: dict[str, Any]) -> list[st
         "passage_prompt": "passage prompt",
         "chunker": "chunk settings",
         "vector_index": "vector index settings",
+        "lexical_tokens": "OpenCC version",
         "corpus_hash": "corpus files",
     }
     return [f"{labels[k]} changed" for k in expected if manifest.get(k) != expected[k]]

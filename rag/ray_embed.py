@@ -76,6 +76,9 @@ def start_local_cluster(num_cpus: int) -> None:
 
 def _connect(settings: Settings) -> bool:
     """Connect to Ray; True when this call started a local cluster (and should stop it)."""
+    if not settings.ray_address:
+        # A local cluster may follow, and Ray reads its loopback switch only when imported.
+        os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
     ray = _import_ray()
     if ray.is_initialized():  # a caller (a test, a notebook) already chose the cluster
         return False

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     vector_index: str = Field(
         "auto", description="Chunk vector index: 'auto' (exact up to approximate_above chunks, then IVF), 'flat', 'ivf' or 'hnsw'."
     )
-    # bench/scale.py: exact search is ~5 ms per query at 20k chunks on 2 cores and grows linearly.
+    # bench/scale.py: exact search is ~4 ms per query at 20k chunks on 2 cores and grows linearly.
     approximate_above: int = Field(20_000, ge=0, description="'auto' switches to an approximate (IVF) index above this many chunks.")
     ivf_probes: int = Field(64, ge=1, description="IVF lists searched per query: more is slower and closer to exact.")
     hnsw_ef_search: int = Field(64, ge=1, description="HNSW candidate list per query: more is slower and closer to exact.")

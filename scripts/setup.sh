@@ -23,6 +23,9 @@ fi
 if [ ! -f "$stamp" ]; then
   echo "Installing dependencies into .venv (first time: about 2 minutes)…" >&2
   .venv/bin/python -m pip install --quiet --upgrade pip
+  # Earlier versions used the pure-Python OpenCC port, which installs the same 'opencc'
+  # module as the C++ one; the two must not be installed together.
+  .venv/bin/python -m pip uninstall --quiet --yes opencc-python-reimplemented 2>/dev/null || true
   # torch is pinned in pyproject.toml to the CPU build; see README "Installing".
   .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
   rm -f .venv/.installed-*

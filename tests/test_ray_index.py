@@ -208,6 +208,9 @@ def test_cli_index_engine_ray_starts_and_stops_its_own_cluster(tmp_path):
     corpus.mkdir()
     (corpus / "extra.md").write_text(EXTRA_MD, encoding="utf-8")
     env = {**os.environ, "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_THREADS": "2"}
+    # This session's own cluster set Ray's loopback switch; the command must set it itself
+    # (else its cluster comes up on the outward address and the build stops with an error).
+    env.pop("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", None)
     out = subprocess.run(
         [sys.executable, "-m", "rag.cli", "index", "--engine", "ray"], env=env, capture_output=True, text=True, timeout=600
     )

@@ -112,3 +112,30 @@ def test_cross_language_sentence_keeps_only_its_best_key():
     ]
     out = CitationVerifier(FixedSimilarity()).verify("The drill was held on September 8 and 9. [1][2]", passages, "en")  # type: ignore[arg-type]
     assert out.sentences[0].keys == [1]
+
+
+def test_cross_language_claim_needs_a_source_sentence_that_says_it():
+    """The paragraph as a whole is close to the claim, but none of its sentences says it."""
+    first, second = "三國舉行聯合反恐演練。", "演練地點在蒙古國東部。"
+    vectors = {
+        "claim": [1.0, 0.0],  # the English sentence
+        first + second: [0.85, 0.527],  # whole paragraph: passes the paragraph-level bar
+        first: [0.78, 0.626],  # ... but its closest sentence is below the quote bar
+        second: [0.5, 0.866],
+    }
+
+    class ByText:
+        def encode_queries(self, texts):
+            return np.array([vectors["claim"]] * len(texts), dtype="float32")
+
+        def encode_passages(self, texts):
+            return np.array([vectors[t] for t in texts], dtype="float32")
+
+    text = first + second
+    source = Passage(paragraph_id="d#p2", doc_id="d", score=1, text=text, start=0, end=len(text), match_start=0, match_end=5, rank=1)
+    out = CitationVerifier(ByText()).verify("This aligns with their joint strategy in the drills. [1]", [source], "en")  # type: ignore[arg-type]
+    assert out.sentences[0].supported is False and out.citations == []
+
+    vectors[first] = [0.84, 0.543]  # a sentence that does say it: supported
+    out = CitationVerifier(ByText()).verify("This aligns with their joint strategy in the drills. [1]", [source], "en")  # type: ignore[arg-type]
+    assert out.sentences[0].keys == [1]

