@@ -126,8 +126,12 @@ class CitationVerifier:
         # sentence is dropped and the rest is judged on its own support.
         sentences = [(s, keys) for s, keys in split_cited_sentences(answer) if not is_refusal(s) and not is_filler(s)]
         texts = [s for s, _ in sentences]
-        similarity = self._similarity(texts, passages) if texts else np.zeros((0, len(passages)))
-        quotes = self._sentence_similarity(texts, passages)
+        # Each sentence is encoded once; both the paragraph and the sentence-level checks use it.
+        similarity = quotes = np.zeros((0, len(passages)))
+        if texts:
+            claims = self.embedder.encode_queries(texts)
+            similarity = claims @ self.embedder.encode_passages([p.text for p in passages]).T
+            quotes = self._sentence_similarity(texts, claims, passages)
         checks: list[SentenceSupport] = []
         citations: list[Citation] = []
         parts: list[str] = []
@@ -170,14 +174,10 @@ class CitationVerifier:
         unique = list({(c.key, c.start, c.end): c for c in citations}.values())
         return Verified(joiner.join(parts), unique, checks, False)
 
-    def _similarity(self, sentences: list[str], passages: list[Passage]) -> np.ndarray:
-        q = self.embedder.encode_queries(sentences)
-        p = self.embedder.encode_passages([p.text for p in passages])
-        return q @ p.T
-
-    def _sentence_similarity(self, sentences: list[str], passages: list[Passage]) -> np.ndarray:
-        """[i, j]: how close sentence i comes to the closest single sentence of passage j.
-        Only needed across languages (else 1.0): one short encode per source sentence."""
+    def _sentence_similarity(self, sentences: list[str], claims: np.ndarray, passages: list[Passage]) -> np.ndarray:
+        """[i, j]: how close sentence i (encoded as ``claims[i]``) comes to the closest single
+        sentence of passage j. Only needed across languages (else 1.0): one short encode per
+        source sentence."""
         out = np.ones((len(sentences), len(passages)), dtype=np.float32)
         cross = [i for i, s in enumerate(sentences) if any(not _same_language(s, p.text) for p in passages)]
         if not cross:
@@ -187,7 +187,7 @@ class CitationVerifier:
             for a, b in sentence_spans(p.text) or [(0, len(p.text))]:
                 pieces.append(p.text[a:b])
                 owner.append(j)
-        sims = self.embedder.encode_queries([sentences[i] for i in cross]) @ self.embedder.encode_passages(pieces).T
+        sims = claims[cross] @ self.embedder.encode_passages(pieces).T
         owners = np.array(owner)
         for j in range(len(passages)):
             out[cross, j] = sims[:, owners == j].max(axis=1)
