@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import http.server
 import sys
 import textwrap
-import threading
 import time
 
 import pytest
@@ -13,6 +11,7 @@ from rag.backends.openai import OpenAIChat
 from rag.errors import RagError
 from rag.settings import Settings
 from rag.types import Passage
+from tests.endpoints import HeldEndpoint
 
 PLUGIN = '''
 from rag.backends import Final, Token
@@ -74,25 +73,11 @@ def test_third_party_backend_is_found_and_streams(plugin):
     assert answer.model == "echo" and answer.citations[0].paragraph_id == "d#p1"
 
 
-class SlowHandler(http.server.BaseHTTPRequestHandler):
-    delay = 5.0
-
-    def do_POST(self):  # noqa: N802 - http.server's naming
-        time.sleep(self.delay)
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def slow_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
+    """An endpoint that holds every request until the test ends (tests/endpoints.py)."""
+    with HeldEndpoint() as endpoint:
+        yield endpoint.url
 
 
 def test_slow_endpoint_fails_within_the_timeout(slow_server):
