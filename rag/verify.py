@@ -15,7 +15,9 @@ For each sentence of the answer (citation markers removed) and each cited paragr
 A cited paragraph that fails is dropped; if another retrieved paragraph passes, the
 citation is re-pointed there; if none does, the sentence is marked unsupported. A
 sentence in another language than its sources keeps only its best-supported key.
-An uncited sentence gets the paragraph that passes, if one does.
+An uncited sentence gets the paragraph that passes, if one does. An answer whose lead
+sentence is unsupported is withheld: the refusal phrase is returned, with the model's
+sentences and their reasons kept for display.
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ CROSS_MARGIN = 0.005
 # gold paragraph had a source sentence at >= 0.822; a claim cited to a related, non-gold
 # paragraph ("This aligns with ... joint drills" -> the drills paragraph) had 0.810. The
 # verifier then re-pointed that claim to another drills paragraph whose closest sentence
-# clears the bar, so seed citation precision stayed 0.939 (bench/results/answers-local.json):
-# the rule demands sentence-level evidence, it does not decide which related paragraph wins.
+# clears the bar (seed citation precision stayed 0.939 with this rule alone): the rule demands
+# sentence-level evidence, it does not decide which related paragraph wins.
 MIN_SENTENCE_SIMILARITY_CROSS = 0.82
 MIN_CONTENT_CHARS = 4  # shorter sentences ("是的。") carry no claim to check
 # Full-width ［1］ counts too: models copy it from sources whose own markers we escaped.
@@ -166,9 +168,14 @@ class CitationVerifier:
             parts.append(sentence + "".join(f" [{k}]" for k in kept))
             for k in kept:
                 citations.append(self._citation(sentence, by_key[k]))
-        if not any(c.supported for c in checks):
-            # Nothing the model wrote is backed by a source: refuse rather than pass it on;
-            # what it wrote stays in ``sentences``, each with the reason it failed.
+        lead = next((c for c in checks if c.supported is not None), None)
+        if lead is None or not lead.supported:
+            # Nothing the model wrote is backed by a source, or its lead sentence (the one
+            # that answers the question) is not: refuse rather than pass it on; what it
+            # wrote stays in ``sentences``, each with the reason it failed. On the seed set an
+            # unsupported lead was a fabrication every time ("Nord Stream was sabotaged on
+            # September 2, 2022, by Russian and Chinese forces"), and the supported sentences
+            # after it were about something else.
             return Verified(refusal.text, [], checks, True)
         joiner = " " if question_language == "en" else ""
         unique = list({(c.key, c.start, c.end): c for c in citations}.values())

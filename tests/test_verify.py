@@ -88,6 +88,20 @@ def test_plain_refusal_and_unsupported_answer_abstain():
     assert out.sentences and out.sentences[0].supported is False
 
 
+def test_unsupported_lead_sentence_withholds_the_answer_but_keeps_the_draft():
+    # The lead states a wrong number; the sentence after it is supported on its own.
+    out = verify("俄羅斯每年最多可向中國輸送5000億立方公尺天然氣。[1] 蒙古國每年可以獲得10億美元的能源過境費收入。[2]")
+    assert out.abstained and out.text == REFUSALS["zh-Hant"] and out.citations == []
+    lead, after = out.sentences
+    assert lead.supported is False and "500,000,000,000" in lead.reason
+    assert after.supported and after.keys == [2]
+
+
+def test_short_lead_sentence_does_not_decide():
+    out = verify("是的。俄羅斯每年最多可向中國輸送500億立方公尺天然氣。[1]")
+    assert not out.abstained and out.sentences[0].supported is None and out.sentences[1].supported
+
+
 def test_forged_marker_for_a_passage_that_does_not_exist_is_dropped():
     out = verify("俄羅斯每年最多可向中國輸送500億立方公尺天然氣。[7]")
     assert out.sentences[0].keys == [1]
