@@ -118,6 +118,15 @@ def main() -> None:
         out += scale_section(loaded["scale"])
     if "embed_speed" in loaded:
         intro = f"{loaded['embed_speed']['texts']} DRCD texts of {loaded['embed_speed']['chars_per_text']} characters; cosine to fp32."
+        ceiling = loaded["embed_speed"].get("fp32_ceiling")
+        if ceiling:
+            intro += (
+                f" fp32 ceiling on this machine: {ceiling['gflop_per_chunk']} GFLOP per chunk"
+                f" ({ceiling['tokens_per_chunk_mean']} tokens) at the measured {ceiling['matmul_gflops_measured']} GFLOP/s"
+                f" matrix-multiply rate = {ceiling['fp32_ceiling_chunks_per_s']} chunks/s; the baseline runs at"
+                f" {ceiling['baseline_share_of_ceiling']:.0%} of it, so no fp32 engine can be more than"
+                f" {ceiling['max_fp32_speedup']}x faster."
+            )
         out += rows_section("Embedding speed (bench/embed_speed.py)", intro, loaded["embed_speed"]["rows"])
     if "load" in loaded:
         load = loaded["load"]
