@@ -254,6 +254,10 @@ def evaluate(
     model: ModelOpt = None,
     mode: Annotated[str | None, typer.Option(help="Retrieval mode: hybrid, dense or lexical (default: setting).")] = None,
     out: Annotated[Path | None, typer.Option(help="Where to write the JSON report (default: <questions>.report.json).")] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(min=1, help="Score only N questions spread evenly over the set (a local model takes ~20 s per answer on 2 cores)."),
+    ] = None,
     corpus: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
@@ -266,10 +270,10 @@ def evaluate(
     paragraphs in a corpus: rag import-squad FILE FOLDER, then rag eval FILE --corpus FOLDER.
     """
     from rag.eval_runner import run_eval
-    from rag.evaluation import load_questions
+    from rag.evaluation import load_questions, sample_evenly
 
     try:
-        rows = load_questions(questions)
+        rows = sample_evenly(load_questions(questions), sample)
         report = run_eval(_rag(corpus, index_dir), rows, answers=answers, mode=mode, model=model, progress=not as_json)
     except RagError as exc:
         _fail(exc)

@@ -45,6 +45,7 @@ def run_eval(
     rankings, golds, latencies, answer_latencies = [], [], [], []
     answer_rows: list[dict[str, float]] = []
     cited = cited_gold = errors = unflagged_numbers = 0
+    withheld = withheld_cited = withheld_gold = 0
     abstained_right = unanswerable = false_abstentions = answerable = 0
     per_question = []
     for q in tqdm(questions, desc="questions", unit="q", disable=not progress, file=None):
@@ -83,6 +84,14 @@ def run_eval(
                 for c in answer.citations:
                     cited += 1
                     cited_gold += c.paragraph_id in gold
+                if answer.abstained and any(s.supported for s in answer.sentences):
+                    # Withheld because its lead sentence failed (rag/verify.py): score the
+                    # keys its supported sentences had, to show what withholding changes.
+                    withheld += 1
+                    by_rank = {p.rank: p.paragraph_id for p in answer.passages}
+                    keys = {k for s in answer.sentences if s.supported for k in s.keys}
+                    withheld_cited += len(keys)
+                    withheld_gold += sum(by_rank.get(k) in gold for k in keys)
         per_question.append(record)
 
     report: dict[str, Any] = {
@@ -96,6 +105,10 @@ def run_eval(
         summary.update(
             citation_precision=cited_gold / cited if cited else None,
             citations=cited,
+            withheld_answers=withheld,
+            citation_precision_if_withheld_were_shown=(cited_gold + withheld_gold) / (cited + withheld_cited)
+            if cited + withheld_cited
+            else None,
             abstention_accuracy=abstained_right / unanswerable if unanswerable else None,
             unanswerable=unanswerable,
             false_abstention_rate=false_abstentions / answerable if answerable else None,

@@ -133,6 +133,19 @@ def write_squad_corpus(path: Path, folder: Path) -> int:
     return len(squad.paragraphs)
 
 
+def sample_evenly(questions: list[EvalQuestion], n: int | None) -> list[EvalQuestion]:
+    """``n`` questions spread evenly over the set (first, last and evenly between), so a slow
+    answer model is scored on every part of a set ordered by article, not only the first ones."""
+    if n is None or n >= len(questions):
+        return questions
+    if n < 1:
+        raise ValueError(f"sample size must be at least 1, got {n}")
+    if n == 1:
+        return questions[:1]
+    step = (len(questions) - 1) / (n - 1)
+    return [questions[round(i * step)] for i in range(n)]
+
+
 def gold_paragraph_ids(question: EvalQuestion, paragraphs: dict[str, str]) -> set[str]:
     """Paragraphs named by id, plus paragraphs containing any gold text."""
     gold = {p for p in question.gold_paragraphs if p in paragraphs}

@@ -14,6 +14,7 @@ from rag.evaluation import (
     ndcg,
     reciprocal_rank,
     retrieval_metrics,
+    sample_evenly,
     write_squad_corpus,
 )
 
@@ -87,3 +88,39 @@ def test_answer_scores_ignore_markers_script_and_punctuation():
     assert s["contains"] == 1.0 and s["exact_match"] == 0.0 and 0 < s["char_f1"] < 1
     assert answer_scores("500億立方公尺 [2]", ["500億立方公尺"])["exact_match"] == 1.0
     assert char_f1("abc", "xyz") == 0.0
+
+
+def test_sample_spreads_over_the_whole_set():
+    questions = [EvalQuestion(question=f"q{i}", qid=str(i)) for i in range(10)]
+    assert [q.qid for q in sample_evenly(questions, 4)] == ["0", "3", "6", "9"]
+    assert [q.qid for q in sample_evenly(questions, 1)] == ["0"]
+    assert sample_evenly(questions, None) == questions and sample_evenly(questions, 50) == questions
+    with pytest.raises(ValueError, match="at least 1"):
+        sample_evenly(questions, 0)
+
+
+@pytest.mark.slow
+def test_withheld_answer_is_scored_apart_with_the_keys_it_had(seed_rag, monkeypatch):
+    from rag.eval_runner import run_eval
+    from rag.language import REFUSALS
+    from rag.types import Answer, SentenceSupport
+    from tests.conftest import KEY_QUESTION
+
+    def withheld(question, passages, model=None):
+        gold = next(p.rank for p in passages if "500億" in p.text)
+        other = next(p.rank for p in passages if "500億" not in p.text)
+        sentences = [
+            SentenceSupport(text="編造的一句。", cited=[gold], supported=False, reason="made up"),
+            SentenceSupport(text="有依據的一句。", cited=[gold], keys=[gold], supported=True),
+            SentenceSupport(text="另一段的一句。", cited=[other], keys=[other], supported=True),
+        ]
+        return Answer(question=question, text=REFUSALS["zh-Hant"], passages=passages, abstained=True, model="fake", sentences=sentences)
+
+    monkeypatch.setattr(seed_rag, "answer", withheld)
+    question = EvalQuestion(
+        question=KEY_QUESTION, qid="t01", answers=["500億立方公尺"], gold_text=["每年最多可向中國輸送500億立方公尺天然氣"]
+    )
+    scores = run_eval(seed_rag, [question], answers=True, progress=False)["answers"]
+    assert scores["withheld_answers"] == 1 and scores["citations"] == 0 and scores["citation_precision"] is None
+    assert scores["citation_precision_if_withheld_were_shown"] == 0.5
+    assert scores["false_abstention_rate"] == 1.0
