@@ -256,7 +256,7 @@ def evaluate(
     out: Annotated[Path | None, typer.Option(help="Where to write the JSON report (default: <questions>.report.json).")] = None,
     sample: Annotated[
         int | None,
-        typer.Option(min=1, help="Score only N questions spread evenly over the set (a local model takes ~20 s per answer on 2 cores)."),
+        typer.Option(min=1, help="Score only N questions spread evenly over the set (a local model takes 20-50 s per answer on 2 cores)."),
     ] = None,
     corpus: CorpusOpt = None,
     index_dir: IndexOpt = None,

@@ -153,3 +153,23 @@ def test_cross_language_claim_needs_a_source_sentence_that_says_it():
     vectors[first] = [0.84, 0.543]  # a sentence that does say it: supported
     out = CitationVerifier(ByText()).verify("This aligns with their joint strategy in the drills. [1]", [source], "en")  # type: ignore[arg-type]
     assert out.sentences[0].keys == [1]
+
+
+def test_same_language_citation_moves_to_the_paragraph_with_the_words():
+    claim = "聖母院博物館位於主教座堂旁，收藏中世紀原稿。"
+    source = "聖母院博物館位於主教座堂旁，收藏中世紀原稿和彩色玻璃。"
+    related = "聖母院博物館位於主教座堂南側的廣場。"  # 0.58 of the claim's bigrams
+
+    def para(rank, text):
+        return Passage(
+            paragraph_id=f"d#p{rank}", doc_id="d", score=1, text=text, start=0, end=len(text), match_start=0, match_end=1, rank=rank
+        )
+
+    verifier = CitationVerifier(NoSimilarity())
+    out = verifier.verify(claim + "[2]", [para(1, source), para(2, related)], "zh-Hant")
+    s = out.sentences[0]
+    assert s.supported and s.cited == [2] and s.keys == [1] and "words" in s.reason
+    # Close in words (within WORDS_MARGIN): the model's own citation stands.
+    near = "聖母院博物館位於主教座堂旁，收藏中世紀的文物。"
+    out = verifier.verify(claim + "[2]", [para(1, source), para(2, near)], "zh-Hant")
+    assert out.sentences[0].keys == [2] and out.sentences[0].reason == ""
