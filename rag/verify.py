@@ -141,6 +141,7 @@ class CitationVerifier:
         checks: list[SentenceSupport] = []
         citations: list[Citation] = []
         parts: list[str] = []
+        paragraph_grams = [bigrams(p.text) for p in passages]
         for i, (sentence, cited) in enumerate(sentences):
             content = re.sub(r"\W", "", sentence)
             if len(content) < MIN_CONTENT_CHARS:
@@ -150,8 +151,13 @@ class CitationVerifier:
             # "Closest paragraph" is judged among those that have the sentence's numbers.
             eligible = [j for j, p in enumerate(passages) if not unsupported_numbers(sentence, p.text)]
             best = float(similarity[i, eligible].max()) if eligible else 1.0
+            grams = bigrams(sentence)
+            # Share of the sentence's bigrams in each paragraph; both the support check and the
+            # "paragraph with the words" rule read it.
+            overlap = {p.rank: len(grams & paragraph_grams[j]) / len(grams) if grams else 0.0 for j, p in enumerate(passages)}
             verdicts = {
-                p.rank: self._support(sentence, p, float(similarity[i, j]), best, float(quotes[i, j])) for j, p in enumerate(passages)
+                p.rank: self._support(sentence, p, overlap[p.rank], float(similarity[i, j]), best, float(quotes[i, j]))
+                for j, p in enumerate(passages)
             }
             kept = [k for k in cited if k in by_key and verdicts[k][0]]
             if len(kept) > 1 and detect_language(sentence) != detect_language(by_key[kept[0]].text):
@@ -159,7 +165,7 @@ class CitationVerifier:
                 # paragraphs nearly alike: keep the one key that supports the claim best.
                 kept = [max(kept, key=lambda k: verdicts[k][2])]
             reason = ""
-            wordy = self._paragraph_with_the_words(sentence, kept, [k for k, v in verdicts.items() if v[0]], by_key)
+            wordy = self._paragraph_with_the_words(sentence, kept, [k for k, v in verdicts.items() if v[0]], overlap, by_key)
             if wordy is not None:
                 reason = f"re-pointed from {cited} to [{wordy}], which has the sentence's words"
                 kept = [wordy]
@@ -190,17 +196,15 @@ class CitationVerifier:
         return Verified(joiner.join(parts), unique, checks, False)
 
     @staticmethod
-    def _paragraph_with_the_words(sentence: str, kept: list[int], passing: list[int], by_key: dict[int, Passage]) -> int | None:
+    def _paragraph_with_the_words(
+        sentence: str, kept: list[int], passing: list[int], overlap: dict[int, float], by_key: dict[int, Passage]
+    ) -> int | None:
         """A same-language paragraph that holds the sentence's words, when the cited one only
         passed on e5 similarity or a bare majority of bigrams. Held-out DRCD answers
         (bench/results/answers-local-drcd.json) cited a same-topic paragraph with overlap
         0.20 or 0.53 while another retrieved one had 0.95 or 1.00: similar is not the source."""
         if not kept or not _same_language(sentence, by_key[kept[0]].text):
             return None
-        grams = bigrams(sentence)
-        if not grams:
-            return None
-        overlap = {k: len(grams & bigrams(by_key[k].text)) / len(grams) for k in passing}
         best = max(passing, key=lambda k: overlap[k])
         if best not in kept and overlap[best] >= MIN_OVERLAP and overlap[best] - max(overlap[k] for k in kept) >= WORDS_MARGIN:
             return best
@@ -225,9 +229,12 @@ class CitationVerifier:
             out[cross, j] = sims[:, owners == j].max(axis=1)
         return out
 
-    def _support(self, sentence: str, passage: Passage, similarity: float, best: float, quote: float = 1.0) -> tuple[bool, str, float]:
-        """(supported, why not, strength). ``best``: the sentence's highest similarity to any
-        passage; ``quote``: its similarity to the passage's closest sentence."""
+    def _support(
+        self, sentence: str, passage: Passage, overlap: float, similarity: float, best: float, quote: float = 1.0
+    ) -> tuple[bool, str, float]:
+        """(supported, why not, strength). ``overlap``: share of the sentence's bigrams in the
+        passage; ``best``: the sentence's highest similarity to any passage; ``quote``: its
+        similarity to the passage's closest sentence."""
         missing = unsupported_numbers(sentence, passage.text)
         if missing:
             shown = ", ".join(f"{v:,.0f}" if v == int(v) else f"{v:g}" for v in sorted(missing))
@@ -237,8 +244,6 @@ class CitationVerifier:
         for name in _names(sentence, same_language):
             if normalize_for_matching(name) not in body:
                 return False, f"'{name}' not in [{passage.rank}]", 0.0
-        grams = bigrams(sentence)
-        overlap = len(grams & bigrams(passage.text)) / len(grams) if grams else 0.0
         if same_language:
             if overlap >= MIN_OVERLAP or similarity >= MIN_SIMILARITY:
                 return True, "", max(overlap, similarity)
