@@ -213,6 +213,9 @@ def ask(
         typer.echo(f"[{c.key}] {c.paragraph_id} (characters {c.start}-{c.end}): {c.text}")
     for s in answer.unsupported:
         typer.echo(f"unsupported: {s.text} ({s.reason})")
+    for s in answer.sentences:
+        if not s.about_question:
+            typer.echo(f"left out: {s.text} ({s.reason})")
 
 
 @app.command()
@@ -258,6 +261,17 @@ def evaluate(
         int | None,
         typer.Option(min=1, help="Score only N questions spread evenly over the set (a local model takes 20-50 s per answer on 2 cores)."),
     ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="With --sample: draw the N questions at random with this seed instead of spreading them evenly."),
+    ] = None,
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            help="Re-check the answers recorded in this earlier --answers report with today's citation verifier, "
+            "instead of calling the model again (seconds instead of an hour). Implies --answers."
+        ),
+    ] = None,
     corpus: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
@@ -265,16 +279,37 @@ def evaluate(
     """Score retrieval (recall@1/5/10, MRR@10, nDCG@10, latency) and, with --answers,
     answers (exact match, contains, character F1, citation precision, abstention).
 
+    The report records what the model wrote for each question; --replay REPORT scores
+    those texts again after a change to the citation checks, with answer latency taken
+    from the recording.
+
     JSON Lines records: {"question", "answers": [...], "gold_paragraphs": [...],
     "gold_text": [...], "unanswerable": bool}. For DRCD/SQuAD files, first put their
     paragraphs in a corpus: rag import-squad FILE FOLDER, then rag eval FILE --corpus FOLDER.
     """
     from rag.eval_runner import run_eval
-    from rag.evaluation import load_questions, sample_evenly
+    from rag.evaluation import load_questions, sample_at_random, sample_evenly
 
     try:
-        rows = sample_evenly(load_questions(questions), sample)
-        report = run_eval(_rag(corpus, index_dir), rows, answers=answers, mode=mode, model=model, progress=not as_json)
+        loaded = load_questions(questions)
+        rows = sample_evenly(loaded, sample) if seed is None else sample_at_random(loaded, sample, seed)
+        rag = _rag(corpus, index_dir)
+        recording = None
+        if replay is not None:
+            from rag.backends.replay import ReplayBackend, load_recording
+
+            recording = load_recording(replay)
+            backend = ReplayBackend(recording, replay.name, rag.embedder, rag.settings)
+            rag.use_backend(backend)
+            answers, model = True, backend.name
+        report = run_eval(rag, rows, answers=answers, mode=mode, model=model, progress=not as_json)
+        if recording is not None:
+            # The replay takes no time worth reporting; the model's latency is the recording's.
+            for key in ("latency_ms_p50", "latency_ms_p95"):
+                report["answers"][key] = recording.get("answers", {}).get(key)
+            recorded = {r["question"]: r for r in recording["per_question"]}
+            for row in report["per_question"]:
+                row["answer_ms"] = recorded.get(row["question"], {}).get("answer_ms")
     except RagError as exc:
         _fail(exc)
         return

@@ -64,6 +64,8 @@ def run_eval(
             answer_latencies.append(time.perf_counter() - t0)
             record.update(
                 answer=answer.text,
+                model_answer=answer.model_text,
+                answer_ms=round(1000 * answer_latencies[-1], 1),
                 abstained=answer.abstained,
                 cited=[c.paragraph_id for c in answer.citations],
                 unsupported=[s.text for s in answer.unsupported],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -144,6 +145,17 @@ def sample_evenly(questions: list[EvalQuestion], n: int | None) -> list[EvalQues
         return questions[:1]
     step = (len(questions) - 1) / (n - 1)
     return [questions[round(i * step)] for i in range(n)]
+
+
+def sample_at_random(questions: list[EvalQuestion], n: int | None, seed: int) -> list[EvalQuestion]:
+    """``n`` questions drawn at random with ``seed``, in set order: a second sample, independent
+    of the evenly spread one, to check rules tuned on that one on questions they never saw."""
+    if n is None or n >= len(questions):
+        return questions
+    if n < 1:
+        raise ValueError(f"sample size must be at least 1, got {n}")
+    picked = sorted(random.Random(seed).sample(range(len(questions)), n))
+    return [questions[i] for i in picked]
 
 
 def gold_paragraph_ids(question: EvalQuestion, paragraphs: dict[str, str]) -> set[str]:

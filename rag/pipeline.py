@@ -95,6 +95,11 @@ class RAG:
                 self._backends[name] = load_backend(name, self.settings, self.embedder)
             return self._backends[name]
 
+    def use_backend(self, backend: AnswerBackend) -> None:
+        """Answer with ``backend`` under its name without registering an entry point (e.g. a replay)."""
+        with self._lock:
+            self._backends[backend.name] = backend
+
     def ask_stream(self, question: str, k: int | None = None, model: str | None = None, mode: str | None = None) -> Iterator[Token | Final]:
         """Tokens as the model writes them, then one Final with the verified answer.
 

@@ -65,6 +65,9 @@ class SentenceSupport(BaseModel):
     cited: list[int] = Field(default_factory=list, description="Keys the model wrote after this sentence.")
     keys: list[int] = Field(default_factory=list, description="Keys kept after verification (possibly re-pointed).")
     supported: bool | None = Field(description="True: a source backs it; False: none does; None: nothing to check.")
+    about_question: bool = Field(
+        True, description="False: a source backs it but it strays from the question, so it is left out of the answer."
+    )
     reason: str = ""
 
 
@@ -77,6 +80,7 @@ class Answer(BaseModel):
     model: str = "extractive"
     sentences: list[SentenceSupport] = Field(default_factory=list, description="Per-sentence support (generative models).")
     error: str = Field("", description="Set when the answer model failed; passages are still returned.")
+    model_text: str = Field("", description="What the model wrote, before its citations were checked (generative models).")
 
     @property
     def unsupported(self) -> list[SentenceSupport]:

@@ -19,6 +19,7 @@ WORDS = {
         "document": "文件",
         "unsupported": "沒有資料支持這句話",
         "draft": "模型寫了以下內容，但沒有資料支持，所以不採用：",
+        "strays": "模型寫了以下與問題無關的內容，所以不採用：",
         "error": "答案模型出錯，以下只列出檢索到的資料。",
         "working": "正在回答…",
         "none": "還沒有問題。",
@@ -31,6 +32,7 @@ WORDS = {
         "document": "文件",
         "unsupported": "没有资料支持这句话",
         "draft": "模型写了以下内容，但没有资料支持，所以不采用：",
+        "strays": "模型写了以下与问题无关的内容，所以不采用：",
         "error": "答案模型出错，以下只列出检索到的资料。",
         "working": "正在回答…",
         "none": "还没有问题。",
@@ -43,6 +45,7 @@ WORDS = {
         "document": "document",
         "unsupported": "No source supports this sentence",
         "draft": "The model wrote this, but no source supports it, so it is not used:",
+        "strays": "The model wrote this, which strays from the question, so it is not used:",
         "error": "The answer model failed; here is what retrieval found.",
         "working": "Answering…",
         "none": "No questions yet.",
@@ -71,13 +74,15 @@ def answer_html(turn: int, answer: Answer, language: str) -> str:
     if answer.sentences and not answer.abstained:
         parts = []
         for s in answer.sentences:
+            if not s.about_question:
+                continue
             body = esc(s.text)
             if s.supported is False:
                 reason = esc(f"{words['unsupported']}: {s.reason}" if s.reason else words["unsupported"])
                 body = f'<span class="unsupported" title="{reason}">{body}</span>'
             parts.append(body + "".join(cite_button(turn, k, by_rank) for k in s.keys))
         joiner = " " if language == "en" else ""
-        return f'<div class="answer-text">{joiner.join(parts)}</div>'
+        return f'<div class="answer-text">{joiner.join(parts)}</div>' + _strays_html(answer, language)
     # Extractive answers and refusals: the text carries its own [n] markers.
     text = _MARKER.sub(lambda m: "\x00" + m.group(1) + "\x01", answer.text)
     body = re.sub("\x00(\\d+)\x01", lambda m: cite_button(turn, int(m.group(1)), by_rank), esc(text))
@@ -87,7 +92,16 @@ def answer_html(turn: int, answer: Answer, language: str) -> str:
     if answer.abstained and dropped:
         items = "".join(f'<li class="unsupported" title="{esc(s.reason)}">{esc(s.text)}</li>' for s in dropped)
         out += f'<details class="draft"><summary>{esc(words["draft"])}</summary><ul>{items}</ul></details>'
-    return out
+    return out + _strays_html(answer, language)
+
+
+def _strays_html(answer: Answer, language: str) -> str:
+    """Sentences a source backs but that stray from the question, folded under the answer."""
+    strays = [s for s in answer.sentences if not s.about_question]
+    if not strays:
+        return ""
+    items = "".join(f'<li class="stray" title="{esc(s.reason)}">{esc(s.text)}</li>' for s in strays)
+    return f'<details class="draft"><summary>{esc(WORDS[language]["strays"])}</summary><ul>{items}</ul></details>'
 
 
 def turn_html(turn: int, question: str, language: str, body: str) -> str:

@@ -65,3 +65,31 @@ def test_help_teaches():
     assert out.returncode == 0
     for word in ("index", "ask", "retrieve", "serve", "--json" if False else "rag ask"):
         assert word in out.stdout
+
+
+def test_eval_replay_rescores_a_recording_and_keeps_its_latency(seed_rag, tmp_path):
+    passages = seed_rag.retrieve(KEY_QUESTION, 10)
+    gold = next(p.rank for p in passages if "500億" in p.text)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"question": KEY_QUESTION, "answers": ["500億立方公尺"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    recording = tmp_path / "recorded.json"
+    row = {
+        "question": KEY_QUESTION,
+        "answer": "…",
+        "model_answer": f"管道每年最多可輸送500億立方公尺天然氣。[{gold}]",
+        "ranking": [p.paragraph_id for p in passages],
+        "error": "",
+        "answer_ms": 21000.0,
+    }
+    recorded = {"model": "local", "answers": {"latency_ms_p50": 21000.0, "latency_ms_p95": 21000.0}, "per_question": [row]}
+    recording.write_text(json.dumps(recorded, ensure_ascii=False), encoding="utf-8")
+    out_file = tmp_path / "replayed.json"
+    out = run(seed_rag, "eval", str(questions), "--replay", str(recording), "--out", str(out_file), "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out_file.read_text(encoding="utf-8"))
+    assert report["model"] == "local replayed from recorded.json"
+    assert report["answers"]["contains"] == 1.0 and report["answers"]["latency_ms_p50"] == 21000.0
+    assert report["per_question"][0]["answer_ms"] == 21000.0 and f"[{gold}]" in report["per_question"][0]["answer"]
+
+    missing = run(seed_rag, "eval", str(questions), "--replay", str(tmp_path / "nope.json"))
+    assert missing.returncode != 0 and "Cannot read the recorded report" in missing.stderr

@@ -14,6 +14,7 @@ from rag.evaluation import (
     ndcg,
     reciprocal_rank,
     retrieval_metrics,
+    sample_at_random,
     sample_evenly,
     write_squad_corpus,
 )
@@ -97,6 +98,62 @@ def test_sample_spreads_over_the_whole_set():
     assert sample_evenly(questions, None) == questions and sample_evenly(questions, 50) == questions
     with pytest.raises(ValueError, match="at least 1"):
         sample_evenly(questions, 0)
+
+
+def test_random_sample_is_reproducible_and_keeps_set_order():
+    questions = [EvalQuestion(question=f"q{i}", qid=str(i)) for i in range(100)]
+    first, again, other = (sample_at_random(questions, 10, seed) for seed in (1, 1, 2))
+    assert first == again and first != other and len({q.qid for q in first}) == 10
+    assert [int(q.qid) for q in first] == sorted(int(q.qid) for q in first)
+    assert sample_at_random(questions, None, 1) == questions
+    with pytest.raises(ValueError, match="at least 1"):
+        sample_at_random(questions, 0, 1)
+
+
+def test_a_report_without_model_text_cannot_be_replayed(tmp_path):
+    from rag.backends.replay import load_recording
+
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"per_question": [{"question": "q", "answer": "a [1]", "ranking": []}]}), encoding="utf-8")
+    with pytest.raises(RagError, match="does not record what the model wrote") as err:
+        load_recording(old)
+    assert "Re-run rag eval --answers" in str(err.value)
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    with pytest.raises(RagError, match="Cannot read the recorded report"):
+        load_recording(tmp_path / "bad.json")
+
+
+@pytest.mark.slow
+def test_replay_rechecks_what_the_model_wrote_with_todays_verifier(seed_rag):
+    """A recorded model text is verified again: its wrong key is re-pointed to the gold paragraph,
+    and a question whose retrieval no longer matches the recording is an error, not a score."""
+    from rag.backends.replay import ReplayBackend
+    from rag.eval_runner import run_eval
+    from tests.conftest import KEY_QUESTION
+
+    passages = seed_rag.retrieve(KEY_QUESTION, 10)
+    wrong = next(p.rank for p in passages[:5] if "500億" not in p.text)
+    written = f"西伯利亞力量2號管道每年最多可輸送500億立方公尺天然氣。[{wrong}]"
+    ranking = [p.paragraph_id for p in passages]
+    other = "另一個問題？"
+    recording = {
+        "model": "local",
+        "per_question": [
+            {"question": KEY_QUESTION, "answer": "…", "model_answer": written, "ranking": ranking, "error": ""},
+            {"question": other, "answer": "…", "model_answer": "…", "ranking": ranking[::-1], "error": ""},
+        ],
+    }
+    backend = ReplayBackend(recording, "rec.json", seed_rag.embedder, seed_rag.settings)
+    seed_rag.use_backend(backend)
+    questions = [
+        EvalQuestion(question=KEY_QUESTION, qid="k", answers=["500億立方公尺"], gold_text=["每年最多可向中國輸送500億立方公尺天然氣"]),
+        EvalQuestion(question=other, qid="o", answers=["x"]),
+    ]
+    report = run_eval(seed_rag, questions, answers=True, model=backend.name, progress=False)
+    key, mismatch = report["per_question"]
+    assert key["model_answer"] == written and key["cited"] == key["gold"] and key["contains"] == 1.0
+    assert "differ from the recording" in mismatch["error"] and report["answers"]["model_errors"] == 1
+    assert report["model"] == "local replayed from rec.json"
 
 
 @pytest.mark.slow

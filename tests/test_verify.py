@@ -173,3 +173,91 @@ def test_same_language_citation_moves_to_the_paragraph_with_the_words():
     near = "聖母院博物館位於主教座堂旁，收藏中世紀的文物。"
     out = verifier.verify(claim + "[2]", [para(1, source), para(2, near)], "zh-Hant")
     assert out.sentences[0].keys == [2] and out.sentences[0].reason == ""
+
+
+class ByTextEmbedder:
+    """Vectors chosen per text, so a test sets each similarity it needs; unknown texts are 0."""
+
+    def __init__(self, queries: dict[str, list[float]], passages: dict[str, list[float]]) -> None:
+        self.queries, self.passages = queries, passages
+
+    def _encode(self, table, texts):
+        return np.array([table.get(t, [0.0, 0.0]) for t in texts], dtype="float32")
+
+    def encode_queries(self, texts):
+        return self._encode(self.queries, texts)
+
+    def encode_passages(self, texts):
+        return self._encode(self.passages, texts)
+
+
+def para(rank: int, text: str) -> Passage:
+    return Passage(paragraph_id=f"d#p{rank}", doc_id="d", score=1, text=text, start=0, end=len(text), match_start=0, match_end=1, rank=rank)
+
+
+def test_a_bare_list_of_names_needs_every_name_in_the_paragraph():
+    source = para(1, "石勒與劉曜爭奪關中，後趙滅前趙。")
+    verifier = CitationVerifier(NoSimilarity())
+    # Two of three names are there: 0.67 of the bigrams, enough overlap, but not a source for 冉閔.
+    out = verifier.verify("石勒 劉曜 冉閔 [1]", [source], "zh-Hant")
+    assert out.sentences[0].supported is False and "冉閔" in out.sentences[0].reason and out.abstained
+    out = verifier.verify("石勒 刘曜 [1]", [source], "zh-Hant")  # Simplified folds to Traditional
+    assert out.sentences[0].keys == [1] and not out.abstained
+
+
+def test_same_language_similarity_alone_must_pick_the_closest_paragraph():
+    claim = "烽火台的修築比長城早。"
+    first, second = para(1, "長城體系設有烽燧傳遞情報。"), para(2, "隋朝多次徵發丁壯築牆防衛突厥。")
+    # Both clear MIN_SIMILARITY (0.86) with little bigram overlap; [1] is closer by 0.012.
+    embedder = ByTextEmbedder({claim: [1.0, 0.0]}, {first.text: [0.877, 0.48], second.text: [0.865, 0.5]})
+    out = CitationVerifier(embedder).verify(claim + "[2]", [first, second], "zh-Hant")  # type: ignore[arg-type]
+    s = out.sentences[0]
+    assert s.supported and s.cited == [2] and s.keys == [1]
+
+
+def test_a_sentence_that_strays_from_the_question_is_left_out():
+    question = "管道每年最多可輸送多少天然氣？"
+    lead = "俄羅斯每年最多可向中國輸送500億立方公尺天然氣。"
+    stray = "蒙古國每年可以獲得10億美元的能源過境費收入。"
+    queries = {question: [1.0, 0.0]}
+    # The stray sentence is 0.10 further from the question than the lead, and only [2] backs it.
+    embedder = ByTextEmbedder(queries, {lead: [0.92, 0.39], stray: [0.82, 0.57]})
+    out = CitationVerifier(embedder).verify(f"{lead}[1]{stray}[2]", passages(), "zh-Hant", question)  # type: ignore[arg-type]
+    assert out.text == lead + " [1]" and [c.key for c in out.citations] == [1]
+    kept, left = out.sentences
+    assert kept.about_question and left.supported and left.keys == [2] and not left.about_question
+    assert "further from the question" in left.reason
+
+    # Close to the question (within OFF_QUESTION_GAP): it stays.
+    embedder = ByTextEmbedder(queries, {lead: [0.92, 0.39], stray: [0.89, 0.46]})
+    out = CitationVerifier(embedder).verify(f"{lead}[1]{stray}[2]", passages(), "zh-Hant", question)  # type: ignore[arg-type]
+    assert [c.key for c in out.citations] == [1, 2] and all(s.about_question for s in out.sentences)
+    # Without the question there is nothing to measure against: nothing is left out.
+    out = CitationVerifier(embedder).verify(f"{lead}[1]{stray}[2]", passages(), "zh-Hant")  # type: ignore[arg-type]
+    assert len(out.citations) == 2
+
+
+def test_a_far_sentence_backed_by_the_lead_paragraph_stays():
+    """Listing the rest of the answer from the same paragraph is still answering."""
+    question = "管道的輸送量與路線？"
+    lead = "俄羅斯每年最多可向中國輸送500億立方公尺天然氣。"
+    more = "該管道途經蒙古國東部，是中俄之間最重要的能源動脈。"
+    embedder = ByTextEmbedder({question: [1.0, 0.0]}, {lead: [0.95, 0.31], more: [0.80, 0.6]})
+    out = CitationVerifier(embedder).verify(f"{lead}[1]{more}[1]", passages(), "zh-Hant", question)  # type: ignore[arg-type]
+    assert more in out.text and [s.keys for s in out.sentences] == [[1], [1]] and all(s.about_question for s in out.sentences)
+
+
+def test_a_long_lead_far_from_the_question_withholds_the_answer():
+    question = "蒙古國每年可以獲得多少過境費？"
+    lead = "俄羅斯每年最多可向中國輸送500億立方公尺天然氣。"  # 24 characters, backed by [1]
+    far = ByTextEmbedder({question: [1.0, 0.0]}, {lead: [0.84, 0.54]})
+    out = CitationVerifier(far).verify(f"{lead}[1]", passages(), "zh-Hant", question)  # type: ignore[arg-type]
+    assert out.abstained and out.text == REFUSALS["zh-Hant"] and out.citations == []
+    s = out.sentences[0]
+    assert s.supported and not s.about_question and "does not answer the question" in s.reason
+
+    near = ByTextEmbedder({question: [1.0, 0.0]}, {lead: [0.90, 0.44]})
+    assert not CitationVerifier(near).verify(f"{lead}[1]", passages(), "zh-Hant", question).abstained  # type: ignore[arg-type]
+    # A short lead ("500億立方公尺。", under LONG_LEAD_CHARS) is not judged on closeness.
+    short = ByTextEmbedder({question: [1.0, 0.0]}, {"500億立方公尺。": [0.78, 0.63]})
+    assert not CitationVerifier(short).verify("500億立方公尺。[1]", passages(), "zh-Hant", question).abstained  # type: ignore[arg-type]

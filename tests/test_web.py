@@ -69,6 +69,18 @@ def test_a_refused_draft_is_shown_folded_not_as_the_answer():
     assert 'class="answer-text abstained"' in html and '<details class="draft">' in html and "蒙古有火箭" in html
 
 
+def test_a_sentence_that_strays_from_the_question_is_folded_away_from_the_answer():
+    sentences = [
+        SentenceSupport(text="管道每年輸送500億立方公尺。", cited=[1], keys=[1], supported=True),
+        SentenceSupport(text="秦嶺是交通的阻礙。", cited=[2], keys=[2], supported=True, about_question=False, reason="left out: further"),
+    ]
+    answer = Answer(question="q", text="…", passages=[passage(1), passage(2)], sentences=sentences, model="local")
+    html = R.answer_html(1, answer, "zh-Hant")
+    body, folded = html.split('<details class="draft">')
+    assert "500億" in body and "秦嶺" not in body and 'data-key="2"' not in body
+    assert "與問題無關" in folded and '<li class="stray" title="left out: further">秦嶺是交通的阻礙。</li>' in folded
+
+
 def test_older_turns_keep_their_sources_folded():
     turns = [{"n": i, "language": "en", "html": "", "cards": f"<i>cards {i}</i>"} for i in (1, 2)]
     html = R.sources_panel(turns)

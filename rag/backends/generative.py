@@ -57,7 +57,8 @@ class GenerativeBackend:
             # Retrieval still stands: return the passages with the error, never a half answer.
             yield Final(Answer(question=question, text="", passages=passages, model=self.name, error=str(exc)))
             return
-        checked = self.verifier.verify("".join(pieces), shown, language)
+        written = "".join(pieces)
+        checked = self.verifier.verify(written, shown, language, question)
         yield Final(
             Answer(
                 question=question,
@@ -67,5 +68,6 @@ class GenerativeBackend:
                 abstained=checked.abstained,
                 model=self.name,
                 sentences=checked.sentences,
+                model_text=written,
             )
         )
