@@ -4,8 +4,8 @@ For each sentence of the answer (citation markers removed) and each cited paragr
 
 1. every number the sentence states must occur in the paragraph *by value*
    (10億美元 = 1 billion dollars; rag.numbers), and quoted names (「…」《…》"…") and,
-   when both are in the same language, Latin-script names must occur in it;
-   A bare list of Chinese names ("刘邦 石勒 薄必烈") is a list of names;
+   when both are in the same language, Latin-script names must occur in it, as must every
+   name of a bare list ("刘邦 石勒 薄必烈");
 2. and the paragraph must support the sentence overall: at least MIN_OVERLAP of the
    sentence's character bigrams (Traditional/Simplified folded) occur in it, or its
    e5 similarity to the paragraph reaches MIN_SIMILARITY and no other retrieved paragraph
@@ -21,10 +21,12 @@ the same language moves to a retrieved paragraph that has far more of its words.
 An uncited sentence gets the paragraph that passes, if one does. A sentence after the
 first that is backed only by other paragraphs than the first sentence's, and is much
 further from the question (OFF_QUESTION_GAP), is left out of the answer: models append
-copies of unrelated retrieved paragraphs. An answer whose long lead sentence is far from
-the question (MIN_LEAD_CLOSENESS), or whose lead
-sentence is unsupported is withheld: the refusal phrase is returned, with the model's
-sentences and their reasons kept for display.
+copies of unrelated retrieved paragraphs. An answer whose lead sentence is unsupported, or
+long and far from the question (MIN_LEAD_CLOSENESS), is withheld: the refusal phrase is
+returned, with the model's sentences and their reasons kept for display.
+
+List numbering ("1.") is stripped first, and a sentence ending in a colon that mostly repeats
+the question (MIN_RESTATEMENT) only introduces a list: it is not checked as a claim.
 """
 
 from __future__ import annotations
@@ -70,7 +72,10 @@ OFF_QUESTION_GAP = 0.05
 # and DRCD sets was at 0.881 or more. Short ones ("1960年", 0.785) carry too few words to judge.
 MIN_LEAD_CLOSENESS = 0.86
 LONG_LEAD_CHARS = 20
-MIN_CONTENT_CHARS = 4  # shorter sentences ("是的。") carry no claim to check
+MIN_CONTENT_CHARS = 4
+# A sentence ending in a colon with at least this share of its bigrams from the question
+# restates it to introduce a list; it is not checked as a claim.
+MIN_RESTATEMENT = 0.6  # shorter sentences ("是的。") carry no claim to check
 # Full-width ［1］ counts too: models copy it from sources whose own markers we escaped.
 CITATION = re.compile(r"\s*[\[［](\d+(?:\s*[,，、]\s*\d+)*)[\]］]")
 _QUOTED = re.compile(r"[「『《“\"]([^」』》”\"]{2,40})[」』》”\"]")
@@ -129,6 +134,17 @@ def split_cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
     return [(clean[a:b], keys[i]) for i, (a, b) in enumerate(spans)]
 
 
+# List numbering that models put at the start of a line ("1. 强烈的競爭", "2.**唯隨事而設**"):
+# the sentence splitter leaves it at the end of the previous sentence or the start of the next.
+# It is not a number the sources must contain.
+_LEADING_ENUMERATOR = re.compile(r"^\s*\d{1,2}[.、)）](?!\d)\s*")
+_TRAILING_ENUMERATOR = re.compile(r"\n\s*\d{1,2}[.、)）]\s*$")
+
+
+def strip_enumerators(sentence: str) -> str:
+    return _TRAILING_ENUMERATOR.sub("", _LEADING_ENUMERATOR.sub("", sentence)).strip()
+
+
 def _names(sentence: str, same_language: bool) -> list[str]:
     names = [m.group(1) for m in _QUOTED.finditer(sentence)]
     if _BARE_LIST.match(sentence.strip()):
@@ -157,7 +173,9 @@ class CitationVerifier:
         by_key = {p.rank: p for p in passages}
         # Small models sometimes write the refusal phrase *and* an answer; the refusal
         # sentence is dropped and the rest is judged on its own support.
-        sentences = [(s, keys) for s, keys in split_cited_sentences(answer) if not is_refusal(s) and not is_filler(s)]
+        stripped = [(strip_enumerators(s), keys) for s, keys in split_cited_sentences(answer)]
+        sentences = [(s, keys) for s, keys in stripped if s and not is_refusal(s) and not is_filler(s)]
+        asked = bigrams(question)
         texts = [s for s, _ in sentences]
         # Each sentence is encoded once; both the paragraph and the sentence-level checks use it.
         similarity = quotes = np.zeros((0, len(passages)))
@@ -172,10 +190,16 @@ class CitationVerifier:
             if len(content) < MIN_CONTENT_CHARS:
                 checks.append(SentenceSupport(text=sentence, cited=cited, keys=[], supported=None, reason="too short to check"))
                 continue
+            grams = bigrams(sentence)
+            if sentence.endswith(("：", ":")) and grams and len(grams & asked) / len(grams) >= MIN_RESTATEMENT:
+                # "入侵物種可能在兩種情況之下進化出優勢：" repeats the question to introduce the
+                # list that follows; its "兩種" is the asker's, not a claim the sources must hold.
+                # The list items are the claims.
+                checks.append(SentenceSupport(text=sentence, cited=cited, keys=[], supported=None, reason="restates the question"))
+                continue
             # "Closest paragraph" is judged among those that have the sentence's numbers.
             eligible = [j for j, p in enumerate(passages) if not unsupported_numbers(sentence, p.text)]
             best = float(similarity[i, eligible].max()) if eligible else 1.0
-            grams = bigrams(sentence)
             # Share of the sentence's bigrams in each paragraph; both the support check and the
             # "paragraph with the words" rule read it.
             overlap = {p.rank: len(grams & paragraph_grams[j]) / len(grams) if grams else 0.0 for j, p in enumerate(passages)}

@@ -261,3 +261,25 @@ def test_a_long_lead_far_from_the_question_withholds_the_answer():
     # A short lead ("500億立方公尺。", under LONG_LEAD_CHARS) is not judged on closeness.
     short = ByTextEmbedder({question: [1.0, 0.0]}, {"500億立方公尺。": [0.78, 0.63]})
     assert not CitationVerifier(short).verify("500億立方公尺。[1]", passages(), "zh-Hant", question).abstained  # type: ignore[arg-type]
+
+
+def test_list_numbering_is_not_a_number_and_a_restated_question_is_not_a_claim():
+    question = "管道在兩種情況下輸送天然氣，一種是平時，另一種是?"
+    answer = "管道在兩種情況下輸送天然氣：\n\n1. 俄羅斯每年最多可向中國輸送500億立方公尺天然氣。\n\n2. 該管道途經蒙古國東部。"
+    # The first item is close to the question, so only the rules under test decide.
+    close = ByTextEmbedder({question: [1.0, 0.0]}, {"俄羅斯每年最多可向中國輸送500億立方公尺天然氣。": [0.95, 0.31]})
+    out = CitationVerifier(close).verify(answer, passages(), "zh-Hant", question)  # type: ignore[arg-type]
+    intro, first, second = out.sentences
+    assert intro.supported is None and intro.reason == "restates the question"
+    assert first.text.startswith("俄羅斯") and first.keys == [1] and second.keys == [1] and not out.abstained
+    # Without the question the intro is a claim like any other: 兩 (2) is in no paragraph.
+    out = CitationVerifier(NoSimilarity()).verify(answer, passages(), "zh-Hant")
+    assert out.sentences[0].supported is False and out.abstained
+    # A colon does not exempt a claim of the model's own.
+    out = CitationVerifier(NoSimilarity()).verify(
+        "蒙古在2020年加入北約，原因如下：\n\n1. 俄羅斯每年最多可向中國輸送500億立方公尺天然氣。",
+        passages(),
+        "zh-Hant",
+        "蒙古為何加入北約？",
+    )
+    assert out.sentences[0].supported is False and out.abstained
