@@ -269,7 +269,7 @@ def evaluate(
         Path | None,
         typer.Option(
             help="Re-check the answers recorded in this earlier --answers report with today's citation verifier, "
-            "instead of calling the model again (seconds instead of an hour). Implies --answers."
+            "instead of calling the model again (a minute instead of an hour). Implies --answers."
         ),
     ] = None,
     corpus: CorpusOpt = None,

@@ -220,7 +220,12 @@ class CitationVerifier:
             if not kept:
                 passing = [k for k, (ok, _, score) in verdicts.items() if ok]
                 if passing:
-                    best = max(passing, key=lambda k: verdicts[k][2])
+                    # In the same language the paragraph with most of the sentence's words wins;
+                    # strength alone mixes bigram shares with cosines, and a held-out DRCD claim
+                    # ("史都華於1985年獲頒奧斯卡終身成就獎") went to a paragraph about another 1985
+                    # award on similarity rather than to the one that says it.
+                    ranks = {k: (overlap[k] if _same_language(sentence, by_key[k].text) else 0.0, verdicts[k][2]) for k in passing}
+                    best = max(passing, key=ranks.__getitem__)
                     kept = [best]
                     reason = f"re-pointed from {cited} to [{best}]" if cited else f"citation [{best}] added"
                 else:

@@ -283,3 +283,14 @@ def test_list_numbering_is_not_a_number_and_a_restated_question_is_not_a_claim()
         "蒙古為何加入北約？",
     )
     assert out.sentences[0].supported is False and out.abstained
+
+
+def test_a_failed_citation_moves_to_the_paragraph_with_the_words_not_the_most_similar():
+    claim = "史都華於1985年獲頒奧斯卡終身成就獎。"
+    says_it = para(1, "1985年，當史都華得到奧斯卡終身成就獎時，曾對卡普拉表示感謝。")
+    other_award = para(2, "1985年，史都華得到專為頒發給優秀西部片演員的金靴獎。")
+    wrong = para(3, "史都華出生於賓夕法尼亞州。")  # the model's key: no 1985
+    # The other award's paragraph is the more similar (0.95 against 0.87), the first has the words.
+    embedder = ByTextEmbedder({claim: [1.0, 0.0]}, {says_it.text: [0.87, 0.49], other_award.text: [0.95, 0.31]})
+    out = CitationVerifier(embedder).verify(claim + "[3]", [says_it, other_award, wrong], "zh-Hant")  # type: ignore[arg-type]
+    assert out.sentences[0].keys == [1] and "re-pointed" in out.sentences[0].reason
