@@ -61,21 +61,21 @@ MIN_SENTENCE_SIMILARITY_CROSS = 0.82
 WORDS_MARGIN = 0.3
 # A sentence after the first, backed only by other paragraphs than the first sentence's, is
 # left out when its e5 similarity to the question is this much below the first sentence's.
-# Held-out DRCD answers (bench/results/answers-local-drcd.json) appended word-for-word copies
-# of unrelated retrieved paragraphs at 0.059 to 0.117 below; on the seed set, e06's "This
-# aligns with ... joint drills" was 0.136 below. On-topic sentences that cited the first
+# DRCD answers (the evenly spread sample, bench/results/answers-local-drcd.json) appended
+# word-for-word copies of unrelated retrieved paragraphs at 0.059 to 0.117 below; on the seed
+# set, e06's "This aligns with ... joint drills" was 0.136 below. On-topic sentences that cited the first
 # sentence's paragraph were up to 0.115 below, hence the rule looks at the paragraph too.
 OFF_QUESTION_GAP = 0.05
 # A first sentence this long that is further than this from the question does not answer it:
-# the held-out DRCD answer to "when did Europeans first reach Suriname?" copied a sentence about
-# 20th-century bauxite mining at 0.840; every other first sentence of 20+ characters on the seed
-# and DRCD sets was at 0.881 or more. Short ones ("1960年", 0.785) carry too few words to judge.
+# the DRCD answer (evenly spread sample) to "when did Europeans first reach Suriname?" copied
+# a sentence about 20th-century bauxite mining at 0.840; every other first sentence of 20+
+# characters on the seed set and that sample was at 0.881 or more. Short ones ("1960年", 0.785) carry too few words to judge.
 MIN_LEAD_CLOSENESS = 0.86
 LONG_LEAD_CHARS = 20
-MIN_CONTENT_CHARS = 4
+MIN_CONTENT_CHARS = 4  # shorter sentences ("是的。") carry no claim to check
 # A sentence ending in a colon with at least this share of its bigrams from the question
 # restates it to introduce a list; it is not checked as a claim.
-MIN_RESTATEMENT = 0.6  # shorter sentences ("是的。") carry no claim to check
+MIN_RESTATEMENT = 0.6
 # Full-width ［1］ counts too: models copy it from sources whose own markers we escaped.
 CITATION = re.compile(r"\s*[\[［](\d+(?:\s*[,，、]\s*\d+)*)[\]］]")
 _QUOTED = re.compile(r"[「『《“\"]([^」』》”\"]{2,40})[」』》”\"]")
@@ -148,7 +148,7 @@ def strip_enumerators(sentence: str) -> str:
 def _names(sentence: str, same_language: bool) -> list[str]:
     names = [m.group(1) for m in _QUOTED.finditer(sentence)]
     if _BARE_LIST.match(sentence.strip()):
-        # Held-out DRCD answers listed candidates ("刘邦 石勒 薄必烈") that passed on e5
+        # DRCD answers listed candidates ("刘邦 石勒 薄必烈") that passed on e5
         # similarity to a paragraph naming two of them: each must be in the paragraph.
         names += re.findall(r"[\u3400-\u9fff·]+", sentence)
     if same_language:
@@ -166,7 +166,8 @@ class CitationVerifier:
         self.embedder = embedder
 
     def verify(self, answer: str, passages: list[Passage], question_language: str, question: str = "") -> Verified:
-        """``question``, when given, lets sentences that stray from it be left out."""
+        """``question``, when given, lets sentences that stray from it be left out, and a list
+        introduction that repeats it go unchecked."""
         refusal = Verified(REFUSALS[question_language], [], [], True)
         if not passages:
             return refusal
@@ -221,7 +222,7 @@ class CitationVerifier:
                 passing = [k for k, (ok, _, score) in verdicts.items() if ok]
                 if passing:
                     # In the same language the paragraph with most of the sentence's words wins;
-                    # strength alone mixes bigram shares with cosines, and a held-out DRCD claim
+                    # strength alone mixes bigram shares with cosines, and a DRCD claim of the random sample
                     # ("史都華於1985年獲頒奧斯卡終身成就獎") went to a paragraph about another 1985
                     # award on similarity rather than to the one that says it.
                     ranks = {k: (overlap[k] if _same_language(sentence, by_key[k].text) else 0.0, verdicts[k][2]) for k in passing}
@@ -282,7 +283,7 @@ class CitationVerifier:
         sentence: str, kept: list[int], passing: list[int], overlap: dict[int, float], by_key: dict[int, Passage]
     ) -> int | None:
         """A same-language paragraph that holds the sentence's words, when the cited one only
-        passed on e5 similarity or a bare majority of bigrams. Held-out DRCD answers
+        passed on e5 similarity or a bare majority of bigrams. DRCD answers
         (bench/results/answers-local-drcd.json) cited a same-topic paragraph with overlap
         0.20 or 0.53 while another retrieved one had 0.95 or 1.00: similar is not the source."""
         if not kept or not _same_language(sentence, by_key[kept[0]].text):
@@ -327,7 +328,7 @@ class CitationVerifier:
             if normalize_for_matching(name) not in body:
                 return False, f"'{name}' not in [{passage.rank}]", 0.0
         if same_language:
-            # Similarity alone must also pick the closest paragraph: held-out DRCD answers
+            # Similarity alone must also pick the closest paragraph: DRCD answers
             # passed a related one at 0.865 when five paragraphs of one article all scored
             # 0.865 to 0.877 against the claim.
             if overlap >= MIN_OVERLAP or (similarity >= MIN_SIMILARITY and similarity >= best - CLOSEST_MARGIN):

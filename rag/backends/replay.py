@@ -1,7 +1,7 @@
 """Replay what a model wrote in an earlier ``rag eval --answers`` run through today's
 citation checks (``rag eval --answers --replay REPORT``).
 
-A verifier change can then be measured in seconds instead of an hour of generation. The
+A verifier change can then be measured in about a minute instead of an hour of generation. The
 replay is exact only while the model would write the same text: answers are generated at
 temperature 0 from a prompt built from the question and the retrieved passages, so each
 question's retrieval is compared with the recording and a mismatch is reported as an error
