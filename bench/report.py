@@ -43,6 +43,8 @@ def answers_section(reports: dict[str, dict]) -> list[str]:
         ("char_f1", "character F1"),
         ("citation_precision", "citation precision"),
         ("citations", "citations"),
+        ("answers_citing_only_gold", "answers whose citations are all gold"),
+        ("answers_citing", "answers with citations"),
         ("withheld_answers", "answers withheld (lead sentence unsupported or off the question)"),
         ("citation_precision_if_withheld_were_shown", "citation precision if those were shown"),
         ("abstention_accuracy", "abstention accuracy (unanswerable)"),

@@ -45,6 +45,7 @@ def run_eval(
     rankings, golds, latencies, answer_latencies = [], [], [], []
     answer_rows: list[dict[str, float]] = []
     cited = cited_gold = errors = unflagged_numbers = 0
+    citing_answers = all_gold_answers = 0
     withheld = withheld_cited = withheld_gold = 0
     abstained_right = unanswerable = false_abstentions = answerable = 0
     per_question = []
@@ -86,6 +87,11 @@ def run_eval(
                 for c in answer.citations:
                     cited += 1
                     cited_gold += c.paragraph_id in gold
+                if answer.citations:
+                    # Per answer as well: one long answer that copies a wrong paragraph
+                    # sentence by sentence weighs as much as many short ones per citation.
+                    citing_answers += 1
+                    all_gold_answers += all(c.paragraph_id in gold for c in answer.citations)
                 if answer.abstained and any(s.supported for s in answer.sentences):
                     # Withheld because its lead sentence failed (rag/verify.py): score the
                     # keys its supported sentences had, to show what withholding changes.
@@ -107,6 +113,8 @@ def run_eval(
         summary.update(
             citation_precision=cited_gold / cited if cited else None,
             citations=cited,
+            answers_citing_only_gold=all_gold_answers / citing_answers if citing_answers else None,
+            answers_citing=citing_answers,
             withheld_answers=withheld,
             citation_precision_if_withheld_were_shown=(cited_gold + withheld_gold) / (cited + withheld_cited)
             if cited + withheld_cited

@@ -181,3 +181,30 @@ def test_withheld_answer_is_scored_apart_with_the_keys_it_had(seed_rag, monkeypa
     assert scores["withheld_answers"] == 1 and scores["citations"] == 0 and scores["citation_precision"] is None
     assert scores["citation_precision_if_withheld_were_shown"] == 0.5
     assert scores["false_abstention_rate"] == 1.0
+
+
+@pytest.mark.slow
+def test_citation_precision_is_reported_per_citation_and_per_answer(seed_rag, monkeypatch):
+    from rag.eval_runner import run_eval
+    from rag.types import Answer, Citation
+    from tests.conftest import KEY_QUESTION
+
+    def cite(passage):
+        return Citation(key=passage.rank, paragraph_id=passage.paragraph_id, text="x", start=0, end=1)
+
+    def answer(question, passages, model=None):
+        gold = next(p for p in passages if "500億" in p.text)
+        others = [p for p in passages if "500億" not in p.text]
+        # The first answer cites gold then two wrong paragraphs, the second gold only.
+        wrong = others[:2] if question.endswith("？") else []
+        return Answer(question=question, text="…", passages=passages, model="fake", citations=[cite(gold), *map(cite, wrong)])
+
+    monkeypatch.setattr(seed_rag, "answer", answer)
+    gold_text = ["每年最多可向中國輸送500億立方公尺天然氣"]
+    questions = [
+        EvalQuestion(question=KEY_QUESTION, qid="a", answers=["500億"], gold_text=gold_text),
+        EvalQuestion(question=KEY_QUESTION.rstrip("？"), qid="b", answers=["500億"], gold_text=gold_text),
+    ]
+    scores = run_eval(seed_rag, questions, answers=True, progress=False)["answers"]
+    assert scores["citations"] == 4 and scores["citation_precision"] == 0.5
+    assert scores["answers_citing"] == 2 and scores["answers_citing_only_gold"] == 0.5
