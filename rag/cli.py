@@ -307,9 +307,8 @@ def evaluate(
             # The replay takes no time worth reporting; the model's latency is the recording's.
             for key in ("latency_ms_p50", "latency_ms_p95"):
                 report["answers"][key] = recording.get("answers", {}).get(key)
-            recorded = {r["question"]: r for r in recording["per_question"]}
             for row in report["per_question"]:
-                row["answer_ms"] = recorded.get(row["question"], {}).get("answer_ms")
+                row["answer_ms"] = backend.records.get(row["question"], {}).get("answer_ms")
     except RagError as exc:
         _fail(exc)
         return

@@ -84,14 +84,14 @@ def run_eval(
                     scores = answer_scores(answer.text, q.answers)
                     answer_rows.append(scores)
                     record.update(scores)
-                for c in answer.citations:
-                    cited += 1
-                    cited_gold += c.paragraph_id in gold
-                if answer.citations:
+                hits = [c.paragraph_id in gold for c in answer.citations]
+                cited += len(hits)
+                cited_gold += sum(hits)
+                if hits:
                     # Per answer as well: one long answer that copies a wrong paragraph
                     # sentence by sentence weighs as much as many short ones per citation.
                     citing_answers += 1
-                    all_gold_answers += all(c.paragraph_id in gold for c in answer.citations)
+                    all_gold_answers += all(hits)
                 if answer.abstained and any(s.supported for s in answer.sentences):
                     # Withheld because its lead sentence failed (rag/verify.py): score the
                     # keys its supported sentences had, to show what withholding changes.

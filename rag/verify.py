@@ -63,13 +63,15 @@ WORDS_MARGIN = 0.3
 # left out when its e5 similarity to the question is this much below the first sentence's.
 # DRCD answers (the evenly spread sample, bench/results/answers-local-drcd.json) appended
 # word-for-word copies of unrelated retrieved paragraphs at 0.059 to 0.117 below; on the seed
-# set, e06's "This aligns with ... joint drills" was 0.136 below. On-topic sentences that cited the first
-# sentence's paragraph were up to 0.115 below, hence the rule looks at the paragraph too.
+# set, e06's "This aligns with ... joint drills" was 0.136 below. On-topic sentences that
+# cited the first sentence's paragraph were up to 0.115 below, hence the rule looks at the
+# paragraph too.
 OFF_QUESTION_GAP = 0.05
 # A first sentence this long that is further than this from the question does not answer it:
 # the DRCD answer (evenly spread sample) to "when did Europeans first reach Suriname?" copied
 # a sentence about 20th-century bauxite mining at 0.840; every other first sentence of 20+
-# characters on the seed set and that sample was at 0.881 or more. Short ones ("1960年", 0.785) carry too few words to judge.
+# characters on the seed set and that sample was at 0.881 or more. Short ones ("1960年",
+# 0.785) carry too few words to judge.
 MIN_LEAD_CLOSENESS = 0.86
 LONG_LEAD_CHARS = 20
 MIN_CONTENT_CHARS = 4  # shorter sentences ("是的。") carry no claim to check
@@ -222,9 +224,9 @@ class CitationVerifier:
                 passing = [k for k, (ok, _, score) in verdicts.items() if ok]
                 if passing:
                     # In the same language the paragraph with most of the sentence's words wins;
-                    # strength alone mixes bigram shares with cosines, and a DRCD claim of the random sample
-                    # ("史都華於1985年獲頒奧斯卡終身成就獎") went to a paragraph about another 1985
-                    # award on similarity rather than to the one that says it.
+                    # strength alone mixes bigram shares with cosines, and a DRCD claim of the
+                    # random sample ("史都華於1985年獲頒奧斯卡終身成就獎") went to a paragraph
+                    # about another 1985 award on similarity rather than to the one that says it.
                     ranks = {k: (overlap[k] if _same_language(sentence, by_key[k].text) else 0.0, verdicts[k][2]) for k in passing}
                     best = max(passing, key=ranks.__getitem__)
                     kept = [best]
