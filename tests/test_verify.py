@@ -294,3 +294,51 @@ def test_a_failed_citation_moves_to_the_paragraph_with_the_words_not_the_most_si
     embedder = ByTextEmbedder({claim: [1.0, 0.0]}, {says_it.text: [0.87, 0.49], other_award.text: [0.95, 0.31]})
     out = CitationVerifier(embedder).verify(claim + "[3]", [says_it, other_award, wrong], "zh-Hant")  # type: ignore[arg-type]
     assert out.sentences[0].keys == [1] and "re-pointed" in out.sentences[0].reason
+
+
+def test_a_sentence_naming_the_question_subject_needs_a_source_that_names_it():
+    question = "螭頭的主要功能是?"
+    # The model restated the question and copied a paragraph about dams: the words match.
+    dams = para(1, "水壩的主要功能是用作屏障，用來防止洪水泛濫、生產水力發電、儲水作飲食或灌溉之用。")
+    answer = "螭頭的主要功能是用作水壩的屏障，用來防止洪水泛濫、生產水力發電。[1]"
+    close = ByTextEmbedder({question: [1.0, 0.0]}, {"螭頭的主要功能是用作水壩的屏障，用來防止洪水泛濫、生產水力發電。": [0.95, 0.31]})
+    out = CitationVerifier(close).verify(answer, [dams], "zh-Hant", question)  # type: ignore[arg-type]
+    s = out.sentences[0]
+    assert s.supported is False and s.keys == [] and out.abstained
+    assert "'螭頭', which the question asks about, is in none of the sources" in s.reason
+    # A source names it, but not the cited one: that paragraph cannot back the sentence either.
+    terrace = para(2, "每一欄杆下又向外伸出一石螭頭，用於壇面排水。")
+    out = CitationVerifier(close).verify(answer, [dams, terrace], "zh-Hant", question)  # type: ignore[arg-type]
+    s = out.sentences[0]
+    assert s.supported is False and out.abstained and "'螭頭', which the question asks about, is not in [1]" in s.reason
+    # A paragraph that names it and has the words backs it (the citation moves there).
+    both = para(2, "螭頭的主要功能是用作屏障，用來防止洪水泛濫。")
+    out = CitationVerifier(close).verify(answer, [dams, both], "zh-Hant", question)  # type: ignore[arg-type]
+    assert out.sentences[0].keys == [2] and not out.abstained
+    # Without the question there is no name to look for.
+    assert CitationVerifier(close).verify(answer, [dams], "zh-Hant").sentences[0].supported  # type: ignore[arg-type]
+
+
+def test_a_short_answer_is_a_quote_of_its_paragraph():
+    verifier = CitationVerifier(NoSimilarity())
+    religion = para(1, "猶太教認為自殺等同於否定上帝在全世界的善舉。")
+    ranking = para(2, "南加大在2016年USNEWS的排名中名列第22名。")
+    out = verifier.verify("猶太教。[1]", [religion, ranking], "zh-Hant")
+    assert out.sentences[0].supported and out.sentences[0].keys == [1] and not out.abstained
+    assert out.citations[0].paragraph_id == "d#p1"
+    # Cited to the wrong paragraph: it moves to the best-ranked one that has it.
+    out = verifier.verify("22 [1]", [religion, ranking], "zh-Hant")
+    assert out.sentences[0].keys == [2] and "re-pointed" in out.sentences[0].reason and not out.abstained
+    # A number is matched by value: 22 is not in "2016" or "2022".
+    out = verifier.verify("22 [1]", [para(1, "2022年與2016年")], "zh-Hant")
+    assert out.sentences[0].supported is None and out.abstained
+    # Several paragraphs hold it: the one most about the question is the source.
+    korea = para(1, "韓半島的傳統文化深受中國的傳統文化影響，與日本亦有往來。")
+    japan = para(2, "日本的工業在戰後迅速發展。")
+    out = verifier.verify("日本。[2]", [korea, japan], "zh-Hant", "哪一國的傳統文化對韓半島的傳統文化影響很深？")
+    assert out.sentences[0].keys == [1]
+    # In no paragraph: still unchecked, and an answer of nothing else is withheld.
+    out = verifier.verify("日本。[1]", [religion, ranking], "zh-Hant")
+    assert out.sentences[0].supported is None and out.abstained
+    # Across languages there is nothing to quote ("Yes." against Chinese sources).
+    assert verifier.verify("Yes. [1]", [religion], "en").sentences[0].supported is None
