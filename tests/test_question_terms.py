@@ -37,3 +37,8 @@ def test_a_run_is_found_by_the_piece_with_its_rare_character():
     assert name_in("螭头", "伸出一石螭头") and not name_in("螭头", "水坝的主要功能")
     # A dictionary name is matched whole.
     assert not name_in("西伯利亚", "西伯")
+
+
+def test_a_verb_phrase_of_everyday_glue_is_not_a_name():
+    # 繳 is rare, but 繳得越多 is "the more one pays" (DRCD, --seed 2027 sample).
+    assert "缴得越" not in question_names("國家的配額會影響所需繳的會費，繳得越多相對的什麼權利也越大?")
