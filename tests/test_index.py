@@ -94,7 +94,11 @@ def test_killed_build_process_leaves_a_usable_index(tmp_path, corpus):
     cmd = [sys.executable, "-m", "rag.cli", "index"]
     subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=600)
     before = current_build(tmp_path / "index")
-    (corpus / "copy0.txt").write_text("改過的內容。\n", encoding="utf-8")
+    # Every chunk of every copy changes, so the rebuild has them all to embed again (about 15 s):
+    # with unchanged chunks' vectors reused, a one-line change could finish before the kill.
+    for i in range(6):
+        changed = (corpus / SEED_DOC).read_text(encoding="utf-8").replace("。", f"。（{i}）")
+        (corpus / f"copy{i}.txt").write_text(changed, encoding="utf-8")
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(8)  # model loaded, embedding under way
     proc.send_signal(signal.SIGKILL)
