@@ -139,6 +139,7 @@ def generating_in_another_process(rag: RAG, questions: list[str]) -> Iterator[No
     import httpx
 
     from rag.language import detect_language
+    from rag.llama_server import wait_until_ready
     from rag.prompting import build_messages
 
     prompts = [build_messages(q, rag.retrieve(q)[: rag.settings.answer_passages], detect_language(q)) for q in questions]
@@ -160,14 +161,7 @@ def generating_in_another_process(rag: RAG, questions: list[str]) -> Iterator[No
                 httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=body, timeout=600)
 
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                    break
-            time.sleep(1)
-        else:
-            raise RuntimeError("rag llama-server did not become ready")
+        wait_until_ready(f"http://127.0.0.1:{port}", seconds=180)
         generator = threading.Thread(target=keep_generating, daemon=True)
         generator.start()
         time.sleep(5)

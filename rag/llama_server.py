@@ -15,6 +15,19 @@ from rag.errors import RagError
 from rag.settings import Settings
 
 
+def wait_until_ready(url: str, seconds: float = 120.0) -> None:
+    """Poll llama.cpp's /health at ``url`` (in this process or another) until it answers 200."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RagError(f"llama.cpp server at {url} did not become ready.", fix="Check the model file and free memory.")
+
+
 class LlamaServer:
     def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 0) -> None:
         xllamacpp, params = llama_params(model_path(settings), settings, host=host, port=port)
@@ -27,15 +40,7 @@ class LlamaServer:
         return self.url.rstrip("/") + "/v1"
 
     def wait_ready(self, seconds: float = 120.0) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise RagError(f"llama.cpp server at {self.url} did not become ready.", fix="Check the model file and free memory.")
+        wait_until_ready(self.url, seconds)
 
     def close(self) -> None:
         self._server = None  # the C++ destructor stops the HTTP thread

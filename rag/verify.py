@@ -167,13 +167,18 @@ def _names(sentence: str, same_language: bool) -> list[str]:
     return names
 
 
-def _names_in_no_source(question: str, passages: list[Passage]) -> list[str]:
-    """Names the (Chinese) question asks about that no Chinese passage contains. Passages all
-    in English could only name them in translation, so then nothing is reported."""
-    bodies = [normalize_for_matching(p.text) for p in passages if detect_language(p.text) != "en"]
-    if not question or not bodies:
+def _names_in_no_source(names: tuple[str, ...], bodies: list[str | None]) -> list[str]:
+    """The question's names that no Chinese passage (``bodies``: matching form, None for
+    English) contains. Passages all in English could only name them in translation, so
+    then nothing is reported."""
+    chinese = [body for body in bodies if body is not None]
+    if not chinese:
         return []
-    return [name for name in question_names(question) if not any(name_in(name, body) for body in bodies)]
+    return [name for name in names if not any(name_in(name, body) for body in chinese)]
+
+
+def _moved(cited: list[int], key: int) -> str:
+    return f"re-pointed from {cited} to [{key}]" if cited else f"citation [{key}] added"
 
 
 def _same_language(sentence: str, source: str) -> bool:
@@ -206,13 +211,13 @@ class CitationVerifier:
             quotes = self._sentence_similarity(texts, claims, passages)
         checks: list[SentenceSupport] = []
         paragraph_grams = [bigrams(p.text) for p in passages]
-        unsourced = _names_in_no_source(question, passages)
         asked_names = question_names(question) if question else ()
         bodies = [normalize_for_matching(p.text) if detect_language(p.text) != "en" else None for p in passages]
+        unsourced = _names_in_no_source(asked_names, bodies)
         for i, (sentence, cited) in enumerate(sentences):
             content = re.sub(r"\W", "", sentence)
             if len(content) < MIN_CONTENT_CHARS:
-                checks.append(self._short(sentence, content, cited, passages, asked))
+                checks.append(self._short(sentence, content, cited, passages, paragraph_grams, asked))
                 continue
             grams = bigrams(sentence)
             if sentence.endswith(("：", ":")) and grams and len(grams & asked) / len(grams) >= MIN_RESTATEMENT:
@@ -221,7 +226,8 @@ class CitationVerifier:
                 # The list items are the claims.
                 checks.append(SentenceSupport(text=sentence, cited=cited, keys=[], supported=None, reason="restates the question"))
                 continue
-            absent = [n for n in unsourced if n in normalize_for_matching(sentence)]
+            matched = normalize_for_matching(sentence)
+            absent = [n for n in unsourced if n in matched]
             if absent:
                 # The DRCD answer (random sample) to "螭頭的主要功能是?" restated the question and
                 # copied a retrieved paragraph about dams: its words passed, but what it
@@ -243,7 +249,7 @@ class CitationVerifier:
             # too: a claim about 螭頭 is not backed by a paragraph about dams, however many words
             # they share. On the --seed 2027 DRCD sample it moved one citation, a list led by the
             # question's own 黃河流域, to the paragraph that names it (the gold one).
-            topic = [n for n in asked_names if n in normalize_for_matching(sentence)]
+            topic = [n for n in asked_names if n in matched]
             for j, p in enumerate(passages):
                 body = bodies[j]
                 lacking = [n for n in topic if body is not None and not name_in(n, body)]
@@ -270,7 +276,7 @@ class CitationVerifier:
                     ranks = {k: (overlap[k] if _same_language(sentence, by_key[k].text) else 0.0, verdicts[k][2]) for k in passing}
                     best = max(passing, key=ranks.__getitem__)
                     kept = [best]
-                    reason = f"re-pointed from {cited} to [{best}]" if cited else f"citation [{best}] added"
+                    reason = _moved(cited, best)
                 else:
                     first = by_key.get(cited[0]) if cited else None
                     reason = verdicts[first.rank][1] if first else min((v[1] for v in verdicts.values()), key=len)
@@ -321,7 +327,9 @@ class CitationVerifier:
         return False
 
     @staticmethod
-    def _short(sentence: str, content: str, cited: list[int], passages: list[Passage], asked: set[str]) -> SentenceSupport:
+    def _short(
+        sentence: str, content: str, cited: list[int], passages: list[Passage], paragraph_grams: list[set[str]], asked: set[str]
+    ) -> SentenceSupport:
         """A short answer ("猶太教。", "22") has too few words for overlap or similarity to mean
         anything, so it is read as a quote: supported by a shown paragraph that contains it as
         written (numbers by value). Found nowhere, it stays unchecked, as before this rule. The
@@ -343,10 +351,11 @@ class CitationVerifier:
         # about the question (most of its bigrams), then the cited one, then the best ranked.
         # The DRCD random sample's "日本。[2]" cited a paragraph that only mentions Japan;
         # the question's own paragraph, ranked first, has it too.
-        about = {p.rank: len(asked & bigrams(p.text)) / len(asked) if asked else 0.0 for p in passages}
+        about = {p.rank: len(asked & grams) / len(asked) if asked else 0.0 for p, grams in zip(passages, paragraph_grams, strict=True)}
         key = max(holders, key=lambda k: (about[k], k in cited, -k))
-        reason = "" if key in cited else (f"re-pointed from {cited} to [{key}]" if cited else f"citation [{key}] added")
-        return SentenceSupport(text=sentence, cited=cited, keys=[key], supported=True, reason=f"quoted; {reason}" if reason else "quoted")
+        return SentenceSupport(
+            text=sentence, cited=cited, keys=[key], supported=True, reason="quoted" if key in cited else f"quoted; {_moved(cited, key)}"
+        )
 
     @staticmethod
     def _paragraph_with_the_words(
