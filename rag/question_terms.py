@@ -21,8 +21,9 @@ import threading
 from rag.language import normalize_for_matching
 
 _HAN = re.compile(r"^[\u3400-\u9fff]+$")
+_ANY_HAN = re.compile(r"[\u3400-\u9fff]")
 # Single characters that glue words rather than name things (Simplified, as matched).
-_GLUE = frozenset(
+GLUE = frozenset(
     "的是在于了和与及或也都而被把对从向为以之其这那哪谁何几多少么什吗呢吧啊有个中上下年月日时所指由但后将做才要去到最还能看会一得"
 )
 _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
@@ -46,11 +47,13 @@ def _tagger():
 @functools.lru_cache(maxsize=256)
 def question_names(question: str) -> tuple[str, ...]:
     """The question's names, in matching form (Simplified, lower case)."""
+    if not _ANY_HAN.search(question):
+        return ()  # nothing to find, and English questions need not load jieba (about 0.7 s)
     posseg, frequency = _tagger()
     names: list[str] = []
     run = ""
     for word, tag in [*posseg.lcut(normalize_for_matching(question), HMM=False), ("", "")]:
-        if len(word) == 1 and _HAN.match(word) and word not in _GLUE:
+        if len(word) == 1 and _HAN.match(word) and word not in GLUE:
             run += word
             continue
         if len(run) >= 2 and min(frequency.get(c, 0) for c in run) < RARE_CHARACTER:

@@ -16,7 +16,10 @@ For each sentence of the answer (citation markers removed) and each cited paragr
 
 A sentence that names what a Chinese question asks about (rag.question_terms: "螭頭")
 can only be backed by a paragraph that names it too; when no source does, the sentence is
-unsupported whatever its words match: the sources do not cover the question's subject.
+unsupported whatever its words match: the sources do not cover the question's subject. Nor
+is it backed by a paragraph whose sentence it copies with the question's name in another
+subject's place, and it moves to a paragraph that says it in the sentence naming the
+subject (rag.subject_checks).
 
 A cited paragraph that fails is dropped; if another retrieved paragraph passes, the
 citation is re-pointed there; if none does, the sentence is marked unsupported. A
@@ -48,6 +51,7 @@ from rag.language import REFUSALS, bigrams, detect_language, normalize_for_match
 from rag.numbers import number_values, unsupported_numbers
 from rag.question_terms import as_written, name_in, question_names
 from rag.sentences import sentence_spans
+from rag.subject_checks import paragraph_saying_it, swap_reason
 from rag.types import Citation, Passage, SentenceSupport
 
 MIN_OVERLAP = 0.5
@@ -82,6 +86,11 @@ OFF_QUESTION_GAP = 0.05
 # 0.785) carry too few words to judge.
 MIN_LEAD_CLOSENESS = 0.86
 LONG_LEAD_CHARS = 20
+# ... nor does one that has less than this share of the question's bigrams and none of its
+# names: a DRCD answer (--seed 2028 sample) to a question on who wrote 約翰福音 copied three
+# unrelated retrieved paragraphs, led by one on 雅各書 (0.03) that e5 put close enough. The
+# lowest share of the 96 other long leads shown on all recorded samples was 0.12.
+MIN_LEAD_QUESTION_SHARE = 0.08
 MIN_CONTENT_CHARS = 4  # shorter sentences ("22", "猶太教。") are checked as quotes (CitationVerifier._short)
 MIN_QUOTE_CHARS = 2  # a single character ("是") quotes nothing
 # A sentence ending in a colon with at least this share of its bigrams from the question
@@ -101,6 +110,20 @@ class Verified:
     citations: list[Citation]
     sentences: list[SentenceSupport]
     abstained: bool
+
+
+@dataclass
+class _Shown:
+    """What one answer is checked against, read once for all its sentences."""
+
+    passages: list[Passage]
+    by_key: dict[int, Passage]
+    grams: list[set[str]]  # each passage's bigrams
+    bodies: list[str | None]  # each passage in matching form; None for English ones
+    question: str
+    asked: set[str]  # the question's bigrams
+    asked_names: tuple[str, ...]  # what it asks about (rag.question_terms)
+    unsourced: list[str]  # those of asked_names that no shown passage names
 
 
 _REFUSAL_GRAMS = [bigrams(phrase) for phrase in REFUSALS.values()]
@@ -209,78 +232,19 @@ class CitationVerifier:
             claims = self.embedder.encode_queries(texts)
             similarity = claims @ self.embedder.encode_passages([p.text for p in passages]).T
             quotes = self._sentence_similarity(texts, claims, passages)
-        checks: list[SentenceSupport] = []
-        paragraph_grams = [bigrams(p.text) for p in passages]
         asked_names = question_names(question) if question else ()
         bodies = [normalize_for_matching(p.text) if detect_language(p.text) != "en" else None for p in passages]
-        unsourced = _names_in_no_source(asked_names, bodies)
-        for i, (sentence, cited) in enumerate(sentences):
-            content = re.sub(r"\W", "", sentence)
-            if len(content) < MIN_CONTENT_CHARS:
-                checks.append(self._short(sentence, content, cited, passages, paragraph_grams, asked))
-                continue
-            grams = bigrams(sentence)
-            if sentence.endswith(("：", ":")) and grams and len(grams & asked) / len(grams) >= MIN_RESTATEMENT:
-                # "入侵物種可能在兩種情況之下進化出優勢：" repeats the question to introduce the
-                # list that follows; its "兩種" is the asker's, not a claim the sources must hold.
-                # The list items are the claims.
-                checks.append(SentenceSupport(text=sentence, cited=cited, keys=[], supported=None, reason="restates the question"))
-                continue
-            matched = normalize_for_matching(sentence)
-            absent = [n for n in unsourced if n in matched]
-            if absent:
-                # The DRCD answer (random sample) to "螭頭的主要功能是?" restated the question and
-                # copied a retrieved paragraph about dams: its words passed, but what it
-                # is about was in no source shown.
-                reason = f"'{as_written(absent[0], question)}', which the question asks about, is in none of the sources"
-                checks.append(SentenceSupport(text=sentence, cited=cited, keys=[], supported=False, reason=reason))
-                continue
-            # "Closest paragraph" is judged among those that have the sentence's numbers.
-            eligible = [j for j, p in enumerate(passages) if not unsupported_numbers(sentence, p.text)]
-            best = float(similarity[i, eligible].max()) if eligible else 1.0
-            # Share of the sentence's bigrams in each paragraph; both the support check and the
-            # "paragraph with the words" rule read it.
-            overlap = {p.rank: len(grams & paragraph_grams[j]) / len(grams) if grams else 0.0 for j, p in enumerate(passages)}
-            verdicts = {
-                p.rank: self._support(sentence, p, overlap[p.rank], float(similarity[i, j]), best, float(quotes[i, j]))
-                for j, p in enumerate(passages)
-            }
-            # A sentence that names what the question asks about needs a paragraph that names it
-            # too: a claim about 螭頭 is not backed by a paragraph about dams, however many words
-            # they share. On the --seed 2027 DRCD sample it moved one citation, a list led by the
-            # question's own 黃河流域, to the paragraph that names it (the gold one).
-            topic = [n for n in asked_names if n in matched]
-            for j, p in enumerate(passages):
-                body = bodies[j]
-                lacking = [n for n in topic if body is not None and not name_in(n, body)]
-                if lacking and verdicts[p.rank][0]:
-                    why = f"'{as_written(lacking[0], question)}', which the question asks about, is not in [{p.rank}]"
-                    verdicts[p.rank] = (False, why, 0.0)
-            kept = [k for k in cited if k in by_key and verdicts[k][0]]
-            if len(kept) > 1 and detect_language(sentence) != detect_language(by_key[kept[0]].text):
-                # Across languages the evidence is similarity alone, and e5 rates related
-                # paragraphs nearly alike: keep the one key that supports the claim best.
-                kept = [max(kept, key=lambda k: verdicts[k][2])]
-            reason = ""
-            wordy = self._paragraph_with_the_words(sentence, kept, [k for k, v in verdicts.items() if v[0]], overlap, by_key)
-            if wordy is not None:
-                reason = f"re-pointed from {cited} to [{wordy}], which has the sentence's words"
-                kept = [wordy]
-            if not kept:
-                passing = [k for k, (ok, _, score) in verdicts.items() if ok]
-                if passing:
-                    # In the same language the paragraph with most of the sentence's words wins;
-                    # strength alone mixes bigram shares with cosines, and a DRCD claim of the
-                    # random sample ("史都華於1985年獲頒奧斯卡終身成就獎") went to a paragraph
-                    # about another 1985 award on similarity rather than to the one that says it.
-                    ranks = {k: (overlap[k] if _same_language(sentence, by_key[k].text) else 0.0, verdicts[k][2]) for k in passing}
-                    best = max(passing, key=ranks.__getitem__)
-                    kept = [best]
-                    reason = _moved(cited, best)
-                else:
-                    first = by_key.get(cited[0]) if cited else None
-                    reason = verdicts[first.rank][1] if first else min((v[1] for v in verdicts.values()), key=len)
-            checks.append(SentenceSupport(text=sentence, cited=cited, keys=kept, supported=bool(kept), reason=reason))
+        shown = _Shown(
+            passages=passages,
+            by_key=by_key,
+            grams=[bigrams(p.text) for p in passages],
+            bodies=bodies,
+            question=question,
+            asked=asked,
+            asked_names=asked_names,
+            unsourced=_names_in_no_source(asked_names, bodies),
+        )
+        checks = [self._check(sentence, cited, similarity[i], quotes[i], shown) for i, (sentence, cited) in enumerate(sentences)]
         lead = next((c for c in checks if c.supported is not None), None)
         if lead is None or not lead.supported:
             # Nothing the model wrote is backed by a source, or its lead sentence (the one
@@ -290,7 +254,7 @@ class CitationVerifier:
             # 2022, by Russian and Chinese forces"); its supported sentences were about another
             # pipeline.
             return Verified(refusal.text, [], checks, True)
-        if question and self._strays(question, lead, checks):
+        if question and (self._shares_nothing_with_question(lead, shown) or self._strays(question, lead, checks)):
             # The lead itself strays from the question: nothing answers it.
             return Verified(refusal.text, [], checks, True)
         parts: list[str] = []
@@ -302,6 +266,111 @@ class CitationVerifier:
         joiner = " " if question_language == "en" else ""
         unique = list({(c.key, c.start, c.end): c for c in citations}.values())
         return Verified(joiner.join(parts), unique, checks, False)
+
+    def _check(self, sentence: str, cited: list[int], similarity: np.ndarray, quotes: np.ndarray, shown: _Shown) -> SentenceSupport:
+        """One sentence against every shown paragraph: which keys back it, or why none does.
+        ``similarity`` / ``quotes``: its e5 similarity to each paragraph / to each paragraph's
+        closest sentence."""
+        passages, by_key, question = shown.passages, shown.by_key, shown.question
+        content = re.sub(r"\W", "", sentence)
+        if len(content) < MIN_CONTENT_CHARS:
+            return self._short(sentence, content, cited, passages, shown.grams, shown.asked)
+        grams = bigrams(sentence)
+        if sentence.endswith(("：", ":")) and grams and len(grams & shown.asked) / len(grams) >= MIN_RESTATEMENT:
+            # "入侵物種可能在兩種情況之下進化出優勢：" repeats the question to introduce the
+            # list that follows; its "兩種" is the asker's, not a claim the sources must hold.
+            # The list items are the claims.
+            return SentenceSupport(text=sentence, cited=cited, keys=[], supported=None, reason="restates the question")
+        matched = normalize_for_matching(sentence)
+        absent = [n for n in shown.unsourced if n in matched]
+        if absent:
+            # The DRCD answer (random sample) to "螭頭的主要功能是?" restated the question and
+            # copied a retrieved paragraph about dams: its words passed, but what it
+            # is about was in no source shown.
+            reason = f"'{as_written(absent[0], question)}', which the question asks about, is in none of the sources"
+            return SentenceSupport(text=sentence, cited=cited, keys=[], supported=False, reason=reason)
+        # "Closest paragraph" is judged among those that have the sentence's numbers.
+        eligible = [j for j, p in enumerate(passages) if not unsupported_numbers(sentence, p.text)]
+        best = float(similarity[eligible].max()) if eligible else 1.0
+        # Share of the sentence's bigrams in each paragraph; both the support check and the
+        # "paragraph with the words" rule read it.
+        overlap = {p.rank: len(grams & shown.grams[j]) / len(grams) if grams else 0.0 for j, p in enumerate(passages)}
+        verdicts = {
+            p.rank: self._support(sentence, p, overlap[p.rank], float(similarity[j]), best, float(quotes[j]))
+            for j, p in enumerate(passages)
+        }
+        topic = [n for n in shown.asked_names if n in matched]
+        self._said_of_the_subject(matched, topic, verdicts, shown)
+        kept = [k for k in cited if k in by_key and verdicts[k][0]]
+        if len(kept) > 1 and detect_language(sentence) != detect_language(by_key[kept[0]].text):
+            # Across languages the evidence is similarity alone, and e5 rates related
+            # paragraphs nearly alike: keep the one key that supports the claim best.
+            kept = [max(kept, key=lambda k: verdicts[k][2])]
+        reason = ""
+        wordy = self._paragraph_with_the_words(sentence, kept, [k for k, v in verdicts.items() if v[0]], overlap, by_key)
+        if wordy is not None:
+            reason = f"re-pointed from {cited} to [{wordy}], which has the sentence's words"
+            kept = [wordy]
+        named = None
+        if topic and kept and _same_language(sentence, by_key[kept[0]].text):
+            passing = [k for k, v in verdicts.items() if v[0] and _same_language(sentence, by_key[k].text)]
+            named = paragraph_saying_it(grams, topic, kept, passing, {k: by_key[k].text for k in {*passing, *kept}})
+        if named is not None:
+            reason = f"re-pointed from {cited} to [{named}], whose sentence naming '{as_written(topic[0], question)}' says it"
+            kept = [named]
+        if not kept:
+            passing = [k for k, (ok, _, score) in verdicts.items() if ok]
+            if passing:
+                # In the same language the paragraph with most of the sentence's words wins;
+                # strength alone mixes bigram shares with cosines, and a DRCD claim of the
+                # random sample ("史都華於1985年獲頒奧斯卡終身成就獎") went to a paragraph
+                # about another 1985 award on similarity rather than to the one that says it.
+                ranks = {k: (overlap[k] if _same_language(sentence, by_key[k].text) else 0.0, verdicts[k][2]) for k in passing}
+                best_key = max(passing, key=ranks.__getitem__)
+                kept = [best_key]
+                reason = _moved(cited, best_key)
+            else:
+                first = by_key.get(cited[0]) if cited else None
+                reason = verdicts[first.rank][1] if first else min((v[1] for v in verdicts.values()), key=len)
+        return SentenceSupport(text=sentence, cited=cited, keys=kept, supported=bool(kept), reason=reason)
+
+    @staticmethod
+    def _said_of_the_subject(matched: str, topic: list[str], verdicts: dict[int, tuple[bool, str, float]], shown: _Shown) -> None:
+        """Fail the passing paragraphs that do not say a sentence (``matched``: matching form)
+        of what the question asks about, which it names (``topic``).  A claim about 螭頭 is
+        not backed by a paragraph about dams, however many words they share (on the --seed
+        2027 DRCD sample this moved a list led by the question's own 黃河流域 to the paragraph
+        that names it, the gold one); nor by a paragraph whose sentence it copies with the
+        question's name put in another subject's place."""
+        for j, p in enumerate(shown.passages):
+            body = shown.bodies[j]
+            if not topic or body is None or not verdicts[p.rank][0]:
+                continue
+            lacking = [n for n in topic if not name_in(n, body)]
+            if lacking:
+                verdicts[p.rank] = (
+                    False,
+                    f"'{as_written(lacking[0], shown.question)}', which the question asks about, is not in [{p.rank}]",
+                    0.0,
+                )
+                continue
+            swap = swap_reason(matched, topic, p.text, p.rank, shown.question)
+            if swap:
+                verdicts[p.rank] = (False, swap, 0.0)
+
+    @staticmethod
+    def _shares_nothing_with_question(lead: SentenceSupport, shown: _Shown) -> bool:
+        """Mark ``about_question=False`` on a long lead that names none of the question's names
+        and has almost none of its words (MIN_LEAD_QUESTION_SHARE); True if it was."""
+        if len(re.sub(r"\W", "", lead.text)) < LONG_LEAD_CHARS or not shown.asked:
+            return False
+        matched = normalize_for_matching(lead.text)
+        share = len(bigrams(lead.text) & shown.asked) / len(shown.asked)
+        if share >= MIN_LEAD_QUESTION_SHARE or any(name_in(n, matched) for n in shown.asked_names):
+            return False
+        lead.about_question = False
+        lead.reason = f"does not answer the question: has {share:.2f} of its words and none of its names"
+        return True
 
     def _strays(self, question: str, lead: SentenceSupport, checks: list[SentenceSupport]) -> bool:
         """Mark ``about_question=False`` on a long lead far from the question (returns True), or

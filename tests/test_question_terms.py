@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from rag.question_terms import as_written, name_in, question_names
@@ -42,3 +45,14 @@ def test_a_run_is_found_by_the_piece_with_its_rare_character():
 def test_a_verb_phrase_of_everyday_glue_is_not_a_name():
     # 繳 is rare, but 繳得越多 is "the more one pays" (DRCD, --seed 2027 sample).
     assert "缴得越" not in question_names("國家的配額會影響所需繳的會費，繳得越多相對的什麼權利也越大?")
+
+
+def test_a_question_without_chinese_does_not_load_jieba():
+    # Loading jieba's dictionary takes about 0.7 s; an English question has no names for it.
+    script = (
+        "import sys; from rag.question_terms import question_names; "
+        "assert question_names('Who runs the Power of Siberia 2 pipeline?') == (); "
+        "print('jieba' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

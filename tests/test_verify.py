@@ -248,7 +248,7 @@ def test_a_far_sentence_backed_by_the_lead_paragraph_stays():
 
 
 def test_a_long_lead_far_from_the_question_withholds_the_answer():
-    question = "蒙古國每年可以獲得多少過境費？"
+    question = "管道每年的輸送量是多少？"  # shares words with the lead: e5 closeness decides
     lead = "俄羅斯每年最多可向中國輸送500億立方公尺天然氣。"  # 24 characters, backed by [1]
     far = ByTextEmbedder({question: [1.0, 0.0]}, {lead: [0.84, 0.54]})
     out = CitationVerifier(far).verify(f"{lead}[1]", passages(), "zh-Hant", question)  # type: ignore[arg-type]
@@ -317,6 +317,52 @@ def test_a_sentence_naming_the_question_subject_needs_a_source_that_names_it():
     assert out.sentences[0].keys == [2] and not out.abstained
     # Without the question there is no name to look for.
     assert CitationVerifier(close).verify(answer, [dams], "zh-Hant").sentences[0].supported  # type: ignore[arg-type]
+
+
+def test_a_copy_that_puts_the_question_name_in_another_subject_place_is_unsupported():
+    # DRCD --seed 2027: asked about 蒙哥, the model copied a sentence about 忽必烈 and put
+    # 蒙哥 first; the paragraph names 蒙哥 elsewhere, so the paragraph-level checks passed it.
+    question = "蒙哥在哪一年成為大蒙古國大汗?"
+    kublai = para(1, "忽必烈稱他的哥哥元憲宗蒙哥為「先皇」。忽必烈於庚申年三月二十四日自立為汗，又稱漢文的「皇帝」。")
+    answer = "蒙哥於庚申年三月二十四日自立為汗，又稱漢文的「皇帝」。[1]"
+    out = CitationVerifier(NoSimilarity()).verify(answer, [kublai], "zh-Hant", question)
+    s = out.sentences[0]
+    assert s.supported is False and out.abstained
+    assert "puts '蒙哥' where [1] says '忽必烈'" in s.reason
+    # Said of 忽必烈, as the paragraph says it, the same words are supported.
+    out = CitationVerifier(NoSimilarity()).verify(answer.replace("蒙哥", "忽必烈"), [kublai], "zh-Hant", "忽必烈在哪一年自立為汗?")
+    assert out.sentences[0].supported and out.sentences[0].keys == [1]
+
+
+def test_a_claim_moves_to_the_paragraph_that_says_it_of_the_question_subject():
+    # DRCD --seed 2027: a right claim about 羅斯托夫州 was cited to the paragraph on its
+    # neighbour Kalmykia, which says "屬南部聯邦管區" of Kalmykia and names Rostov elsewhere.
+    question = "羅斯托夫州隸屬於哪一個聯邦?"
+    kalmykia = para(1, "卡爾梅克共和國是俄羅斯聯邦主體之一，隸屬於南部聯邦管區。西鄰斯塔夫羅波爾邊疆區和羅斯托夫州。")
+    rostov = para(2, "羅斯托夫州是俄羅斯聯邦主體之一，屬南部聯邦管區。首府頓河畔羅斯托夫。")
+    out = CitationVerifier(NoSimilarity()).verify("羅斯托夫州隸屬於南部聯邦管區。[1]", [kalmykia, rostov], "zh-Hant", question)
+    s = out.sentences[0]
+    assert s.keys == [2] and "whose sentence naming '羅斯托夫州' says it" in s.reason
+    # Without the question's subject the paragraph with more of the words keeps it.
+    out = CitationVerifier(NoSimilarity()).verify("羅斯托夫州隸屬於南部聯邦管區。[1]", [kalmykia, rostov], "zh-Hant")
+    assert out.sentences[0].keys == [1]
+
+
+def test_a_long_lead_with_none_of_the_question_words_does_not_answer_it():
+    # DRCD --seed 2028: asked what shows 約翰福音 and 約翰書信 had different authors, the model
+    # copied a paragraph about 雅各書, which e5 put close to the question.
+    question = "約翰福音、約翰書信等可以從什麼學問上證實不太可能出自同一人？"
+    james = para(1, "雅各書的作者在書信起頭表明自己是「雅各，上帝和主耶穌基督的僕人」。")
+    lead = "雅各書的作者在書信起頭表明自己是「雅各，上帝和主耶穌基督的僕人」。"
+    close = ByTextEmbedder({question: [1.0, 0.0]}, {lead: [0.99, 0.14], james.text: [0.99, 0.14]})
+    out = CitationVerifier(close).verify(lead + "[1]", [james], "zh-Hant", question)  # type: ignore[arg-type]
+    assert out.abstained and out.sentences[0].supported and not out.sentences[0].about_question
+    assert "has 0.04 of its words and none of its names" in out.sentences[0].reason
+    # One that names what the question asks about is judged by the other rules.
+    named = "約翰書信的作者在書信起頭表明自己是「雅各，上帝和主耶穌基督的僕人」。"
+    source = para(1, named)
+    close = ByTextEmbedder({question: [1.0, 0.0]}, {named: [0.99, 0.14], source.text: [0.99, 0.14]})
+    assert not CitationVerifier(close).verify(named + "[1]", [source], "zh-Hant", question).abstained  # type: ignore[arg-type]
 
 
 def test_a_short_answer_is_a_quote_of_its_paragraph():
