@@ -12,7 +12,8 @@ verifier's other checks look at the paragraph as a whole.
   Kalmykia, which names Rostov only as a neighbour and says "屬南部聯邦管區" of Kalmykia;
   the paragraph on Rostov says it in the sentence that names Rostov.
 
-Texts are in matching form (rag.language.normalize_for_matching).
+Answer sentences come in matching form (rag.language.normalize_for_matching); paragraphs
+come as written, and ``source_sentences`` gives their sentences in matching form.
 """
 
 from __future__ import annotations
