@@ -91,11 +91,10 @@ def subject_sentence_overlap(grams: set[str], names: list[str], sentences: list[
     return max((len(grams & bigrams(source)) / len(grams) for source in naming), default=0.0)
 
 
-def swap_reason(sentence: str, names: list[str], paragraph: str, key: int, question: str) -> str:
-    """Why paragraph [``key``] does not back ``sentence`` (matching form), which copies one
-    of its sentences with one of the question's ``names`` put in another subject's place;
-    "" when it does not."""
-    sentences = source_sentences(paragraph)
+def swap_reason(sentence: str, names: list[str], paragraph: str, sentences: list[str], key: int, question: str) -> str:
+    """Why paragraph [``key``] (``sentences``: its ``source_sentences``) does not back
+    ``sentence`` (matching form), which copies one of its sentences with one of the
+    question's ``names`` put in another subject's place; "" when it does not."""
     for name in names:
         other = swapped_subject(sentence, name, sentences)
         if other:
@@ -103,12 +102,14 @@ def swap_reason(sentence: str, names: list[str], paragraph: str, key: int, quest
     return ""
 
 
-def paragraph_saying_it(grams: set[str], names: list[str], cited: list[int], passing: list[int], texts: dict[int, str]) -> int | None:
-    """Among ``passing`` paragraphs (key -> text in ``texts``), the one whose sentence naming
-    the subject holds far more of the claim (``grams``) than any such sentence of the
-    ``cited`` ones: there the claim is said of the subject, not of a neighbour. None if no
-    paragraph does."""
-    said = {k: subject_sentence_overlap(grams, names, source_sentences(texts[k])) for k in {*passing, *cited}}
+def paragraph_saying_it(
+    grams: set[str], names: list[str], cited: list[int], passing: list[int], sentences: dict[int, list[str]]
+) -> int | None:
+    """Among ``passing`` paragraphs (key -> their ``source_sentences`` in ``sentences``), the
+    one whose sentence naming the subject holds far more of the claim (``grams``) than any
+    such sentence of the ``cited`` ones: there the claim is said of the subject, not of a
+    neighbour. None if no paragraph does."""
+    said = {k: subject_sentence_overlap(grams, names, sentences[k]) for k in {*passing, *cited}}
     best = max(passing, key=lambda k: said[k], default=None)
     if best is None or best in cited or said[best] < MIN_SUBJECT_OVERLAP:
         return None

@@ -42,7 +42,7 @@ the question (MIN_RESTATEMENT) only introduces a list: it is not checked as a cl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -51,7 +51,7 @@ from rag.language import REFUSALS, bigrams, detect_language, normalize_for_match
 from rag.numbers import number_values, unsupported_numbers
 from rag.question_terms import as_written, name_in, question_names
 from rag.sentences import sentence_spans
-from rag.subject_checks import paragraph_saying_it, swap_reason
+from rag.subject_checks import paragraph_saying_it, source_sentences, swap_reason
 from rag.types import Citation, Passage, SentenceSupport
 
 MIN_OVERLAP = 0.5
@@ -124,6 +124,13 @@ class _Shown:
     asked: set[str]  # the question's bigrams
     asked_names: tuple[str, ...]  # what it asks about (rag.question_terms)
     unsourced: list[str]  # those of asked_names that no shown passage names
+    _sentences: dict[int, list[str]] = field(default_factory=dict)
+
+    def sentences(self, key: int) -> list[str]:
+        """Passage [key]'s sentences in matching form, split once for all the answer's sentences."""
+        if key not in self._sentences:
+            self._sentences[key] = source_sentences(self.by_key[key].text)
+        return self._sentences[key]
 
 
 _REFUSAL_GRAMS = [bigrams(phrase) for phrase in REFUSALS.values()]
@@ -314,7 +321,7 @@ class CitationVerifier:
         named = None
         if topic and kept and _same_language(sentence, by_key[kept[0]].text):
             passing = [k for k, v in verdicts.items() if v[0] and _same_language(sentence, by_key[k].text)]
-            named = paragraph_saying_it(grams, topic, kept, passing, {k: by_key[k].text for k in {*passing, *kept}})
+            named = paragraph_saying_it(grams, topic, kept, passing, {k: shown.sentences(k) for k in {*passing, *kept}})
         if named is not None:
             reason = f"re-pointed from {cited} to [{named}], whose sentence naming '{as_written(topic[0], question)}' says it"
             kept = [named]
@@ -354,7 +361,7 @@ class CitationVerifier:
                     0.0,
                 )
                 continue
-            swap = swap_reason(matched, topic, p.text, p.rank, shown.question)
+            swap = swap_reason(matched, topic, p.text, shown.sentences(p.rank), p.rank, shown.question)
             if swap:
                 verdicts[p.rank] = (False, swap, 0.0)
 
