@@ -188,6 +188,14 @@ def main() -> None:
         ]
         intro = f"DRCD dev, {ray['questions']:,} questions, {ray['chunks']:,} chunks; vectors cosine min {ray['vector_cosine_min']}."
         out += rows_section("Ray engine vs one process (bench/ray_index.py)", intro, rows)
+    if "hostile" in loaded:
+        hostile = loaded["hostile"]
+        intro = (
+            f"`python bench/hostile.py`: {hostile['passed']} of {hostile['cases']} hostile inputs handled as expected"
+            " (tests/test_trust.py, test_offline.py, test_hostile.py, test_bad_input.py)."
+        )
+        rows = [{**r, "pass": "yes" if r["pass"] else "NO"} for r in hostile["rows"]]
+        out += rows_section("Hostile inputs (bench/hostile.py)", intro, rows)
     target = RESULTS.parent / "RESULTS.md"
     target.write_text("\n".join(out), encoding="utf-8")
     print("\n".join(out))

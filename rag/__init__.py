@@ -7,9 +7,26 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
-from rag.errors import RagError
+# Offline by default, set before any library reads it: models come from disk only (a hub
+# look-up hangs on a machine without internet), and no library sends usage statistics.
+# A user who wants one of these on sets the variable before starting.
+OFFLINE_ENVIRONMENT = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "RAY_USAGE_STATS_ENABLED": "0",
+    "DO_NOT_TRACK": "1",
+}
+for _name, _value in OFFLINE_ENVIRONMENT.items():
+    os.environ.setdefault(_name, _value)
+
+from rag.errors import RagError  # noqa: E402 - after the environment above
 
 if TYPE_CHECKING:
     from rag.pipeline import RAG

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from rag.errors import RagError
+from rag.terminal import safe, safe_json
 
 app = typer.Typer(
     help="Question answering over your documents with citations to the exact source paragraphs.\n\n"
@@ -49,7 +50,7 @@ def _settings(corpus: Path | None = None, index: Path | None = None, **extra: An
 
 
 def _fail(exc: RagError) -> None:
-    typer.echo(f"error: {exc}", err=True)
+    typer.echo(f"error: {safe(str(exc), keep_newlines=False)}", err=True)
     raise typer.Exit(1)
 
 
@@ -60,7 +61,12 @@ def _rag(corpus: Path | None, index: Path | None, progress: bool = True, **extra
 
 
 def _print_json(obj: Any) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+    typer.echo(safe_json(obj))
+
+
+def _name(text: str) -> str:
+    """A file name or paragraph id, on one line whatever it holds (rag.terminal)."""
+    return safe(text, keep_newlines=False)
 
 
 def _passages_json(passages) -> list[dict[str, Any]]:
@@ -95,8 +101,8 @@ def index(
                 "state": "fresh",
                 "rebuilt": False,
                 **counts,
-                "problems": (status.manifest or {}).get("problems", []),
-                "notes": (status.manifest or {}).get("notes", []),
+                "problems": status.problems,
+                "notes": status.notes,
             }
         else:
             if not as_json:
@@ -117,9 +123,9 @@ def index(
         f"{result.get('chunks', 0)} chunks{reused}."
     )
     for problem in result.get("problems", []):
-        typer.echo(f"  skipped: {problem}", err=True)
+        typer.echo(f"  skipped: {_name(problem)}", err=True)
     for note in result.get("notes", []):
-        typer.echo(f"  note: {note}", err=True)
+        typer.echo(f"  note: {_name(note)}", err=True)
 
 
 @app.command()
@@ -140,8 +146,8 @@ def retrieve(
         _print_json({"question": question, "passages": _passages_json(passages)})
         return
     for p in passages:
-        typer.echo(f"[{p.rank}] {p.paragraph_id}  score {p.score:.3f}")
-        typer.echo(f"    {p.text}\n")
+        typer.echo(f"[{p.rank}] {_name(p.paragraph_id)}  score {p.score:.3f}")
+        typer.echo(f"    {safe(p.text)}\n")
 
 
 ModelOpt = Annotated[
@@ -185,7 +191,7 @@ def ask(
         for event in events:
             if isinstance(event, Token) and not as_json:
                 streamed.append(event.text)
-                typer.echo(event.text, nl=False)
+                typer.echo(safe(event.text), nl=False)
             elif isinstance(event, Final):
                 answer = event.answer
     except RagError as exc:
@@ -203,19 +209,19 @@ def ask(
         typer.echo("")
     if answer.error:
         for p in answer.passages:
-            typer.echo(f"[{p.rank}] {p.paragraph_id}  score {p.score:.3f}\n    {p.text}")
+            typer.echo(f"[{p.rank}] {_name(p.paragraph_id)}  score {p.score:.3f}\n    {safe(p.text)}")
         _fail(RagError(answer.error))
     if "".join(streamed).strip() != answer.text.strip():
-        typer.echo(f"\nVerified answer:\n{answer.text}")
+        typer.echo(f"\nVerified answer:\n{safe(answer.text)}")
     if answer.citations:
         typer.echo("")
     for c in answer.citations:
-        typer.echo(f"[{c.key}] {c.paragraph_id} (characters {c.start}-{c.end}): {c.text}")
+        typer.echo(f"[{c.key}] {_name(c.paragraph_id)} (characters {c.start}-{c.end}): {safe(c.text)}")
     for s in answer.unsupported:
-        typer.echo(f"unsupported: {s.text} ({s.reason})")
+        typer.echo(f"unsupported: {safe(s.text)} ({safe(s.reason)})")
     for s in answer.sentences:
         if not s.about_question:
-            typer.echo(f"left out: {s.text} ({s.reason})")
+            typer.echo(f"left out: {safe(s.text)} ({safe(s.reason)})")
 
 
 @app.command()
@@ -359,13 +365,16 @@ def status(corpus: CorpusOpt = None, index_dir: IndexOpt = None, as_json: JsonOp
         "state": st.state,
         "reasons": st.reasons,
         **({k: st.manifest[k] for k in ("built_at", "embedding_model", "counts")} if st.manifest else {}),
+        "problems": st.problems,
     }
     if as_json:
         _print_json(info)
         return
-    typer.echo(f"index: {st.state}" + (f" ({'; '.join(st.reasons)})" if st.reasons else ""))
+    typer.echo(f"index: {st.state}" + (f" ({_name('; '.join(st.reasons))})" if st.reasons else ""))
     if st.manifest:
         typer.echo(f"built {st.manifest['built_at']} with {st.manifest['embedding_model']}: {st.manifest['counts']}")
+    for problem in st.problems:
+        typer.echo(f"  skipped: {_name(problem)}", err=True)
 
 
 @app.command()

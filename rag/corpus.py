@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,7 @@ class Document:
 class Corpus:
     documents: list[Document] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # files skipped, with the reason
+    problems: list[str] = field(default_factory=list)  # files skipped, with the reason and the fix
     notes: list[str] = field(default_factory=list)  # files used, with something worth knowing
 
     @property
@@ -48,15 +49,36 @@ class Corpus:
         return h.hexdigest()
 
 
-def corpus_files(root: Path) -> list[Path]:
-    """Every non-hidden file under root; symbolic links to directories are not entered."""
+def corpus_files(root: Path, skipped: list[str] | None = None) -> list[Path]:
+    """Every non-hidden file under root. Hidden files and folders and symbolic links to
+    folders are not entered; each is named in ``skipped`` (when given), so nothing in the
+    folder is left out without a word."""
     if not root.is_dir():
         raise RagError(f"Corpus folder '{root}' does not exist.", fix="Create it and put .txt or .md files in it, or set RAG_CORPUS_DIR.")
     found: list[Path] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder) / f for f in files if not f.startswith("."))
+        here = Path(folder)
+        kept = []
+        for d in sorted(dirs):
+            rel = (here / d).relative_to(root).as_posix()
+            if d.startswith("."):
+                _note(skipped, f"{rel}/: skipped, a hidden folder.")
+            elif (here / d).is_symlink():
+                _note(skipped, f"{rel}/: skipped, a symbolic link to a folder (links to folders are not followed).")
+            else:
+                kept.append(d)
+        dirs[:] = kept
+        for f in sorted(files):
+            if f.startswith("."):
+                _note(skipped, f"{(here / f).relative_to(root).as_posix()}: skipped, a hidden file.")
+            else:
+                found.append(here / f)
     return sorted(found)
+
+
+def _note(skipped: list[str] | None, message: str) -> None:
+    if skipped is not None:
+        skipped.append(message)
 
 
 def _is_heading(block: str) -> bool:
@@ -128,20 +150,36 @@ def _decode(data: bytes, doc_id: str, path: Path) -> tuple[str, str]:
 def read_document(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Document:
     """Decode one file; raise RagError naming the file when it cannot or must not be used."""
     doc_id = path.relative_to(root).as_posix()
-    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+    try:
+        info = path.stat()  # follows a link; a link loop raises ELOOP here
+        target = path.resolve(strict=True) if path.is_symlink() else path
+    except (OSError, RuntimeError) as exc:  # RuntimeError: Path.resolve's "Symlink loop"
+        why = "a symbolic link loop" if path.is_symlink() else f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
+        raise RagError(f"{doc_id}: skipped, {why}.", fix="Remove the link, or point it at a real file in the corpus folder.") from exc
+    if path.is_symlink() and not target.is_relative_to(root.resolve()):
         raise RagError(f"{doc_id}: skipped, a symbolic link to a file outside the corpus folder.", fix="Copy the file in instead.")
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO or device reports size 0 and blocks (or never ends) when read.
+        raise RagError(f"{doc_id}: skipped, not a regular file (a pipe, socket or device).", fix="Remove it from the corpus folder.")
     if path.suffix.lower() not in TEXT_SUFFIXES:
         raise RagError(f"{doc_id}: skipped, not a text file type ({', '.join(sorted(TEXT_SUFFIXES))}).", fix="Convert it to .txt or .md.")
+    too_big = RagError(
+        f"{doc_id}: skipped, {info.st_size / 2**20:,.0f} MB is over the {max_bytes / 2**20:,.0f} MB limit (RAG_MAX_FILE_MB).",
+        fix="Split it into smaller files, or raise RAG_MAX_FILE_MB.",
+    )
+    if info.st_size > max_bytes:  # checked before reading: a huge file is never loaded whole
+        raise too_big
     try:
-        size = path.stat().st_size
-        if size > max_bytes:  # checked before reading: a huge file is never loaded whole
-            raise RagError(
-                f"{doc_id}: skipped, {size / 2**20:,.0f} MB is over the {max_bytes / 2**20:,.0f} MB limit (RAG_MAX_FILE_MB).",
-                fix="Split it into smaller files, or raise RAG_MAX_FILE_MB.",
-            )
-        data = path.read_bytes()
+        # O_NONBLOCK and fstat: a file swapped for a FIFO after the check neither hangs
+        # open() nor gets read.
+        with os.fdopen(os.open(target, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise OSError(0, "no longer a regular file")
+            data = handle.read(max_bytes + 1)  # a file that grew since stat() is still capped
     except OSError as exc:
         raise RagError(f"{doc_id}: skipped, cannot be read ({exc.strerror}).", fix="Check the file's permissions.") from exc
+    if len(data) > max_bytes:
+        raise too_big
     if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise RagError(f"{doc_id}: skipped, looks binary (contains NUL bytes).", fix="Remove it or convert it to UTF-8 text.")
     text, encoding = _decode(data, doc_id, path)
@@ -158,11 +196,11 @@ def read_document(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTE
 
 def load_corpus(root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Corpus:
     corpus = Corpus()
-    for path in corpus_files(root):
+    for path in corpus_files(root, corpus.problems):
         try:
             doc = read_document(path, root, max_file_bytes)
         except RagError as exc:
-            corpus.problems.append(exc.message)
+            corpus.problems.append(str(exc))  # with its "Fix: …", which says what to do
             continue
         paragraphs = split_paragraphs(doc)
         if not paragraphs:

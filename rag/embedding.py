@@ -13,9 +13,6 @@ import numpy as np
 from rag.errors import RagError
 from rag.settings import DEFAULT_EMBEDDING_MODEL, Settings
 
-# Models come from disk only; a hub lookup would hang on machines without internet.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import math
 import random
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.errors import RagError
+from rag.markers import CITATION
 
 
 @dataclass
@@ -168,13 +168,12 @@ def gold_paragraph_ids(question: EvalQuestion, paragraphs: dict[str, str]) -> se
 
 
 # -- answer metrics -----------------------------------------------------------------------
-_CITATION_MARK = re.compile(r"\s*\[\d+\]")
 
 
 def _answer_norm(text: str) -> str:
     from rag.language import normalize_for_matching
 
-    text = normalize_for_matching(_CITATION_MARK.sub("", text))
+    text = normalize_for_matching(CITATION.sub("", text))
     return "".join(ch for ch in text if ch.isalnum())
 
 

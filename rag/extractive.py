@@ -18,6 +18,7 @@ import numpy as np
 
 from rag.embedding import Embedder
 from rag.language import REFUSALS, bigrams, detect_language
+from rag.markers import cite
 from rag.sentences import sentence_spans
 from rag.types import Answer, Citation, Passage
 
@@ -76,7 +77,7 @@ class ExtractiveAnswerer:
         parts, citations = [], []
         for i in chosen:
             passage, a, b = candidates[i]
-            parts.append(f"{texts[i]} [{passage.rank}]")
+            parts.append(f"{texts[i]} {cite(passage.rank)}")
             citations.append(
                 Citation(key=passage.rank, paragraph_id=passage.paragraph_id, text=texts[i], start=passage.start + a, end=passage.start + b)
             )

@@ -70,13 +70,24 @@ class StoredIndex:
 @contextlib.contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
     """One builder at a time per index folder; a second waits for the first."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with (index_dir / ".lock").open("w") as handle:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = (index_dir / ".lock").open("w")
+    except OSError as exc:
+        raise unwritable(index_dir, exc) from exc
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def unwritable(index_dir: Path, exc: OSError) -> RagError:
+    return RagError(
+        f"The index folder '{index_dir}' cannot be written ({exc.strerror or exc}).",
+        fix="Make it writable (or free some disk space), or point RAG_INDEX_DIR / --index at a folder you can write.",
+    )
 
 
 def current_build(index_dir: Path) -> Path | None:
@@ -98,8 +109,11 @@ def write_build(
 ) -> Path:
     """Write a complete build beside the live one, then switch CURRENT to it.
     ``vector_kind`` is 'flat', 'ivf' or 'hnsw' (see rag.vector_index.choose_kind)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="build-", dir=index_dir))
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="build-", dir=index_dir))
+    except OSError as exc:
+        raise unwritable(index_dir, exc) from exc
     try:
         faiss.write_index(build_vector_index(vectors, vector_kind), str(folder / VECTORS))
         _write_jsonl(folder / PARAGRAPHS, [p.model_dump() for p in paragraphs])
@@ -112,6 +126,9 @@ def write_build(
             with (folder / name).open("rb") as f:
                 os.fsync(f.fileno())
         _point_current(index_dir, folder.name)
+    except OSError as exc:  # a full disk mid-write: the previous build stays live
+        shutil.rmtree(folder, ignore_errors=True)
+        raise unwritable(index_dir, exc) from exc
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

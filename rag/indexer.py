@@ -68,18 +68,23 @@ class IndexStatus:
     state: str  # "fresh", "missing" or "stale"
     reasons: list[str] = field(default_factory=list)
     manifest: dict[str, Any] | None = None
+    # What the corpus folder holds now, not what the last build saw: a bad file added
+    # since then does not change the index, but the user must still hear of it.
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def index_status(settings: Settings, corpus: Corpus) -> IndexStatus:
+    found: dict[str, Any] = {"problems": corpus.problems, "notes": corpus.notes}
     folder = current_build(settings.index_dir)
     if folder is None:
-        return IndexStatus("missing", ["no index built yet"])
+        return IndexStatus("missing", ["no index built yet"], **found)
     try:
         manifest = read_manifest(folder)
     except RagError as exc:
-        return IndexStatus("stale", [exc.message])
+        return IndexStatus("stale", [exc.message], **found)
     reasons = stale_reasons(manifest, index_identity(settings, corpus))
-    return IndexStatus("stale" if reasons else "fresh", reasons, manifest)
+    return IndexStatus("stale" if reasons else "fresh", reasons, manifest=manifest, **found)
 
 
 @dataclass

@@ -16,7 +16,9 @@ from rag.embedding import get_embedder
 from rag.errors import RagError
 from rag.index_store import REBUILD_HINT, current_build, load_build
 from rag.indexer import BuildReport, build_index, index_status
-from rag.questions import check_k, clean_question
+from rag.language import detect_language
+from rag.lexical import lexical_tokens
+from rag.questions import ASK_IN_WORDS, EXAMPLE, NO_CONTENT, check_k, clean_question, no_content_reason
 from rag.retriever import MODES, Retriever
 from rag.settings import Settings
 from rag.types import Answer, Passage
@@ -62,7 +64,13 @@ class RAG:
                 if not self.settings.auto_rebuild:
                     raise RagError(f"The index is {status.state} ({why}).", fix=REBUILD_HINT)
                 log.warning("Index %s (%s): building it now.", status.state, why)
-                self.last_build = build_index(self.settings, self.embedder, progress=self.progress, corpus=corpus)
+                try:
+                    self.last_build = build_index(self.settings, self.embedder, progress=self.progress, corpus=corpus)
+                except RagError as exc:
+                    # A read-only or full index folder: an older build still answers, with a warning.
+                    if status.state != "stale" or not isinstance(exc.__cause__, OSError):
+                        raise
+                    log.warning("warning: %s Answering from the older index until then.", exc)
             folder = current_build(self.settings.index_dir)
             if folder is None:  # pragma: no cover - build_index just wrote it
                 raise RagError("No index was found after building.", fix=REBUILD_HINT)
@@ -85,7 +93,20 @@ class RAG:
         k = check_k(self.settings.top_k if k is None else k)
         if mode is not None and mode not in MODES:
             raise RagError(f"Unknown retrieval mode {mode!r}.", fix=f"Use one of: {', '.join(MODES)}.")
+        reason = self.no_content(question)
+        if reason is not None:
+            raise RagError(f"The question has nothing to search for: {NO_CONTENT[reason]['en']}.", fix=f"Ask in words, e.g. 「{EXAMPLE}」")
         return self.ensure_index().search(question, k, mode)
+
+    def no_content(self, question: str) -> str | None:
+        """Why the question has nothing to search for (a NO_CONTENT key), or None. A Latin
+        word the corpus itself uses (a name, a code) counts as a word."""
+
+        def in_corpus(word: str) -> bool:
+            lexical = self.ensure_index().stored.lexical
+            return lexical is not None and lexical.known_share(lexical_tokens(word)) > 0
+
+        return no_content_reason(question, in_corpus)
 
     def backend(self, name: str | None = None) -> AnswerBackend:
         """The answer backend called ``name`` (default: the answer_model setting), loaded once."""
@@ -105,8 +126,14 @@ class RAG:
 
         A model that cannot be loaded or fails yields a Final whose ``error`` says why,
         with the retrieved passages, so callers can still show what was found."""
-        passages = self.retrieve(question, k, mode)
         question = clean_question(question, self.settings.max_question_chars)
+        reason = self.no_content(question)
+        if reason is not None:  # abstain, saying why, instead of quoting whatever is closest
+            language = detect_language(question)
+            text = ASK_IN_WORDS[language].format(reason=NO_CONTENT[reason][language])
+            refusal = Answer(question=question, text=text, abstained=True, model=model or self.settings.answer_model)
+            return iter([Token(text), Final(refusal)])
+        passages = self.retrieve(question, k, mode)
         return self.answer_stream(question, passages, model)
 
     def answer_stream(self, question: str, passages: list[Passage], model: str | None = None) -> Iterator[Token | Final]:
@@ -119,8 +146,8 @@ class RAG:
             return iter([Final(Answer(question=question, text="", passages=passages, model=name, error=str(exc)))])
         return _guarded(backend.stream(question, passages), question, passages, name)
 
-    def ask(self, question: str, k: int | None = None, model: str | None = None) -> Answer:
-        return final_answer(self.ask_stream(question, k, model))
+    def ask(self, question: str, k: int | None = None, model: str | None = None, mode: str | None = None) -> Answer:
+        return final_answer(self.ask_stream(question, k, model, mode))
 
     def answer(self, question: str, passages: list[Passage], model: str | None = None) -> Answer:
         """Answer from passages already retrieved."""

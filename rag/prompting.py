@@ -7,8 +7,6 @@ sources' Chinese amounts are given as English values (500億 -> 50 billion).
 
 from __future__ import annotations
 
-import re
-
 from rag.language import REFUSALS, to_simplified
 from rag.numbers import english_amounts
 from rag.types import Passage
@@ -32,12 +30,10 @@ _QUESTION = {"zh-Hant": "問題：", "en": "Question: "}
 _HEAD["zh-Hans"] = to_simplified(_HEAD["zh-Hant"])
 _TAIL["zh-Hans"] = to_simplified(_TAIL["zh-Hant"]).replace("繁体中文", "简体中文")
 _QUESTION["zh-Hans"] = to_simplified(_QUESTION["zh-Hant"])
-# A paragraph that itself contains "[2]" must not look like one of our citation keys.
-_FAKE_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def source_block(passage: Passage, gloss_numbers: bool = False) -> str:
-    text = _FAKE_MARKER.sub(r"［\1］", passage.text)
+    text = passage.text  # its own "[2]" is already defused (rag.markers)
     if gloss_numbers:
         text = english_amounts(text)
     heading = f"{passage.heading}：" if passage.heading else ""

@@ -145,6 +145,16 @@ class Settings(BaseSettings):
             raise ValueError("must name a model")
         return value.strip()
 
+    @field_validator("ui_auth")
+    @classmethod
+    def _user_and_password(cls, value: SecretStr | None) -> SecretStr | None:
+        # Gradio takes "admin" as user "admin" with an empty password: a page nobody can open.
+        if value is not None:
+            user, colon, password = value.get_secret_value().partition(":")
+            if not colon or not user.strip() or not password:
+                raise ValueError("RAG_UI_AUTH must be 'user:password', with a user name and a non-empty password")
+        return value
+
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rag.markers import defuse
 
 
 class Paragraph(BaseModel):
@@ -38,7 +40,7 @@ class Passage(BaseModel):
     paragraph_id: str
     doc_id: str
     score: float
-    text: str = Field(description="The whole paragraph.")
+    text: str = Field(description="The whole paragraph; bracketed numbers in it are full-width (rag.markers.defuse).")
     start: int
     end: int
     match_start: int = Field(description="Offset in the file of the best-matching chunk.")
@@ -48,6 +50,13 @@ class Passage(BaseModel):
     dense_score: float | None = Field(None, description="Cosine similarity of the best chunk (dense channel).")
     lexical_score: float | None = Field(None, description="BM25 score of the paragraph (lexical channel).")
     found_by: list[str] = Field(default_factory=list, description="Channels that ranked it in their own top k.")
+
+    @field_validator("text", "heading")
+    @classmethod
+    def _defuse_markers(cls, value: str) -> str:
+        # Done here, where every passage is made, so no path (extractive, generative,
+        # page, CLI, API, plugin) can quote a source's own "[3]" as a citation of ours.
+        return defuse(value)
 
 
 class Citation(BaseModel):

@@ -48,6 +48,7 @@ import numpy as np
 
 from rag.embedding import Embedder
 from rag.language import REFUSALS, bigrams, detect_language, normalize_for_matching
+from rag.markers import CITATION, marker_keys
 from rag.numbers import number_values, unsupported_numbers
 from rag.question_terms import as_written, name_in, question_names
 from rag.sentences import sentence_spans
@@ -96,8 +97,6 @@ MIN_QUOTE_CHARS = 2  # a single character ("是") quotes nothing
 # A sentence ending in a colon with at least this share of its bigrams from the question
 # restates it to introduce a list; it is not checked as a claim.
 MIN_RESTATEMENT = 0.6
-# Full-width ［1］ counts too: models copy it from sources whose own markers we escaped.
-CITATION = re.compile(r"\s*[\[［](\d+(?:\s*[,，、]\s*\d+)*)[\]］]")
 _QUOTED = re.compile(r"[「『《“\"]([^」』》”\"]{2,40})[」』》”\"]")
 # A whole "sentence" of Chinese words separated by spaces or 、 is a list of candidates.
 _BARE_LIST = re.compile(r"^[\u3400-\u9fff·]{2,8}(?:[ \t、,，/]+[\u3400-\u9fff·]{2,8})+[。.]?$")
@@ -162,7 +161,7 @@ def split_cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
     for m in CITATION.finditer(answer):
         clean_parts.append(answer[cursor : m.start()])
         clean_len += m.start() - cursor
-        markers.append((clean_len, [int(k) for k in re.findall(r"\d+", m.group(1))]))
+        markers.append((clean_len, marker_keys(m.group(1))))
         cursor = m.end()
     clean_parts.append(answer[cursor:])
     clean = "".join(clean_parts)

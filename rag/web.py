@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from rag import web_render as R
 from rag.backends import Final, available
@@ -19,6 +20,7 @@ from rag.language import detect_language
 from rag.pipeline import RAG
 from rag.questions import clean_question
 from rag.retriever import MODES
+from rag.web_guard import RefuseFiles
 
 log = logging.getLogger("rag")
 
@@ -63,8 +65,7 @@ def build_app(rag: RAG) -> gr.Blocks:
         language = detect_language(question or "")
         try:
             question = clean_question(question, settings.max_question_chars)
-            passages = rag.retrieve(question, int(k), mode)
-            events = rag.answer_stream(question, passages, model)
+            events = rag.ask_stream(question, int(k), model, mode)
         except RagError as exc:
             yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns
             return
@@ -111,13 +112,13 @@ def build_app(rag: RAG) -> gr.Blocks:
         """Answer a question from the corpus. Returns the answer text, its citations
         (paragraph ids and quoted spans), the retrieved passages and per-sentence support."""
         try:
-            passages = rag.retrieve(question, k or None, mode or None)
-            answer = rag.answer(question, passages, model or None)
+            answer = rag.ask(question, k or None, model or None, mode or None)
         except RagError as exc:
             raise gr.Error(str(exc)) from exc
         return answer.model_dump()
 
-    with gr.Blocks(title="Cited answers · 有出處的答案") as demo:
+    # analytics_enabled=False: Gradio would otherwise report usage to its servers.
+    with gr.Blocks(title="Cited answers · 有出處的答案", analytics_enabled=False) as demo:
         turns = gr.State([])
         gr.Markdown("## Ask the documents · 問文件\nAnswers cite the exact source paragraphs: click [1] to see the passage.")
         with gr.Row(equal_height=False):
@@ -172,5 +173,7 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
         auth=auth,
         css=R.CSS,
         footer_links=["api"],
+        max_file_size=settings.max_file_bytes,
+        app_kwargs={"middleware": [Middleware(RefuseFiles)]},
     )
     return demo

@@ -5,8 +5,8 @@ so they are tested without a browser. Every corpus or model string is escaped.""
 from __future__ import annotations
 
 import html
-import re
 
+from rag.markers import WRITTEN, marker_keys
 from rag.types import Answer, Passage
 
 # Words on the page that follow the language of the question being answered.
@@ -52,7 +52,6 @@ WORDS = {
     },
 }
 CHANNELS = {("dense", "lexical"): "lexical + dense", ("dense",): "dense", ("lexical",): "lexical"}
-_MARKER = re.compile(r"\s?\[(\d+)\]")
 
 
 def esc(text: str) -> str:
@@ -83,9 +82,9 @@ def answer_html(turn: int, answer: Answer, language: str) -> str:
             parts.append(body + "".join(cite_button(turn, k, by_rank) for k in s.keys))
         joiner = " " if language == "en" else ""
         return f'<div class="answer-text">{joiner.join(parts)}</div>' + _strays_html(answer, language)
-    # Extractive answers and refusals: the text carries its own [n] markers.
-    text = _MARKER.sub(lambda m: "\x00" + m.group(1) + "\x01", answer.text)
-    body = re.sub("\x00(\\d+)\x01", lambda m: cite_button(turn, int(m.group(1)), by_rank), esc(text))
+    # Extractive answers and refusals: the text carries the builder's own [n] markers, and
+    # only a key the answer cites becomes a button (source text is defused: rag.markers).
+    body = _linked(turn, answer, by_rank)
     cls = "answer-text abstained" if answer.abstained else "answer-text"
     out = f'<div class="{cls}">{body}</div>'
     dropped = [s for s in answer.sentences if s.supported is False]
@@ -93,6 +92,20 @@ def answer_html(turn: int, answer: Answer, language: str) -> str:
         items = "".join(f'<li class="unsupported" title="{esc(s.reason)}">{esc(s.text)}</li>' for s in dropped)
         out += f'<details class="draft"><summary>{esc(words["draft"])}</summary><ul>{items}</ul></details>'
     return out + _strays_html(answer, language)
+
+
+def _linked(turn: int, answer: Answer, by_rank: dict[int, Passage]) -> str:
+    cited = {c.key for c in answer.citations}
+    parts, cursor = [], 0
+    for m in WRITTEN.finditer(answer.text):
+        keys = marker_keys(m.group(1))
+        if not keys or not set(keys) <= cited:
+            continue
+        parts.append(esc(answer.text[cursor : m.start()]))
+        parts.append("".join(cite_button(turn, k, by_rank) for k in keys))
+        cursor = m.end()
+    parts.append(esc(answer.text[cursor:]))
+    return "".join(parts)
 
 
 def _strays_html(answer: Answer, language: str) -> str:

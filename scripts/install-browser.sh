@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Debian's Chromium, its driver and CJK fonts, for the browser tests (tests/test_browser.py).
+# Debian's Chromium, its driver and CJK fonts, for the browser tests (tests/test_browser.py),
+# and strace, which records every connection in the offline proof (tests/test_offline.py).
 # Playwright drives this system browser; nothing is downloaded by a test tool.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+command -v strace >/dev/null || need+=(strace)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"

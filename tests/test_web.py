@@ -44,7 +44,8 @@ def test_channel_badge_says_which_channel_found_the_passage():
 
 
 def test_markers_become_buttons_pointing_at_their_turn_and_key():
-    answer = Answer(question="q", text="答案在此。 [1]答案<script>。 [2]", passages=[passage(1), passage(2)])
+    cited = [Citation(key=k, paragraph_id=f"d.txt#p{k}", text="答案", start=0, end=2) for k in (1, 2)]
+    answer = Answer(question="q", text="答案在此。 [1]答案<script>。 [2]", passages=[passage(1), passage(2)], citations=cited)
     html = R.answer_html(4, answer, "zh-Hant")
     assert html.count('class="cite"') == 2
     assert 'data-turn="4" data-key="2"' in html
