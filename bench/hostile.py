@@ -32,6 +32,14 @@ def docstrings() -> dict[str, str]:
     return found
 
 
+def _unescaped(test_id: str) -> str:
+    """pytest writes non-ASCII parameters as \\u escapes; show them as typed, control
+    characters still escaped."""
+    from rag.terminal import safe
+
+    return safe(test_id.encode("ascii", "backslashreplace").decode("unicode_escape"), keep_newlines=False)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"
@@ -44,7 +52,7 @@ def main() -> None:
             failure = case.find("failure") if case.find("failure") is not None else case.find("error")
             skipped = case.find("skipped")
             doc = described.get(name.split("[")[0], "")
-            given, _, expected = doc.partition("->")
+            given, _, expected = doc.partition(" -> ")
             if skipped is not None:
                 observed = f"skipped: {skipped.get('message', '')}"
             elif failure is not None:
@@ -53,7 +61,7 @@ def main() -> None:
                 observed = "as expected"
             rows.append(
                 {
-                    "input": (given.strip() or name) + (f" [{name.split('[', 1)[1]}" if "[" in name else ""),
+                    "input": (given.strip() or name) + (f" [{_unescaped(name.split('[', 1)[1])}" if "[" in name else ""),
                     "expected": expected.strip(),
                     "observed": observed,
                     "pass": failure is None and skipped is None,
@@ -63,7 +71,7 @@ def main() -> None:
     out.write_text(
         json.dumps({"rows": rows, "passed": sum(r["pass"] for r in rows), "cases": len(rows)}, ensure_ascii=False, indent=2) + "\n"
     )
-    width = max(len(r["input"]) for r in rows)
+    width = min(60, max(len(r["input"]) for r in rows))
     for r in rows:
         print(f"{'PASS' if r['pass'] else 'FAIL'}  {r['input']:<{width}}  -> {r['expected']}  ({r['observed']})")
     print(f"{sum(r['pass'] for r in rows)} passed, {sum(not r['pass'] for r in rows)} failed")
