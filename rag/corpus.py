@@ -49,10 +49,10 @@ class Corpus:
         return h.hexdigest()
 
 
-def corpus_files(root: Path, skipped: list[str] | None = None) -> list[Path]:
+def corpus_files(root: Path, skipped: list[str]) -> list[Path]:
     """Every non-hidden file under root. Hidden files and folders and symbolic links to
-    folders are not entered; each is named in ``skipped`` (when given), so nothing in the
-    folder is left out without a word."""
+    folders are not entered; each is named in ``skipped``, so nothing in the folder is
+    left out without a word."""
     if not root.is_dir():
         raise RagError(f"Corpus folder '{root}' does not exist.", fix="Create it and put .txt or .md files in it, or set RAG_CORPUS_DIR.")
     found: list[Path] = []
@@ -62,23 +62,18 @@ def corpus_files(root: Path, skipped: list[str] | None = None) -> list[Path]:
         for d in sorted(dirs):
             rel = (here / d).relative_to(root).as_posix()
             if d.startswith("."):
-                _note(skipped, f"{rel}/: skipped, a hidden folder.")
+                skipped.append(f"{rel}/: skipped, a hidden folder.")
             elif (here / d).is_symlink():
-                _note(skipped, f"{rel}/: skipped, a symbolic link to a folder (links to folders are not followed).")
+                skipped.append(f"{rel}/: skipped, a symbolic link to a folder (links to folders are not followed).")
             else:
                 kept.append(d)
         dirs[:] = kept
         for f in sorted(files):
             if f.startswith("."):
-                _note(skipped, f"{(here / f).relative_to(root).as_posix()}: skipped, a hidden file.")
+                skipped.append(f"{(here / f).relative_to(root).as_posix()}: skipped, a hidden file.")
             else:
                 found.append(here / f)
     return sorted(found)
-
-
-def _note(skipped: list[str] | None, message: str) -> None:
-    if skipped is not None:
-        skipped.append(message)
 
 
 def _is_heading(block: str) -> bool:

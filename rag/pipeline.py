@@ -90,12 +90,16 @@ class RAG:
 
     def retrieve(self, question: str, k: int | None = None, mode: str | None = None) -> list[Passage]:
         question = clean_question(question, self.settings.max_question_chars)
-        k = check_k(self.settings.top_k if k is None else k)
-        if mode is not None and mode not in MODES:
-            raise RagError(f"Unknown retrieval mode {mode!r}.", fix=f"Use one of: {', '.join(MODES)}.")
         reason = self.no_content(question)
         if reason is not None:
             raise RagError(f"The question has nothing to search for: {NO_CONTENT[reason]['en']}.", fix=f"Ask in words, e.g. 「{EXAMPLE}」")
+        return self._search(question, k, mode)
+
+    def _search(self, question: str, k: int | None, mode: str | None) -> list[Passage]:
+        """Retrieval for a question already cleaned and found to have words."""
+        k = check_k(self.settings.top_k if k is None else k)
+        if mode is not None and mode not in MODES:
+            raise RagError(f"Unknown retrieval mode {mode!r}.", fix=f"Use one of: {', '.join(MODES)}.")
         return self.ensure_index().search(question, k, mode)
 
     def no_content(self, question: str) -> str | None:
@@ -133,7 +137,7 @@ class RAG:
             text = ASK_IN_WORDS[language].format(reason=NO_CONTENT[reason][language])
             refusal = Answer(question=question, text=text, abstained=True, model=model or self.settings.answer_model)
             return iter([Token(text), Final(refusal)])
-        passages = self.retrieve(question, k, mode)
+        passages = self._search(question, k, mode)  # cleaned and checked once, above
         return self.answer_stream(question, passages, model)
 
     def answer_stream(self, question: str, passages: list[Passage], model: str | None = None) -> Iterator[Token | Final]:

@@ -21,7 +21,7 @@ _UPLOAD = re.compile(r"^(/gradio_api)?/upload(_progress)?/?$")
 _FILE = re.compile(r"^(/gradio_api)?/file=")
 
 
-def refusal(path: str, method: str) -> tuple[int, str] | None:
+def refusal(path: str) -> tuple[int, str] | None:
     """(status, message) for a request the server must refuse, else None."""
     if _UPLOAD.match(path):
         return 403, "This server takes no file uploads. Put documents in the corpus folder and run `rag index`."
@@ -38,7 +38,7 @@ class RefuseFiles:
 
     async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]) -> None:
         if scope["type"] == "http":
-            refused = refusal(scope.get("path", ""), scope.get("method", "GET"))
+            refused = refusal(scope.get("path", ""))
             if refused is not None:
                 status, message = refused
                 body = json.dumps({"error": message}).encode()

@@ -99,7 +99,7 @@ def _linked(turn: int, answer: Answer, by_rank: dict[int, Passage]) -> str:
     parts, cursor = [], 0
     for m in WRITTEN.finditer(answer.text):
         keys = marker_keys(m.group(1))
-        if not keys or not set(keys) <= cited:
+        if not set(keys) <= cited:
             continue
         parts.append(esc(answer.text[cursor : m.start()]))
         parts.append("".join(cite_button(turn, k, by_rank) for k in keys))
