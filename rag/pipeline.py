@@ -90,16 +90,20 @@ class RAG:
 
     def retrieve(self, question: str, k: int | None = None, mode: str | None = None) -> list[Passage]:
         question = clean_question(question, self.settings.max_question_chars)
+        k = self._check(k, mode)  # before anything loads the index or the model
         reason = self.no_content(question)
         if reason is not None:
             raise RagError(f"The question has nothing to search for: {NO_CONTENT[reason]['en']}.", fix=f"Ask in words, e.g. 「{EXAMPLE}」")
         return self._search(question, k, mode)
 
-    def _search(self, question: str, k: int | None, mode: str | None) -> list[Passage]:
-        """Retrieval for a question already cleaned and found to have words."""
-        k = check_k(self.settings.top_k if k is None else k)
+    def _check(self, k: int | None, mode: str | None) -> int:
+        """The checked k (default: the top_k setting); an unknown mode is refused."""
         if mode is not None and mode not in MODES:
             raise RagError(f"Unknown retrieval mode {mode!r}.", fix=f"Use one of: {', '.join(MODES)}.")
+        return check_k(self.settings.top_k if k is None else k)
+
+    def _search(self, question: str, k: int, mode: str | None) -> list[Passage]:
+        """Retrieval for a question already cleaned and checked, with a checked k."""
         return self.ensure_index().search(question, k, mode)
 
     def no_content(self, question: str) -> str | None:
@@ -131,6 +135,7 @@ class RAG:
         A model that cannot be loaded or fails yields a Final whose ``error`` says why,
         with the retrieved passages, so callers can still show what was found."""
         question = clean_question(question, self.settings.max_question_chars)
+        k = self._check(k, mode)
         reason = self.no_content(question)
         if reason is not None:  # abstain, saying why, instead of quoting whatever is closest
             language = detect_language(question)
