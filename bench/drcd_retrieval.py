@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.embedding import get_embedder
-from rag.evaluation import load_drcd, retrieval_metrics
-from rag.index_store import current_build, load_build
-from rag.indexer import build_index
-from rag.retriever import Retriever
+from rag.eval.scoring import load_drcd, retrieval_metrics
+from rag.index.build import build_index
+from rag.index.store import current_build, load_build
+from rag.models.embedding import get_embedder
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.embedding import resolve_model_path
+from rag.models.embedding import resolve_model_path
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

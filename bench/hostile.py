@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/hostile.py        # writes bench/results/hostile.json
 
-The cases are the tests of tests/test_trust.py (issue 17's reproductions), the older
-hostile-document and bad-input tests, and the offline proof (tests/test_offline.py);
+The cases are the tests of tests/system/test_trust.py (issue 17's reproductions), the older
+hostile-document and bad-input tests, and the offline proof (tests/system/test_offline.py);
 each test's docstring says "input -> expected". Then run bench/report.py.
 """
 
@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITES = ["tests/test_trust.py", "tests/test_offline.py", "tests/test_hostile.py", "tests/test_bad_input.py"]
+SUITES = ["tests/system/test_trust.py", "tests/system/test_offline.py", "tests/system/test_hostile.py", "tests/system/test_bad_input.py"]
 
 
 def docstrings() -> dict[str, str]:
@@ -35,7 +35,7 @@ def docstrings() -> dict[str, str]:
 def _unescaped(test_id: str) -> str:
     """pytest writes non-ASCII parameters as \\u escapes; show them as typed, control
     characters still escaped."""
-    from rag.terminal import safe
+    from rag.ui.terminal import safe
 
     return safe(test_id.encode("ascii", "backslashreplace").decode("unicode_escape"), keep_newlines=False)
 

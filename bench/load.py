@@ -138,15 +138,15 @@ def generating_in_another_process(rag: RAG, questions: list[str]) -> Iterator[No
     retrieved paragraphs: most of the time goes to reading them)."""
     import httpx
 
-    from rag.language import detect_language
-    from rag.llama_server import wait_until_ready
-    from rag.prompting import build_messages
+    from rag.answer.prompts import build_messages
+    from rag.models.llama_server import wait_until_ready
+    from rag.text.language import detect_language
 
     prompts = [build_messages(q, rag.retrieve(q)[: rag.settings.answer_passages], detect_language(q)) for q in questions]
 
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "llama-server", "--port", str(port)],
+        [sys.executable, "-m", "rag.ui.cli", "llama-server", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -213,7 +213,7 @@ def beside_local_answers(rag: RAG, questions: list[str], requests: int) -> list[
 
 
 def main() -> None:
-    from rag.web import launch
+    from rag.ui.web import launch
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--requests", type=int, default=64, help="Questions per level.")

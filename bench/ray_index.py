@@ -27,12 +27,12 @@ from pathlib import Path
 import numpy as np
 from retrieval import drcd_corpus  # bench/ is on sys.path when run as a script
 
-from rag import ray_embed  # noqa: F401  (first: sets Ray's loopback switch before ray is imported)
-from rag.corpus import load_corpus
-from rag.embedding import get_embedder
-from rag.evaluation import load_drcd, retrieval_metrics
-from rag.index_store import current_build, load_build
-from rag.indexer import build_index, index_status
+from rag.corpus.files import load_corpus
+from rag.eval.scoring import load_drcd, retrieval_metrics
+from rag.index import ray_embed  # noqa: F401  (first: sets Ray's loopback switch before ray is imported)
+from rag.index.build import build_index, index_status
+from rag.index.store import current_build, load_build
+from rag.models.embedding import get_embedder
 from rag.pipeline import RAG
 from rag.settings import Settings
 

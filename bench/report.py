@@ -192,7 +192,7 @@ def main() -> None:
         hostile = loaded["hostile"]
         intro = (
             f"`python bench/hostile.py`: {hostile['passed']} of {hostile['cases']} hostile inputs handled as expected"
-            " (tests/test_trust.py, test_offline.py, test_hostile.py, test_bad_input.py)."
+            " (tests/system/test_trust.py, test_offline.py, test_hostile.py, test_bad_input.py)."
         )
         rows = [{**r, "pass": "yes" if r["pass"] else "NO"} for r in hostile["rows"]]
         out += rows_section("Hostile inputs (bench/hostile.py)", intro, rows)

@@ -29,10 +29,10 @@ import bm25s
 import numpy as np
 from opencc import OpenCC
 
-from rag.embedding import get_embedder, resolve_model_path
-from rag.evaluation import load_drcd, retrieval_metrics
+from rag.eval.scoring import load_drcd, retrieval_metrics
+from rag.models.embedding import get_embedder, resolve_model_path
 from rag.pipeline import RAG
-from rag.retriever import Retriever
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

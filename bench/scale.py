@@ -50,7 +50,7 @@ QUESTIONS = 200
 
 # -- data ---------------------------------------------------------------------------------
 def sentence_pool() -> list[str]:
-    from rag.evaluation import load_drcd
+    from rag.eval.scoring import load_drcd
 
     paragraphs = load_drcd(DRCD).paragraphs.values()
     return [s for p in paragraphs for s in re.split(r"(?<=[。！？])", p) if len(s) > 5]
@@ -65,11 +65,11 @@ def base_vectors() -> np.ndarray:
     """Real chunk vectors of the DRCD dev corpus (the retrieval bench's cached index)."""
     from retrieval import CACHE, drcd_corpus
 
-    from rag.corpus import load_corpus
-    from rag.embedding import get_embedder
-    from rag.evaluation import load_drcd
-    from rag.index_store import current_build, load_build
-    from rag.indexer import build_index, index_status
+    from rag.corpus.files import load_corpus
+    from rag.eval.scoring import load_drcd
+    from rag.index.build import build_index, index_status
+    from rag.index.store import current_build, load_build
+    from rag.models.embedding import get_embedder
     from rag.settings import Settings
 
     settings = Settings(corpus_dir=drcd_corpus(load_drcd(DRCD).paragraphs), index_dir=CACHE / "drcd-index")
@@ -115,11 +115,11 @@ def search_ours(n: int, work: Path, query_file: Path) -> dict:
     import bm25s
     import faiss
 
-    from rag import vector_index
-    from rag.embedding import get_embedder
-    from rag.index_store import current_build, load_build, write_build
-    from rag.lexical import LexicalIndex, lexical_tokens
-    from rag.retriever import Retriever
+    from rag.index import vectors as vector_index
+    from rag.index.lexical import LexicalIndex, lexical_tokens
+    from rag.index.store import current_build, load_build, write_build
+    from rag.models.embedding import get_embedder
+    from rag.retrieval.retriever import Retriever
     from rag.settings import Settings
     from rag.types import Chunk, Paragraph
 
@@ -222,8 +222,8 @@ def search_langchain(n: int, work: Path, query_file: Path) -> dict:
 
 def query_set(path: Path) -> None:
     """DRCD questions with their real query vectors, shared by every worker."""
-    from rag.embedding import get_embedder
-    from rag.evaluation import load_drcd
+    from rag.eval.scoring import load_drcd
+    from rag.models.embedding import get_embedder
     from rag.settings import Settings
 
     questions = [q.question for q in load_drcd(DRCD).questions[::17][:QUESTIONS]]
@@ -243,9 +243,9 @@ def write_text_corpus(folder: Path, paragraphs: int, files: int = 100, seed: int
 
 
 def build_ours(size: int, work: Path) -> dict:
-    from rag.embedding import get_embedder
-    from rag.index_store import current_build
-    from rag.indexer import build_index
+    from rag.index.build import build_index
+    from rag.index.store import current_build
+    from rag.models.embedding import get_embedder
     from rag.settings import Settings
 
     corpus = work / "corpus"
@@ -289,7 +289,7 @@ def build_langchain(size: int, work: Path, share: float) -> dict:
     from langchain_huggingface import HuggingFaceEmbeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from rag.embedding import resolve_model_path
+    from rag.models.embedding import resolve_model_path
     from rag.settings import Settings
 
     corpus = work / "corpus"

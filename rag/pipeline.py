@@ -10,17 +10,17 @@ import logging
 import threading
 from collections.abc import Iterator
 
-from rag.backends import AnswerBackend, Final, Token, available, final_answer, load_backend
-from rag.corpus import load_corpus
-from rag.embedding import get_embedder
+from rag.answer.backends import AnswerBackend, Final, Token, available, final_answer, load_backend
+from rag.corpus.files import load_corpus
 from rag.errors import RagError
-from rag.index_store import REBUILD_HINT, current_build, load_build
-from rag.indexer import BuildReport, build_index, index_status
-from rag.language import detect_language
-from rag.lexical import lexical_tokens
-from rag.questions import ASK_IN_WORDS, EXAMPLE, NO_CONTENT, check_k, clean_question, no_content_reason
-from rag.retriever import MODES, Retriever
+from rag.index.build import BuildReport, build_index, index_status
+from rag.index.lexical import lexical_tokens
+from rag.index.store import REBUILD_HINT, current_build, load_build
+from rag.models.embedding import get_embedder
+from rag.retrieval.retriever import MODES, Retriever
 from rag.settings import Settings
+from rag.text.language import detect_language
+from rag.text.questions import ASK_IN_WORDS, EXAMPLE, NO_CONTENT, check_k, clean_question, no_content_reason
 from rag.types import Answer, Passage
 
 log = logging.getLogger("rag")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from rag.markers import defuse
+from rag.citations.markers import defuse
 
 
 class Paragraph(BaseModel):
@@ -40,7 +40,7 @@ class Passage(BaseModel):
     paragraph_id: str
     doc_id: str
     score: float
-    text: str = Field(description="The whole paragraph; bracketed numbers in it are full-width (rag.markers.defuse).")
+    text: str = Field(description="The whole paragraph; bracketed numbers in it are full-width (rag.citations.markers.defuse).")
     start: int
     end: int
     match_start: int = Field(description="Offset in the file of the best-matching chunk.")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Debian's Chromium, its driver and CJK fonts, for the browser tests (tests/test_browser.py),
-# and strace, which records every connection in the offline proof (tests/test_offline.py).
+# Debian's Chromium, its driver and CJK fonts, for the browser tests (tests/ui/test_browser.py),
+# and strace, which records every connection in the offline proof (tests/system/test_offline.py).
 # Playwright drives this system browser; nothing is downloaded by a test tool.
 set -euo pipefail
 need=()

@@ -36,7 +36,7 @@ def seed_rag(tmp_path_factory):
 @pytest.fixture(scope="session")
 def served(seed_rag):
     """The web app on a free loopback port, with the same queue settings as `rag serve`."""
-    from rag.web import launch
+    from rag.ui.web import launch
 
     demo = launch(seed_rag, host="127.0.0.1", port=0, block=False)
     yield demo

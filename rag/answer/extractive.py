@@ -1,0 +1,104 @@
+"""``extractive``, the no-model answerer: quote the sentence(s) of the top passages that best answer
+the question, verbatim, each with a citation key.
+
+Sentence score = dense similarity to the question (works across languages)
++ LEXICAL_WEIGHT x the IDF-weighted share of the question's bigrams found in the
+sentence (after Traditional/Simplified normalisation, so both scripts match)
++ NUMBER_BONUS when the question asks "how much/many" and the sentence has a number.
+The best score must reach the calibrated bar for the question's language
+(cross-lingual similarities run lower), otherwise the answer is a plain refusal.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+
+import numpy as np
+
+from rag.answer.backends import Final, Token
+from rag.citations.markers import cite
+from rag.models.embedding import Embedder
+from rag.settings import Settings
+from rag.text.language import REFUSALS, bigrams, detect_language
+from rag.text.sentences import sentence_spans
+from rag.types import Answer, Citation, Passage
+
+PASSAGES_READ = 3
+LEXICAL_WEIGHT = 0.5
+NUMBER_BONUS = 0.05
+# A second sentence is quoted only when nearly as good as the best one.
+SECOND_SENTENCE_MARGIN = 0.03
+_QUANTITY_QUESTION = re.compile(
+    r"多少|幾|几|多大|多長|多长|多久|多高|多遠|多远|how (much|many|long|large|far|big)|what (amount|number)", re.I
+)
+_HAS_NUMBER = re.compile(r"\d|[一二兩两三四五六七八九十百千萬万億亿]+[個个年月日億亿萬万%]")
+
+
+def sentence_scores(question: str, sentences: list[str], embedder: Embedder) -> np.ndarray:
+    query = embedder.encode_queries([question])[0]
+    dense = embedder.encode_passages(sentences) @ query
+    wanted = bigrams(question)
+    grams = [bigrams(s) for s in sentences]
+    n = len(sentences)
+    # Bigrams found in every candidate (the topic's name, say) tell sentences apart least.
+    idf = {g: math.log(1 + n / (1 + sum(g in s for s in grams))) for g in wanted}
+    total = sum(idf.values()) or 1.0
+    lexical = np.array([sum(idf[g] for g in wanted & s) / total for s in grams])
+    bonus = np.zeros(n)
+    if _QUANTITY_QUESTION.search(question):
+        bonus = np.array([NUMBER_BONUS if _HAS_NUMBER.search(s) else 0.0 for s in sentences])
+    return dense + LEXICAL_WEIGHT * lexical + bonus
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, embedder: Embedder, min_score: dict[str, float]) -> None:
+        missing = {"zh", "en"} - set(min_score)
+        if missing:
+            raise ValueError(f"min_score needs thresholds for {sorted(missing)}")
+        self.embedder = embedder
+        self.min_score = min_score
+
+    def answer(self, question: str, passages: list[Passage]) -> Answer:
+        language = detect_language(question)
+        refusal = Answer(question=question, text=REFUSALS[language], passages=passages, abstained=True, model=self.name)
+        candidates = [(p, a, b) for p in passages[:PASSAGES_READ] for a, b in sentence_spans(p.text)]
+        if not candidates:
+            return refusal
+        texts = [p.text[a:b] for p, a, b in candidates]
+        scores = sentence_scores(question, texts, self.embedder)
+        order = np.argsort(-scores)
+        if scores[order[0]] < self.min_score["en" if language == "en" else "zh"]:
+            return refusal
+        chosen = [int(order[0])]
+        if len(order) > 1 and scores[order[1]] >= scores[order[0]] - SECOND_SENTENCE_MARGIN:
+            chosen.append(int(order[1]))
+        chosen.sort(key=lambda i: (candidates[i][0].rank, candidates[i][1]))  # reading order
+        parts, citations = [], []
+        for i in chosen:
+            passage, a, b = candidates[i]
+            parts.append(f"{texts[i]} {cite(passage.rank)}")
+            citations.append(
+                Citation(key=passage.rank, paragraph_id=passage.paragraph_id, text=texts[i], start=passage.start + a, end=passage.start + b)
+            )
+        return Answer(question=question, text=" ".join(parts), citations=citations, passages=passages, model=self.name)
+
+
+class ExtractiveBackend:
+    name = "extractive"
+
+    def __init__(self, answerer: ExtractiveAnswerer) -> None:
+        self.answerer = answerer
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embedder: Embedder) -> ExtractiveBackend:
+        thresholds = {"zh": settings.min_answer_score_zh, "en": settings.min_answer_score_en}
+        return cls(ExtractiveAnswerer(embedder, thresholds))
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:
+        answer = self.answerer.answer(question, passages)
+        yield Token(answer.text)
+        yield Final(answer)

@@ -1,0 +1,73 @@
+"""Shared by every model that writes its own answer: gate on relevance, prompt,
+stream the model's tokens, then verify the citations (rag.citations.verify)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+from rag.answer.backends import Final, Token
+from rag.answer.injection import looks_like_injection
+from rag.answer.prompts import build_messages
+from rag.citations.verify import CitationVerifier
+from rag.errors import RagError
+from rag.models.embedding import Embedder
+from rag.settings import Settings
+from rag.text.language import REFUSALS, detect_language
+from rag.types import Answer, Passage
+
+
+class ChatModel(Protocol):
+    """Streams the text of one chat completion; raises RagError on failure."""
+
+    def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str]: ...
+
+
+class GenerativeBackend:
+    def __init__(self, name: str, chat: ChatModel, embedder: Embedder, settings: Settings) -> None:
+        self.name = name
+        self.chat = chat
+        self.verifier = CitationVerifier(embedder)
+        self.passages_shown = settings.answer_passages
+        self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
+
+    def relevant(self, question: str, passages: list[Passage]) -> list[Passage]:
+        """Passages worth showing the model: none when even the best is off-topic, and
+        never one that addresses the model (rag.answer.injection); keys stay the passages' ranks."""
+        floor = self.floor["en" if detect_language(question) == "en" else "zh"]
+        top = passages[0].dense_score if passages and passages[0].dense_score is not None else (passages[0].score if passages else 0.0)
+        if not passages or top < floor:
+            return []
+        return [p for p in passages[: self.passages_shown] if not looks_like_injection(p.text)]
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:
+        language = detect_language(question)
+        shown = self.relevant(question, passages)
+        if not shown:
+            text = REFUSALS[language]
+            yield Token(text)
+            yield Final(Answer(question=question, text=text, passages=passages, abstained=True, model=self.name))
+            return
+        pieces: list[str] = []
+        try:
+            for delta in self.chat.stream_chat(build_messages(question, shown, language)):
+                pieces.append(delta)
+                yield Token(delta)
+        except RagError as exc:
+            # Retrieval still stands: return the passages with the error, never a half answer.
+            yield Final(Answer(question=question, text="", passages=passages, model=self.name, error=str(exc)))
+            return
+        written = "".join(pieces)
+        checked = self.verifier.verify(written, shown, language, question)
+        yield Final(
+            Answer(
+                question=question,
+                text=checked.text,
+                citations=checked.citations,
+                passages=passages,
+                abstained=checked.abstained,
+                model=self.name,
+                sentences=checked.sentences,
+                model_text=written,
+            )
+        )

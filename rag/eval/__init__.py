@@ -1,0 +1,1 @@
+"""Evaluation: question sets, metrics (scoring) and ``rag eval`` (runner)."""

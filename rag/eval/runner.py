@@ -1,0 +1,132 @@
+"""Run a question set through retrieval (and answering) and score it."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from rag.eval.scoring import EvalQuestion, answer_scores, gold_paragraph_ids, retrieval_metrics
+from rag.pipeline import RAG
+from rag.text.numbers import unsupported_numbers
+from rag.types import Answer
+
+RANK_DEPTH = 10  # recall@10, MRR@10, nDCG@10 need the top 10
+
+
+def count_unflagged_numbers(answer: Answer) -> int:
+    """Sentences kept as supported whose numbers do not all occur in the paragraphs they cite."""
+    by_key = {p.rank: p.text for p in answer.passages}
+    bad = 0
+    for s in answer.sentences:
+        if s.supported and not any(by_key.get(k) and not unsupported_numbers(s.text, by_key[k]) for k in s.keys):
+            bad += 1
+    return bad
+
+
+def _latency(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    return {"latency_ms_p50": 1000 * float(np.percentile(values, 50)), "latency_ms_p95": 1000 * float(np.percentile(values, 95))}
+
+
+def run_eval(
+    rag: RAG,
+    questions: list[EvalQuestion],
+    answers: bool = False,
+    mode: str | None = None,
+    model: str | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    retriever = rag.ensure_index()
+    paragraphs = {pid: p.text for pid, p in retriever.stored.paragraphs.items()}
+    rankings, golds, latencies, answer_latencies = [], [], [], []
+    answer_rows: list[dict[str, float]] = []
+    cited = cited_gold = errors = unflagged_numbers = 0
+    citing_answers = all_gold_answers = 0
+    withheld = withheld_cited = withheld_gold = 0
+    abstained_right = unanswerable = false_abstentions = answerable = 0
+    per_question = []
+    for q in tqdm(questions, desc="questions", unit="q", disable=not progress, file=None):
+        gold = gold_paragraph_ids(q, paragraphs)
+        t0 = time.perf_counter()
+        passages = rag.retrieve(q.question, RANK_DEPTH, mode)
+        latencies.append(time.perf_counter() - t0)
+        ranking = [p.paragraph_id for p in passages]
+        record: dict[str, Any] = {"id": q.qid, "question": q.question, "gold": sorted(gold), "ranking": ranking}
+        if gold:
+            rankings.append(ranking)
+            golds.append(gold)
+        if answers:
+            t0 = time.perf_counter()
+            answer = rag.answer(q.question, passages[: rag.settings.top_k], model)
+            answer_latencies.append(time.perf_counter() - t0)
+            record.update(
+                answer=answer.text,
+                model_answer=answer.model_text,
+                answer_ms=round(1000 * answer_latencies[-1], 1),
+                abstained=answer.abstained,
+                cited=[c.paragraph_id for c in answer.citations],
+                unsupported=[s.text for s in answer.unsupported],
+                error=answer.error,
+            )
+            errors += bool(answer.error)
+            unflagged_numbers += count_unflagged_numbers(answer)
+            if q.unanswerable:
+                unanswerable += 1
+                abstained_right += answer.abstained
+            else:
+                answerable += 1
+                false_abstentions += answer.abstained
+                if q.answers:
+                    scores = answer_scores(answer.text, q.answers)
+                    answer_rows.append(scores)
+                    record.update(scores)
+                hits = [c.paragraph_id in gold for c in answer.citations]
+                cited += len(hits)
+                cited_gold += sum(hits)
+                if hits:
+                    # Per answer as well: one long answer that copies a wrong paragraph
+                    # sentence by sentence weighs as much as many short ones per citation.
+                    citing_answers += 1
+                    all_gold_answers += all(hits)
+                if answer.abstained and any(s.supported for s in answer.sentences):
+                    # Withheld because its lead sentence failed (rag/citations/verify.py): score the
+                    # keys its supported sentences had, to show what withholding changes.
+                    withheld += 1
+                    by_rank = {p.rank: p.paragraph_id for p in answer.passages}
+                    keys = {k for s in answer.sentences if s.supported for k in s.keys}
+                    withheld_cited += len(keys)
+                    withheld_gold += sum(by_rank.get(k) in gold for k in keys)
+        per_question.append(record)
+
+    report: dict[str, Any] = {
+        "questions": len(questions),
+        "retrieval": {"evaluated": len(rankings), **retrieval_metrics(rankings, golds), **_latency(latencies)},
+    }
+    if answers:
+        summary: dict[str, Any] = {
+            key: float(np.mean([r[key] for r in answer_rows])) if answer_rows else None for key in ("exact_match", "contains", "char_f1")
+        }
+        summary.update(
+            citation_precision=cited_gold / cited if cited else None,
+            citations=cited,
+            answers_citing_only_gold=all_gold_answers / citing_answers if citing_answers else None,
+            answers_citing=citing_answers,
+            withheld_answers=withheld,
+            citation_precision_if_withheld_were_shown=(cited_gold + withheld_gold) / (cited + withheld_cited)
+            if cited + withheld_cited
+            else None,
+            abstention_accuracy=abstained_right / unanswerable if unanswerable else None,
+            unanswerable=unanswerable,
+            false_abstention_rate=false_abstentions / answerable if answerable else None,
+            model_errors=errors,
+            unflagged_unsupported_numbers=unflagged_numbers,
+            **_latency(answer_latencies),
+        )
+        report["answers"] = summary
+        report["model"] = model or rag.settings.answer_model
+    report["per_question"] = per_question
+    return report

@@ -1,0 +1,180 @@
+"""Hybrid retrieval: dense (FAISS over chunks) + lexical (BM25 over paragraphs),
+fused per paragraph, the unit we cite.
+
+Each channel proposes its best ``candidates`` paragraphs; every proposed paragraph
+then gets an exact score from *both* channels (dense: best of its chunks' vectors;
+lexical: its BM25 score) so the fusion compares like with like.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from rag.index import vectors as vector_index
+from rag.index.lexical import lexical_tokens
+from rag.index.store import StoredIndex
+from rag.models.embedding import Embedder
+from rag.retrieval.fusion import FUSIONS
+from rag.text.language import detect_language, to_simplified, to_traditional
+from rag.types import Passage
+
+MODES = ("hybrid", "dense", "lexical")
+
+
+class Retriever:
+    def __init__(
+        self,
+        stored: StoredIndex,
+        embedder: Embedder,
+        mode: str = "hybrid",
+        fusion: str = "zscore",
+        lexical_weight: float = 0.5,
+        candidates: int = 50,
+        ivf_probes: int = 64,
+        hnsw_ef: int = 64,
+    ) -> None:
+        if stored.vectors.d != embedder.dimension:
+            raise ValueError(f"index has dimension {stored.vectors.d}, model gives {embedder.dimension}")
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        if fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {sorted(FUSIONS)}, got {fusion!r}")
+        if not 0.0 <= lexical_weight <= 1.0:
+            raise ValueError(f"lexical_weight must be in [0, 1], got {lexical_weight}")
+        if candidates < 1:
+            raise ValueError(f"candidates must be positive, got {candidates}")
+        if ivf_probes < 1 or hnsw_ef < 1:
+            raise ValueError(f"ivf_probes and hnsw_ef must be positive, got {ivf_probes} and {hnsw_ef}")
+        vector_index.tune(stored.vectors, ivf_probes, hnsw_ef)
+        self.hnsw_ef = hnsw_ef
+        self.stored = stored
+        self.embedder = embedder
+        self.mode = mode
+        self.fusion = fusion
+        self.lexical_weight = lexical_weight
+        self.candidates = candidates
+        self.paragraph_ids = list(stored.paragraphs)
+        position = {pid: i for i, pid in enumerate(self.paragraph_ids)}
+        self.chunk_paragraph = np.array([position[c.paragraph_id] for c in stored.chunks], dtype=np.int64)
+        # Chunks of paragraph i are _chunk_order[_chunk_bounds[i]:_chunk_bounds[i + 1]]: two
+        # arrays instead of a million small ones on large corpora.
+        self._chunk_order = np.argsort(self.chunk_paragraph, kind="stable")
+        self._chunk_bounds = np.searchsorted(self.chunk_paragraph[self._chunk_order], np.arange(len(self.paragraph_ids) + 1))
+        self.script = stored.manifest.get("script", "")
+
+    def chunks_of(self, position: int) -> np.ndarray:
+        return self._chunk_order[self._chunk_bounds[position] : self._chunk_bounds[position + 1]]
+
+    # -- the two channels -------------------------------------------------------------
+    def dense_query_text(self, question: str) -> str:
+        """The question in the corpus's Chinese script: e5 matches same-script text best."""
+        lang = detect_language(question)
+        if self.script == "zh-Hant" and lang == "zh-Hans":
+            return to_traditional(question)
+        if self.script == "zh-Hans" and lang == "zh-Hant":
+            return to_simplified(question)
+        return question
+
+    def _dense_candidates(self, query: np.ndarray, n: int) -> dict[int, tuple[float, int]]:
+        """Paragraph position -> (best chunk score, best chunk index), best paragraphs first."""
+        total = self.stored.vectors.ntotal
+        fetch = min(total, n * 4 + 8)
+        scores, ids = vector_index.search(self.stored.vectors, query, fetch, self.hnsw_ef)
+        best: dict[int, tuple[float, int]] = {}
+        for score, idx in zip(scores[0], ids[0], strict=True):
+            if idx >= 0 and self.chunk_paragraph[idx] not in best:
+                best[int(self.chunk_paragraph[idx])] = (float(score), int(idx))
+                if len(best) == n:
+                    break
+        return best
+
+    def _dense_exact(self, query: np.ndarray, positions: Sequence[int]) -> dict[int, tuple[float, int]]:
+        out = {}
+        for pos in positions:
+            chunk_ids = self.chunks_of(pos)
+            vectors = self.stored.vectors.reconstruct_batch(chunk_ids)
+            scores = vectors @ query
+            j = int(np.argmax(scores))
+            out[pos] = (float(scores[j]), int(chunk_ids[j]))
+        return out
+
+    # -- search -----------------------------------------------------------------------
+    def search(self, question: str, k: int, mode: str | None = None, query_vector: np.ndarray | None = None) -> list[Passage]:
+        """Top ``k`` paragraphs; ``query_vector`` skips encoding (benchmarks encode in batches)."""
+        mode = mode or self.mode
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        n_paragraphs = len(self.paragraph_ids)
+        if n_paragraphs == 0 or k <= 0:
+            return []
+        n = min(max(self.candidates, k), n_paragraphs)
+        query = None
+        if mode != "lexical":
+            query = query_vector if query_vector is not None else self.embedder.encode_queries([self.dense_query_text(question)])[0]
+        lexical_all = self.stored.lexical.score_all(question) if mode != "dense" and self.stored.lexical else None
+
+        dense = self._dense_candidates(query, n) if query is not None else {}
+        lexical_top: list[int] = []
+        if lexical_all is not None:
+            top = np.argpartition(-lexical_all, n - 1)[:n] if n < n_paragraphs else np.arange(n_paragraphs)
+            lexical_top = [int(i) for i in top[np.argsort(-lexical_all[top], kind="stable")] if lexical_all[i] > 0]
+
+        pool = list(dict.fromkeys([*dense, *lexical_top]))
+        if not pool:
+            return []
+        if query is not None:
+            missing = [p for p in pool if p not in dense]
+            dense.update(self._dense_exact(query, missing))
+        dense_scores = np.array([dense[p][0] for p in pool]) if query is not None else None
+        lexical_scores = lexical_all[pool].astype(np.float64) if lexical_all is not None else None
+
+        if mode == "dense" or lexical_scores is None:
+            fused = dense_scores
+        elif mode == "lexical" or dense_scores is None:
+            fused = lexical_scores
+        else:
+            # English questions against Chinese text share few tokens with it: trust BM25
+            # only as far as the question's words occur in the corpus at all.
+            share = self.stored.lexical.known_share(lexical_tokens(question)) if self.stored.lexical else 0.0
+            w = self.lexical_weight * share
+            fused = FUSIONS[self.fusion]([dense_scores, lexical_scores], [1.0 - w, w])
+        assert fused is not None
+        order = np.argsort(-fused, kind="stable")[:k]
+
+        dense_top = set(list(dense)[:k]) if query is not None else set()
+        lexical_topk = set(lexical_top[:k])
+        passages = []
+        for rank, i in enumerate(order, 1):
+            pos = pool[i]
+            found_by = [name for name, top in (("dense", dense_top), ("lexical", lexical_topk)) if pos in top]
+            passages.append(
+                self._passage(
+                    pos,
+                    float(fused[i]),
+                    dense[pos][1] if query is not None else None,
+                    rank,
+                    dense_score=float(dense_scores[i]) if dense_scores is not None else None,
+                    lexical_score=float(lexical_scores[i]) if lexical_scores is not None else None,
+                    found_by=found_by,
+                )
+            )
+        return passages
+
+    def _passage(self, pos: int, score: float, chunk_index: int | None, rank: int, **extra) -> Passage:
+        para = self.stored.paragraphs[self.paragraph_ids[pos]]
+        chunk = self.stored.chunks[chunk_index] if chunk_index is not None else None
+        return Passage(
+            paragraph_id=para.paragraph_id,
+            doc_id=para.doc_id,
+            score=score,
+            text=para.text,
+            start=para.start,
+            end=para.end,
+            match_start=chunk.start if chunk else para.start,
+            match_end=chunk.end if chunk else para.end,
+            heading=para.heading,
+            rank=rank,
+            **extra,
+        )

@@ -1,0 +1,232 @@
+"""HTML for the web page: conversation turns with clickable citation markers, and
+source cards with the supporting sentence marked. Pure functions of the ``Answer``,
+so they are tested without a browser. Every corpus or model string is escaped."""
+
+from __future__ import annotations
+
+import html
+
+from rag.citations.markers import WRITTEN, marker_keys
+from rag.types import Answer, Passage
+
+# Words on the page that follow the language of the question being answered.
+WORDS = {
+    "zh-Hant": {
+        "sources": "資料來源",
+        "earlier": "第 {n} 題的資料來源",
+        "score": "分數",
+        "chars": "字元",
+        "document": "文件",
+        "unsupported": "沒有資料支持這句話",
+        "draft": "模型寫了以下內容，但沒有資料支持，所以不採用：",
+        "strays": "模型寫了以下與問題無關的內容，所以不採用：",
+        "error": "答案模型出錯，以下只列出檢索到的資料。",
+        "working": "正在回答…",
+        "none": "還沒有問題。",
+    },
+    "zh-Hans": {
+        "sources": "资料来源",
+        "earlier": "第 {n} 题的资料来源",
+        "score": "分数",
+        "chars": "字符",
+        "document": "文件",
+        "unsupported": "没有资料支持这句话",
+        "draft": "模型写了以下内容，但没有资料支持，所以不采用：",
+        "strays": "模型写了以下与问题无关的内容，所以不采用：",
+        "error": "答案模型出错，以下只列出检索到的资料。",
+        "working": "正在回答…",
+        "none": "还没有问题。",
+    },
+    "en": {
+        "sources": "Sources",
+        "earlier": "Sources of question {n}",
+        "score": "score",
+        "chars": "characters",
+        "document": "document",
+        "unsupported": "No source supports this sentence",
+        "draft": "The model wrote this, but no source supports it, so it is not used:",
+        "strays": "The model wrote this, which strays from the question, so it is not used:",
+        "error": "The answer model failed; here is what retrieval found.",
+        "working": "Answering…",
+        "none": "No questions yet.",
+    },
+}
+CHANNELS = {("dense", "lexical"): "lexical + dense", ("dense",): "dense", ("lexical",): "lexical"}
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def cite_button(turn: int, key: int, passages: dict[int, Passage]) -> str:
+    p = passages.get(key)
+    title = f' title="{esc(p.paragraph_id)}"' if p else ""
+    return f'<button class="cite" data-turn="{turn}" data-key="{key}"{title}>[{key}]</button>'
+
+
+def answer_html(turn: int, answer: Answer, language: str) -> str:
+    """The answer with each [n] as a button; unsupported sentences visibly marked."""
+    words = WORDS[language]
+    by_rank = {p.rank: p for p in answer.passages}
+    if answer.error:
+        return f'<div class="error">⚠️ {esc(words["error"])}<br><small>{esc(answer.error)}</small></div>'
+    if answer.sentences and not answer.abstained:
+        parts = []
+        for s in answer.sentences:
+            if not s.about_question:
+                continue
+            body = esc(s.text)
+            if s.supported is False:
+                reason = esc(f"{words['unsupported']}: {s.reason}" if s.reason else words["unsupported"])
+                body = f'<span class="unsupported" title="{reason}">{body}</span>'
+            parts.append(body + "".join(cite_button(turn, k, by_rank) for k in s.keys))
+        joiner = " " if language == "en" else ""
+        return f'<div class="answer-text">{joiner.join(parts)}</div>' + _strays_html(answer, language)
+    # Extractive answers and refusals: the text carries the builder's own [n] markers, and
+    # only a key the answer cites becomes a button (source text is defused: rag.citations.markers).
+    body = _linked(turn, answer, by_rank)
+    cls = "answer-text abstained" if answer.abstained else "answer-text"
+    out = f'<div class="{cls}">{body}</div>'
+    dropped = [s for s in answer.sentences if s.supported is False]
+    if answer.abstained and dropped:
+        items = "".join(f'<li class="unsupported" title="{esc(s.reason)}">{esc(s.text)}</li>' for s in dropped)
+        out += f'<details class="draft"><summary>{esc(words["draft"])}</summary><ul>{items}</ul></details>'
+    return out + _strays_html(answer, language)
+
+
+def _linked(turn: int, answer: Answer, by_rank: dict[int, Passage]) -> str:
+    cited = {c.key for c in answer.citations}
+    parts, cursor = [], 0
+    for m in WRITTEN.finditer(answer.text):
+        keys = marker_keys(m.group(1))
+        if not set(keys) <= cited:
+            continue
+        parts.append(esc(answer.text[cursor : m.start()]))
+        parts.append("".join(cite_button(turn, k, by_rank) for k in keys))
+        cursor = m.end()
+    parts.append(esc(answer.text[cursor:]))
+    return "".join(parts)
+
+
+def _strays_html(answer: Answer, language: str) -> str:
+    """Sentences a source backs but that stray from the question, folded under the answer."""
+    strays = [s for s in answer.sentences if not s.about_question]
+    if not strays:
+        return ""
+    items = "".join(f'<li class="stray" title="{esc(s.reason)}">{esc(s.text)}</li>' for s in strays)
+    return f'<details class="draft"><summary>{esc(WORDS[language]["strays"])}</summary><ul>{items}</ul></details>'
+
+
+def turn_html(turn: int, question: str, language: str, body: str) -> str:
+    return (
+        f'<div class="turn" id="turn-{turn}" lang="{language}">'
+        f'<div class="question">{esc(question)}</div><div class="answer" id="answer-{turn}">{body}</div></div>'
+    )
+
+
+def streaming_html(text: str, language: str) -> str:
+    shown = esc(text) if text else esc(WORDS[language]["working"])
+    return f'<div class="answer-text streaming">{shown}<span class="cursor">▍</span></div>'
+
+
+def _marked_paragraph(passage: Passage, answer: Answer) -> str:
+    """The paragraph with the spans its citations quote wrapped in <mark>."""
+    spans = sorted({(c.start - passage.start, c.end - passage.start) for c in answer.citations if c.key == passage.rank})
+    text, cursor, out = passage.text, 0, []
+    for a, b in spans:
+        if a < cursor or b > len(text):
+            continue  # overlapping or out of range: never mark the wrong characters
+        out.append(esc(text[cursor:a]))
+        out.append(f'<mark class="support">{esc(text[a:b])}</mark>')
+        cursor = b
+    out.append(esc(text[cursor:]))
+    return "".join(out)
+
+
+def _channel_scores(p: Passage) -> str:
+    """The fused score is relative; the channels' own scores say how close the match is."""
+    parts = []
+    if p.dense_score is not None:
+        parts.append(f"cosine {p.dense_score:.2f}")
+    if p.lexical_score is not None:
+        parts.append(f"BM25 {p.lexical_score:.1f}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def source_cards(turn: int, answer: Answer, language: str) -> str:
+    words = WORDS[language]
+    cited = {c.key for c in answer.citations}
+    cards = []
+    for p in answer.passages:
+        channel = CHANNELS.get(tuple(sorted(p.found_by)), "")
+        badge = f'<span class="channel {"both" if "+" in channel else channel}">{esc(channel)}</span>' if channel else ""
+        heading = f'<div class="heading">{esc(p.heading)}</div>' if p.heading else ""
+        cls = "source cited" if p.rank in cited else "source"
+        cards.append(
+            f'<details class="{cls}" id="src-{turn}-{p.rank}" data-key="{p.rank}"{" open" if p.rank in cited else ""}>'
+            f'<summary><b class="key">[{p.rank}]</b> <code class="pid">{esc(p.paragraph_id)}</code> '
+            f'<span class="score">{esc(words["score"])} {p.score:.3f}{_channel_scores(p)}</span> {badge}</summary>'
+            f"{heading}<p>{_marked_paragraph(p, answer)}</p>"
+            f'<div class="meta"><span class="doc">{esc(words["document"])} {esc(p.doc_id)}</span> · '
+            f"{esc(words['chars'])} {p.start}–{p.end}</div></details>"
+        )
+    return "".join(cards)
+
+
+def sources_panel(turns: list[dict]) -> str:
+    """Sources of the newest turn open; earlier turns' folded below, so old markers still work."""
+    if not turns:
+        return f'<div class="sources empty">{esc(WORDS["en"]["none"])}</div>'
+    blocks = []
+    for i, t in enumerate(reversed(turns)):
+        words = WORDS[t["language"]]
+        if i == 0:
+            blocks.append(f'<div class="turn-sources" data-turn="{t["n"]}"><h3>{esc(words["sources"])}</h3>{t["cards"]}</div>')
+        else:
+            title = esc(words["earlier"].format(n=t["n"]))
+            blocks.append(f'<details class="turn-sources" data-turn="{t["n"]}"><summary>{title}</summary>{t["cards"]}</details>')
+    return f'<div class="sources">{"".join(blocks)}</div>'
+
+
+def conversation(turns: list[dict], pending: str = "") -> str:
+    return '<div class="conversation">' + "".join(t["html"] for t in turns) + pending + "</div>"
+
+
+# Clicking a marker opens its source card (and the folded group it is in), marks it
+# active and scrolls to it. One delegated listener survives every re-render.
+CLICK_JS = """
+element.addEventListener('click', (event) => {
+  const button = event.target.closest('button.cite');
+  if (!button) return;
+  const card = document.getElementById(`src-${button.dataset.turn}-${button.dataset.key}`);
+  if (!card) return;
+  const group = card.closest('details.turn-sources');
+  if (group) group.open = true;
+  document.querySelectorAll('details.source.active').forEach((d) => d.classList.remove('active'));
+  card.open = true;
+  card.classList.add('active');
+  card.scrollIntoView({behavior: 'smooth', block: 'center'});
+});
+"""
+
+CSS = """
+.conversation .turn { margin: 0 0 1.2em; }
+.conversation .question { font-weight: 600; background: var(--background-fill-secondary); padding: .5em .8em; border-radius: 8px; }
+.conversation .answer { padding: .6em .8em; line-height: 1.7; }
+.conversation .abstained { color: var(--body-text-color-subdued); font-style: italic; }
+.conversation .unsupported { text-decoration: underline wavy #d33; text-underline-offset: 3px; }
+.conversation .error { color: #b42318; }
+button.cite { border: none; background: none; color: var(--link-text-color, #2563eb); cursor: pointer; padding: 0 1px; font: inherit; }
+button.cite:hover { text-decoration: underline; }
+.sources details.source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .4em .7em; margin: .4em 0; }
+.sources details.source.cited { border-left: 4px solid #2563eb; }
+.sources details.source.active { box-shadow: 0 0 0 3px #93c5fd; }
+.sources mark.support { background: #fde68a; padding: 0 1px; }
+.sources .channel { font-size: .8em; padding: 0 .4em; border-radius: 4px; background: #e5e7eb; color: #111827; }
+.sources .channel.both { background: #bbf7d0; }
+.sources .meta, .sources .score { font-size: .85em; color: var(--body-text-color-subdued); }
+.sources code.pid { word-break: break-all; }
+.streaming .cursor { animation: blink 1s step-start infinite; }
+@keyframes blink { 50% { opacity: 0; } }
+@media (max-width: 640px) { .sources details.source { padding: .3em .4em; } .conversation .answer { padding: .4em .2em; } }
+"""

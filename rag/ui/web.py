@@ -1,0 +1,179 @@
+"""The Gradio page: a chat over the corpus with streamed answers, clickable
+citations, a sources panel, settings and index status (rag.ui.render makes the HTML).
+
+Also an API for ``gradio_client``: ``/answer`` returns the whole answer object as JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+from starlette.middleware import Middleware
+
+from rag.answer.backends import Final, available
+from rag.errors import RagError
+from rag.pipeline import RAG
+from rag.retrieval.retriever import MODES
+from rag.text.language import detect_language
+from rag.text.questions import clean_question
+from rag.ui import render as R
+from rag.ui.guard import RefuseFiles
+
+log = logging.getLogger("rag")
+
+EXAMPLES = [
+    "西伯利亞力量2號管道每年最多可輸送多少天然氣？",
+    "蒙古国每年能获得多少能源过境费？",
+    "What is Mongolia's Third Neighbor Policy?",
+]
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def index_status_markdown(rag: RAG) -> str:
+    try:
+        status = rag.status()
+    except RagError as exc:
+        return f"⚠️ {exc}"
+    m = status.manifest or {}
+    if status.state == "missing" or not m:
+        return "**Index:** not built yet · 尚未建立索引"
+    counts = m.get("counts", {})
+    built = str(m.get("built_at", "?")).replace("T", " ").split("+")[0]
+    state = "up to date · 最新" if status.state == "fresh" else f"⚠️ {status.state}: {'; '.join(status.reasons)}"
+    return (
+        f"**Index:** {state}  \n"
+        f"{counts.get('documents', len(m.get('documents', [])))} documents · {counts.get('paragraphs', '?')} paragraphs · "
+        f"{counts.get('chunks', '?')} chunks  \nmodel `{m.get('embedding_model', '?')}` · built {built} UTC"
+    )
+
+
+def friendly(exc: RagError, language: str) -> str:
+    prefix = {"zh-Hant": "無法回答：", "zh-Hans": "无法回答：", "en": ""}[language]
+    return f"⚠️ {prefix}{exc.message} {exc.fix}".strip()
+
+
+def build_app(rag: RAG) -> gr.Blocks:
+    settings = rag.settings
+    models = sorted(available())
+
+    def ask(question: str, turns: list[dict], model: str, k: float, mode: str) -> Iterator[tuple[Any, ...]]:
+        turns = list(turns or [])
+        n = len(turns) + 1
+        language = detect_language(question or "")
+        try:
+            question = clean_question(question, settings.max_question_chars)
+            events = rag.ask_stream(question, int(k), model, mode)
+        except RagError as exc:
+            yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns
+            return
+        language = detect_language(question)
+        written = ""
+        answer = None
+        try:
+            for event in events:
+                if isinstance(event, Final):
+                    answer = event.answer
+                    break
+                written += event.text
+                pending = R.turn_html(n, question, language, R.streaming_html(written, language))
+                yield "", R.conversation(turns, pending), gr.update(), "", turns
+        except RagError as exc:  # a backend that raises instead of returning Final(error=...)
+            yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns
+            return
+        if answer is None:
+            yield gr.update(), R.conversation(turns), R.sources_panel(turns), "⚠️ The answer model returned nothing.", turns
+            return
+        turn = {
+            "n": n,
+            "language": language,
+            "html": R.turn_html(n, question, language, R.answer_html(n, answer, language)),
+            "cards": R.source_cards(n, answer, language),
+        }
+        turns.append(turn)
+        note = f"⚠️ {answer.error}" if answer.error else ""
+        yield "", R.conversation(turns), R.sources_panel(turns), note, turns
+
+    def clear() -> tuple[Any, ...]:
+        return R.conversation([]), R.sources_panel([]), "", []
+
+    def rebuild(progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008 - Gradio's documented pattern
+        progress(0, desc="Building the index")
+        try:
+            report = rag.build(progress=True)
+        except RagError as exc:
+            return f"⚠️ {exc}"
+        problems = f"  \nSkipped: {'; '.join(report.problems)}" if report.problems else ""
+        return index_status_markdown(rag) + f"  \nRebuilt in {report.seconds:.1f} s.{problems}"
+
+    def answer_api(question: str, model: str = "", k: int = 0, mode: str = "") -> dict:
+        """Answer a question from the corpus. Returns the answer text, its citations
+        (paragraph ids and quoted spans), the retrieved passages and per-sentence support."""
+        try:
+            answer = rag.ask(question, k or None, model or None, mode or None)
+        except RagError as exc:
+            raise gr.Error(str(exc)) from exc
+        return answer.model_dump()
+
+    # analytics_enabled=False: Gradio would otherwise report usage to its servers.
+    with gr.Blocks(title="Cited answers · 有出處的答案", analytics_enabled=False) as demo:
+        turns = gr.State([])
+        gr.Markdown("## Ask the documents · 問文件\nAnswers cite the exact source paragraphs: click [1] to see the passage.")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                chat = gr.HTML(R.conversation([]), elem_id="conversation", js_on_load=R.CLICK_JS, autoscroll=True)
+                notice = gr.Markdown(elem_id="notice")
+                with gr.Row():
+                    question = gr.Textbox(
+                        show_label=False, placeholder=EXAMPLES[0], lines=1, max_lines=4, elem_id="question", scale=5, submit_btn=False
+                    )
+                    ask_button = gr.Button("Ask · 提問", variant="primary", elem_id="ask", scale=1, min_width=90)
+                gr.Examples(EXAMPLES, inputs=question, label="Examples · 範例")
+                clear_button = gr.Button("New conversation · 新對話", size="sm", elem_id="clear")
+            with gr.Column(scale=2, min_width=300):
+                sources = gr.HTML(R.sources_panel([]), elem_id="sources")
+                with gr.Accordion("Settings · 設定", open=False, elem_id="settings"):
+                    model = gr.Dropdown(models, value=settings.answer_model, label="Answer model", elem_id="model")
+                    k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages", elem_id="k")
+                    mode = gr.Radio(list(MODES), value=settings.retrieval_mode, label="Retrieval", elem_id="mode")
+                    status = gr.Markdown(index_status_markdown(rag), elem_id="index-status")
+                    rebuild_button = gr.Button("Rebuild index · 重建索引", size="sm", elem_id="rebuild")
+        outputs = [question, chat, sources, notice, turns]
+        inputs = [question, turns, model, k, mode]
+        # Both triggers share one concurrency group, so the limit counts them together.
+        for trigger in (ask_button.click, question.submit):
+            trigger(ask, inputs, outputs, api_visibility="private", concurrency_id="ask", concurrency_limit=settings.ui_concurrency)
+        clear_button.click(clear, None, [chat, sources, notice, turns], api_visibility="private")
+        rebuild_button.click(rebuild, None, status, api_visibility="private", concurrency_limit=1)
+        gr.api(answer_api, api_name="answer", concurrency_id="ask", concurrency_limit=settings.ui_concurrency)
+    return demo
+
+
+def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bool = True) -> gr.Blocks:
+    settings = rag.settings
+    host = host or settings.ui_host
+    port = settings.ui_port if port is None else port
+    auth = None
+    if settings.ui_auth is not None:
+        user, _, password = settings.ui_auth.get_secret_value().partition(":")
+        auth = (user, password)
+    if host not in LOOPBACK and auth is None:
+        log.warning("Serving on %s without a password: anyone who can reach it can ask. Set RAG_UI_AUTH=user:password.", host)
+    rag.ensure_index()  # build before the page opens, not on the first question
+    demo = build_app(rag)
+    demo.queue(max_size=settings.ui_queue_size, default_concurrency_limit=settings.ui_concurrency)
+    demo.launch(
+        server_name=host,
+        server_port=port or None,
+        prevent_thread_lock=not block,
+        quiet=not block,
+        show_error=False,
+        auth=auth,
+        css=R.CSS,
+        footer_links=["api"],
+        max_file_size=settings.max_file_bytes,
+        app_kwargs={"middleware": [Middleware(RefuseFiles)]},
+    )
+    return demo

@@ -1,0 +1,89 @@
+"""Real models: llama.cpp in-process (local) and llama.cpp's HTTP server on loopback (openai)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from rag.answer.backends import Final, Token
+from rag.pipeline import RAG
+from tests.conftest import KEY_QUESTION, SEED_DOC
+
+pytestmark = pytest.mark.slow
+PIPELINE = f"{SEED_DOC}#p8"
+
+
+@pytest.fixture(scope="module")
+def small_rag(seed_rag):
+    """The seed index with the 0.5B model: fast enough for plumbing checks."""
+    settings = seed_rag.settings.model_copy(update={"local_model": "qwen-0.5b-q4", "llm_max_tokens": 48})
+    return RAG(settings)
+
+
+@pytest.fixture(scope="module")
+def llama_server(seed_rag):
+    """llama.cpp's own OpenAI-compatible server with the default 1.5B model, on 127.0.0.1."""
+    from rag.models.llama_server import LlamaServer
+
+    server = LlamaServer(seed_rag.settings)
+    assert server.base_url.startswith("http://127.0.0.1:")
+    yield server
+    server.close()
+
+
+def test_local_backend_streams_tokens_then_a_verified_answer(small_rag):
+    events = list(small_rag.ask_stream(KEY_QUESTION, model="local"))
+    assert isinstance(events[-1], Final)
+    tokens = [e for e in events if isinstance(e, Token)]
+    assert len(tokens) > 1  # streamed, not one block
+    answer = events[-1].answer
+    assert answer.model == "local" and not answer.error
+    # Whatever the small model wrote, every citation left standing was verified.
+    for sentence in answer.sentences:
+        if sentence.supported:
+            assert sentence.keys
+    assert all(c.paragraph_id in {p.paragraph_id for p in answer.passages} for c in answer.citations)
+
+
+def test_local_timeout_is_reported_with_the_passages(small_rag):
+    rag = RAG(small_rag.settings.model_copy(update={"llm_timeout": 0.05, "llm_max_tokens": 200}))
+    answer = rag.ask(KEY_QUESTION, model="local")
+    assert "within 0.05 s" in answer.error
+    assert answer.passages and answer.passages[0].paragraph_id == PIPELINE
+
+
+def test_off_topic_question_is_refused_without_calling_the_model(small_rag):
+    answer = small_rag.ask("How do I bake sourdough bread?", model="local")
+    assert answer.abstained and answer.citations == [] and answer.sentences == []
+
+
+def test_openai_backend_against_a_real_llama_server(llama_server, seed_rag):
+    env = {
+        **os.environ,
+        "RAG_CORPUS_DIR": str(seed_rag.settings.corpus_dir),
+        "RAG_INDEX_DIR": str(seed_rag.settings.index_dir),
+        "RAG_OPENAI_BASE_URL": llama_server.base_url,
+    }
+    streamed = subprocess.run(
+        [sys.executable, "-m", "rag.ui.cli", "ask", "-m", "openai", KEY_QUESTION], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert streamed.returncode == 0, streamed.stderr
+    assert "500億立方公尺" in streamed.stdout
+    assert f"{PIPELINE}" in streamed.stdout  # the verified citation line
+    done = subprocess.run(
+        [sys.executable, "-m", "rag.ui.cli", "ask", "-m", "openai", KEY_QUESTION, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    data = json.loads(done.stdout)
+    assert data["model"] == "openai" and not data["error"]
+    assert "500億立方公尺" in data["answer"]
+    cited = [c for c in data["citations"] if c["paragraph_id"] == PIPELINE]
+    assert cited and "500億立方公尺" in cited[0]["text"]
+    assert any(s["supported"] and "500" in s["text"] for s in data["sentences"])

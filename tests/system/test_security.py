@@ -1,0 +1,67 @@
+"""What the tool protects: loopback by default, no file reads through the page,
+secrets kept out of output, no pickle anywhere."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from rag.settings import Settings
+from tests.conftest import ROOT, SEEDS
+
+
+def test_web_page_binds_loopback_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("RAG_UI_HOST", raising=False)
+    assert Settings(_env_file=None).ui_host == "127.0.0.1"
+
+
+def test_ui_password_is_secret_in_settings_output(monkeypatch):
+    monkeypatch.setenv("RAG_UI_AUTH", "alice:hunter2-very-secret")
+    settings = Settings(_env_file=None)
+    assert settings.ui_auth is not None and settings.ui_auth.get_secret_value().endswith("secret")
+    assert "hunter2" not in repr(settings) and "hunter2" not in settings.model_dump_json()
+
+
+def test_no_pickle_or_dangerous_deserialisation_in_the_code():
+    pattern = re.compile(r"\bimport pickle\b|\bpickle\.loads?\b|allow_dangerous_deserialization|torch\.load\(|joblib\.load")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for folder in ("rag", "bench")
+        for path in (ROOT / folder).rglob("*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not offenders
+
+
+@pytest.mark.slow
+def test_page_binds_loopback_and_serves_no_files_outside_its_own(served):
+    assert served.server_name == "127.0.0.1"
+    corpus_file = next(SEEDS.glob("*.txt")).resolve()
+    for target in ("/etc/passwd", str(corpus_file), str(ROOT / "pyproject.toml"), "../../../../etc/passwd"):
+        for route in ("gradio_api/file=", "file="):
+            response = httpx.get(served.local_url + route + target, timeout=10)
+            assert response.status_code in (403, 404, 405), (route, target, response.status_code)
+            assert "root:" not in response.text and "西伯利亞" not in response.text
+
+
+@pytest.mark.slow
+def test_password_protected_page_refuses_anonymous_api_calls(seed_rag, monkeypatch):
+    from rag.pipeline import RAG
+    from rag.ui.web import launch
+
+    protected = RAG(seed_rag.settings.model_copy(update={"ui_auth": SecretStr("alice:s3cret-pass")}))
+    protected._retriever = seed_rag.ensure_index()
+    demo = launch(protected, host="127.0.0.1", port=0, block=False)
+    try:
+        anonymous = httpx.get(demo.local_url + "config", timeout=10)
+        assert anonymous.status_code in (401, 403) or "auth_required" in anonymous.text
+        login = httpx.post(demo.local_url + "login", data={"username": "alice", "password": "s3cret-pass"}, timeout=10)
+        assert login.status_code == 200
+        wrong = httpx.post(demo.local_url + "login", data={"username": "alice", "password": "nope"}, timeout=10)
+        assert wrong.status_code in (400, 401)
+    finally:
+        demo.close()

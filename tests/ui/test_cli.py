@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import KEY_QUESTION, SEED_DOC
+
+pytestmark = pytest.mark.slow
+
+
+def run(seed_rag, *args, input_env=None):
+    env = {
+        **os.environ,
+        "RAG_CORPUS_DIR": str(seed_rag.settings.corpus_dir),
+        "RAG_INDEX_DIR": str(seed_rag.settings.index_dir),
+        **(input_env or {}),
+    }
+    return subprocess.run([sys.executable, "-m", "rag.ui.cli", *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_ask_json(seed_rag):
+    out = run(seed_rag, "ask", KEY_QUESTION, "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert {"question", "answer", "citations", "passages"} <= set(data)
+    assert data["question"] == KEY_QUESTION
+    assert "500億立方公尺" in data["answer"]
+    assert any(c["paragraph_id"] == f"{SEED_DOC}#p8" and c["text"] for c in data["citations"])
+    assert all({"paragraph_id", "score", "text"} <= set(p) for p in data["passages"])
+
+
+def test_retrieve_json_honours_k(seed_rag):
+    out = run(seed_rag, "retrieve", KEY_QUESTION, "-k", "2", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["question"] == KEY_QUESTION
+    assert len(data["passages"]) == 2
+    assert data["passages"][0]["paragraph_id"] == f"{SEED_DOC}#p8"
+
+
+@pytest.mark.parametrize(
+    "args,message", [(["ask", "   "], "empty"), (["retrieve", "q", "-k", "0"], "k must be"), (["ask", "問" * 5000], "limit is")]
+)
+def test_errors_are_one_line_and_non_zero(seed_rag, args, message):
+    out = run(seed_rag, *args)
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_index_reports_up_to_date(seed_rag):
+    out = run(seed_rag, "index", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["rebuilt"] is False and data["paragraphs"] == 14
+
+
+def test_help_teaches():
+    out = subprocess.run([sys.executable, "-m", "rag.ui.cli", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0
+    for word in ("index", "ask", "retrieve", "serve", "--json" if False else "rag ask"):
+        assert word in out.stdout
+
+
+def test_eval_replay_rescores_a_recording_and_keeps_its_latency(seed_rag, tmp_path):
+    passages = seed_rag.retrieve(KEY_QUESTION, 10)
+    gold = next(p.rank for p in passages if "500億" in p.text)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"question": KEY_QUESTION, "answers": ["500億立方公尺"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    recording = tmp_path / "recorded.json"
+    row = {
+        "question": KEY_QUESTION,
+        "answer": "…",
+        "model_answer": f"管道每年最多可輸送500億立方公尺天然氣。[{gold}]",
+        "ranking": [p.paragraph_id for p in passages],
+        "error": "",
+        "answer_ms": 21000.0,
+    }
+    recorded = {"model": "local", "answers": {"latency_ms_p50": 21000.0, "latency_ms_p95": 21000.0}, "per_question": [row]}
+    recording.write_text(json.dumps(recorded, ensure_ascii=False), encoding="utf-8")
+    out_file = tmp_path / "replayed.json"
+    out = run(seed_rag, "eval", str(questions), "--replay", str(recording), "--out", str(out_file), "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out_file.read_text(encoding="utf-8"))
+    assert report["model"] == "local replayed from recorded.json"
+    assert report["answers"]["contains"] == 1.0 and report["answers"]["latency_ms_p50"] == 21000.0
+    assert report["per_question"][0]["answer_ms"] == 21000.0 and f"[{gold}]" in report["per_question"][0]["answer"]
+
+    missing = run(seed_rag, "eval", str(questions), "--replay", str(tmp_path / "nope.json"))
+    assert missing.returncode != 0 and "Cannot read the recorded report" in missing.stderr
