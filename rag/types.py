@@ -78,6 +78,12 @@ class SentenceSupport(BaseModel):
         True, description="False: a source backs it but it strays from the question, so it is left out of the answer."
     )
     reason: str = ""
+    rule: str = Field("", description="The citation rule that decided this verdict (rag.citations.rules).")
+
+    @property
+    def why(self) -> str:
+        """The reason with the name of the rule that gave it, as shown to users."""
+        return f"{self.reason} ({self.rule})" if self.reason and self.rule else self.reason
 
 
 class Answer(BaseModel):

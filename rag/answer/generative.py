@@ -27,7 +27,7 @@ class GenerativeBackend:
     def __init__(self, name: str, chat: ChatModel, embedder: Embedder, settings: Settings) -> None:
         self.name = name
         self.chat = chat
-        self.verifier = CitationVerifier(embedder)
+        self.verifier = CitationVerifier(embedder, settings.citations, settings.citation_rules_off)
         self.passages_shown = settings.answer_passages
         self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
 

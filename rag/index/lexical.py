@@ -15,10 +15,10 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from rag.text.language import normalize_for_matching
+from rag.text.language import HAN, normalize_for_matching
 
 FOLDER = "bm25"
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_RUN = re.compile(f"[{HAN}]+")
 _OTHER = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*")
 _STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN)
 

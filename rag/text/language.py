@@ -13,8 +13,11 @@ import unicodedata
 
 from opencc import OpenCC
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[a-z]+|\d+(?:[.,]\d+)*")
+# The one range of Han characters every module matches with (CJK Extension A, the unified
+# block and the compatibility ideographs), written to go inside a character class.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = re.compile(f"[{HAN}]")
+_TOKEN = re.compile(f"[{HAN}]|[a-z]+|\\d+(?:[.,]\\d+)*")
 
 REFUSALS = {
     "zh-Hant": "資料中找不到這個問題的答案。",

@@ -18,18 +18,15 @@ import logging
 import re
 import threading
 
-from rag.text.language import normalize_for_matching
+from rag.text.language import HAN, normalize_for_matching
 
-_HAN = re.compile(r"^[\u3400-\u9fff]+$")
-_ANY_HAN = re.compile(r"[\u3400-\u9fff]")
+_HAN = re.compile(f"^[{HAN}]+$")
+_ANY_HAN = re.compile(f"[{HAN}]")
 # Single characters that glue words rather than name things (Simplified, as matched).
 GLUE = frozenset(
     "的是在于了和与及或也都而被把对从向为以之其这那哪谁何几多少么什吗呢吧啊有个中上下年月日时所指由但后将做才要去到最还能看会一得"
 )
 _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
-# A run of single characters counts as a name only if one of them is this rare in jieba's
-# dictionary counts: "螭" is 439, everyday characters ("号", "指") are tens of thousands.
-RARE_CHARACTER = 3000
 _lock = threading.Lock()
 
 
@@ -45,8 +42,10 @@ def _tagger():
 
 
 @functools.lru_cache(maxsize=256)
-def question_names(question: str) -> tuple[str, ...]:
-    """The question's names, in matching form (Simplified, lower case)."""
+def question_names(question: str, rare_character: int) -> tuple[str, ...]:
+    """The question's names, in matching form (Simplified, lower case). A run of single
+    characters is a name when one of them is rarer than ``rare_character`` in jieba's
+    dictionary counts ("螭" is 439; everyday characters, tens of thousands)."""
     if not _ANY_HAN.search(question):
         return ()  # nothing to find, and English questions need not load jieba (about 0.7 s)
     posseg, frequency = _tagger()
@@ -56,7 +55,7 @@ def question_names(question: str) -> tuple[str, ...]:
         if len(word) == 1 and _HAN.match(word) and word not in GLUE:
             run += word
             continue
-        if len(run) >= 2 and min(frequency.get(c, 0) for c in run) < RARE_CHARACTER:
+        if len(run) >= 2 and min(frequency.get(c, 0) for c in run) < rare_character:
             names.append(run)
         run = ""
         if len(word) >= 2 and _HAN.match(word) and tag in _NAME_TAGS:

@@ -6,71 +6,15 @@ Every command reads settings from RAG_* environment variables (see ``rag setting
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
+from pydantic import BaseModel
 
 from rag.errors import RagError
-from rag.ui.terminal import safe, safe_json
-
-app = typer.Typer(
-    help="Question answering over your documents with citations to the exact source paragraphs.\n\n"
-    "Put .txt/.md files in the corpus folder (default: seeds/), then:\n\n"
-    "  rag index                      build the index (also done automatically on first use)\n\n"
-    '  rag ask "西伯利亞力量2號管道每年最多可輸送多少天然氣？"\n\n'
-    '  rag retrieve "question" -k 5 --json\n\n'
-    "  rag serve                      web page on http://127.0.0.1:7860",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
-KOpt = Annotated[int | None, typer.Option("-k", "--top-k", help="How many passages to return (1-100).")]
-CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (default: RAG_CORPUS_DIR or seeds/).")]
-IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: RAG_INDEX_DIR or index/).")]
-
-
-def _settings(corpus: Path | None = None, index: Path | None = None, **extra: Any):
-    from rag.settings import Settings
-
-    overrides: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
-    if corpus:
-        overrides["corpus_dir"] = corpus
-    if index:
-        overrides["index_dir"] = index
-    try:
-        return Settings(**overrides)
-    except ValueError as exc:
-        raise RagError(f"Invalid setting: {exc}".replace("\n", " "), fix="Check the RAG_* environment variables.") from exc
-
-
-def _fail(exc: RagError) -> None:
-    typer.echo(f"error: {safe(str(exc), keep_newlines=False)}", err=True)
-    raise typer.Exit(1)
-
-
-def _rag(corpus: Path | None, index: Path | None, progress: bool = True, **extra: Any):
-    from rag.pipeline import RAG
-
-    return RAG(_settings(corpus, index, **extra), progress=progress and sys.stderr.isatty())
-
-
-def _print_json(obj: Any) -> None:
-    typer.echo(safe_json(obj))
-
-
-def _name(text: str) -> str:
-    """A file name or paragraph id, on one line whatever it holds (rag.ui.terminal)."""
-    return safe(text, keep_newlines=False)
-
-
-def _passages_json(passages) -> list[dict[str, Any]]:
-    return [p.model_dump() for p in passages]
+from rag.ui.commands import CorpusOpt, IndexOpt, JsonOpt, KOpt, ModelOpt, _fail, _name, _passages_json, _print_json, _rag, _settings, app
+from rag.ui.terminal import safe
 
 
 @app.command()
@@ -150,11 +94,6 @@ def retrieve(
         typer.echo(f"    {safe(p.text)}\n")
 
 
-ModelOpt = Annotated[
-    str | None, typer.Option("--model", "-m", help="Answer model: extractive, local, openai, or a plugin (see `rag backends`).")
-]
-
-
 def _answer_json(answer) -> dict[str, Any]:
     return {
         "question": answer.question,
@@ -218,10 +157,10 @@ def ask(
     for c in answer.citations:
         typer.echo(f"[{c.key}] {_name(c.paragraph_id)} (characters {c.start}-{c.end}): {safe(c.text)}")
     for s in answer.unsupported:
-        typer.echo(f"unsupported: {safe(s.text)} ({safe(s.reason)})")
+        typer.echo(f"unsupported: {safe(s.text)} ({safe(s.why)})")
     for s in answer.sentences:
         if not s.about_question:
-            typer.echo(f"left out: {safe(s.text)} ({safe(s.reason)})")
+            typer.echo(f"left out: {safe(s.text)} ({safe(s.why)})")
 
 
 @app.command()
@@ -231,126 +170,6 @@ def backends() -> None:
 
     for name, ep in sorted(available().items()):
         typer.echo(f"{name:<12} {ep.value}")
-
-
-@app.command("llama-server")
-def llama_server(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8080,
-    host: Annotated[str, typer.Option(help="Address to bind. Keep 127.0.0.1: llama.cpp's server has no authentication.")] = "127.0.0.1",
-) -> None:
-    """Serve the local model (RAG_LOCAL_MODEL) as an OpenAI-compatible API for --model openai."""
-    import time
-
-    from rag.models.llama_server import LlamaServer
-
-    try:
-        server = LlamaServer(_settings(), host=host, port=port)
-    except RagError as exc:
-        _fail(exc)
-        return
-    typer.echo(f"llama.cpp serving on {server.base_url} (Ctrl-C to stop). Use: RAG_OPENAI_BASE_URL={server.base_url} rag ask -m openai …")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.close()
-
-
-@app.command("eval")
-def evaluate(
-    questions: Annotated[Path, typer.Argument(help="A .jsonl question set, or a DRCD/SQuAD .json file.")],
-    answers: Annotated[bool, typer.Option("--answers", help="Also answer each question and score the answers.")] = False,
-    model: ModelOpt = None,
-    mode: Annotated[str | None, typer.Option(help="Retrieval mode: hybrid, dense or lexical (default: setting).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Where to write the JSON report (default: <questions>.report.json).")] = None,
-    sample: Annotated[
-        int | None,
-        typer.Option(min=1, help="Score only N questions spread evenly over the set (a local model takes 20-50 s per answer on 2 cores)."),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option(help="With --sample: draw the N questions at random with this seed instead of spreading them evenly."),
-    ] = None,
-    replay: Annotated[
-        Path | None,
-        typer.Option(
-            help="Re-check the answers recorded in this earlier --answers report with today's citation verifier, "
-            "instead of calling the model again (a minute instead of an hour). Implies --answers."
-        ),
-    ] = None,
-    corpus: CorpusOpt = None,
-    index_dir: IndexOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Score retrieval (recall@1/5/10, MRR@10, nDCG@10, latency) and, with --answers,
-    answers (exact match, contains, character F1, citation precision, abstention).
-
-    The report records what the model wrote for each question; --replay REPORT scores
-    those texts again after a change to the citation checks, with answer latency taken
-    from the recording.
-
-    JSON Lines records: {"question", "answers": [...], "gold_paragraphs": [...],
-    "gold_text": [...], "unanswerable": bool}. For DRCD/SQuAD files, first put their
-    paragraphs in a corpus: rag import-squad FILE FOLDER, then rag eval FILE --corpus FOLDER.
-    """
-    from rag.eval.runner import run_eval
-    from rag.eval.scoring import load_questions, sample_at_random, sample_evenly
-
-    try:
-        loaded = load_questions(questions)
-        rows = sample_evenly(loaded, sample) if seed is None else sample_at_random(loaded, sample, seed)
-        rag = _rag(corpus, index_dir)
-        recording = None
-        if replay is not None:
-            from rag.answer.replay import ReplayBackend, load_recording
-
-            recording = load_recording(replay)
-            backend = ReplayBackend(recording, replay.name, rag.embedder, rag.settings)
-            rag.use_backend(backend)
-            answers, model = True, backend.name
-        report = run_eval(rag, rows, answers=answers, mode=mode, model=model, progress=not as_json)
-        if recording is not None:
-            # The replay takes no time worth reporting; the model's latency is the recording's.
-            for key in ("latency_ms_p50", "latency_ms_p95"):
-                report["answers"][key] = recording.get("answers", {}).get(key)
-            for row in report["per_question"]:
-                row["answer_ms"] = backend.records.get(row["question"], {}).get("answer_ms")
-    except RagError as exc:
-        _fail(exc)
-        return
-    target = out or Path(questions.name).with_suffix(".report.json")
-    target.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    if as_json:
-        _print_json({k: v for k, v in report.items() if k != "per_question"})
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"{questions.name}: {report['questions']} questions")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for section in ("retrieval", "answers"):
-        for key, value in report.get(section, {}).items():
-            shown = "n/a" if value is None else (f"{value:.4f}" if isinstance(value, float) else str(value))
-            table.add_row(f"{section} {key}", shown)
-    Console().print(table)
-    typer.echo(f"report: {target}")
-
-
-@app.command("import-squad")
-def import_squad(
-    source: Annotated[Path, typer.Argument(help="DRCD/SQuAD JSON file.")],
-    folder: Annotated[Path, typer.Argument(help="Corpus folder to write, one .txt per paragraph.")],
-) -> None:
-    """Turn the paragraphs of a DRCD/SQuAD file into a corpus folder for rag eval."""
-    from rag.eval.scoring import write_squad_corpus
-
-    try:
-        count = write_squad_corpus(source, folder)
-    except RagError as exc:
-        _fail(exc)
-        return
-    typer.echo(f"Wrote {count} paragraphs to {folder}. Next: rag eval {source} --corpus {folder} --index {folder}-index")
 
 
 @app.command()
@@ -385,15 +204,24 @@ def settings(as_json: JsonOpt = False) -> None:
     except RagError as exc:
         _fail(exc)
         return
-    rows = {
-        name: {"value": str(getattr(s, name)), "env": f"RAG_{name.upper()}", "description": f.description}
-        for name, f in type(s).model_fields.items()
-    }
+    rows = {}
+    for name, f in type(s).model_fields.items():
+        value = getattr(s, name)
+        if isinstance(value, BaseModel):  # nested thresholds: one row each, RAG_CITATIONS__MIN_OVERLAP
+            for sub, g in type(value).model_fields.items():
+                rows[f"{name}.{sub}"] = {
+                    "value": str(getattr(value, sub)),
+                    "env": f"RAG_{name.upper()}__{sub.upper()}",
+                    "description": g.description,
+                }
+        else:
+            shown = ",".join(sorted(value)) if isinstance(value, frozenset) else str(value)
+            rows[name] = {"value": shown, "env": f"RAG_{name.upper()}", "description": f.description}
     if as_json:
         _print_json(rows)
         return
     for row in rows.values():
-        typer.echo(f"{row['env']:<28} = {row['value']}\n    {row['description']}")
+        typer.echo(f"{row['env']:<36} = {row['value']}\n    {row['description']}")
 
 
 @app.command()
@@ -416,6 +244,10 @@ def serve(
         launch(_rag(corpus, index_dir), host=host, port=port)
     except RagError as exc:
         _fail(exc)
+
+
+# Registers rag eval, import-squad and llama-server after the everyday commands (their --help order).
+from rag.ui import cli_eval  # noqa: E402, F401
 
 
 def main() -> None:

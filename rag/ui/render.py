@@ -77,7 +77,7 @@ def answer_html(turn: int, answer: Answer, language: str) -> str:
                 continue
             body = esc(s.text)
             if s.supported is False:
-                reason = esc(f"{words['unsupported']}: {s.reason}" if s.reason else words["unsupported"])
+                reason = esc(f"{words['unsupported']}: {s.why}" if s.reason else words["unsupported"])
                 body = f'<span class="unsupported" title="{reason}">{body}</span>'
             parts.append(body + "".join(cite_button(turn, k, by_rank) for k in s.keys))
         joiner = " " if language == "en" else ""
@@ -89,7 +89,7 @@ def answer_html(turn: int, answer: Answer, language: str) -> str:
     out = f'<div class="{cls}">{body}</div>'
     dropped = [s for s in answer.sentences if s.supported is False]
     if answer.abstained and dropped:
-        items = "".join(f'<li class="unsupported" title="{esc(s.reason)}">{esc(s.text)}</li>' for s in dropped)
+        items = "".join(f'<li class="unsupported" title="{esc(s.why)}">{esc(s.text)}</li>' for s in dropped)
         out += f'<details class="draft"><summary>{esc(words["draft"])}</summary><ul>{items}</ul></details>'
     return out + _strays_html(answer, language)
 
@@ -113,7 +113,7 @@ def _strays_html(answer: Answer, language: str) -> str:
     strays = [s for s in answer.sentences if not s.about_question]
     if not strays:
         return ""
-    items = "".join(f'<li class="stray" title="{esc(s.reason)}">{esc(s.text)}</li>' for s in strays)
+    items = "".join(f'<li class="stray" title="{esc(s.why)}">{esc(s.text)}</li>' for s in strays)
     return f'<details class="draft"><summary>{esc(WORDS[language]["strays"])}</summary><ul>{items}</ul></details>'
 
 

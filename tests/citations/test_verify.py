@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.citations.verify import CitationVerifier, split_cited_sentences
+from rag.citations.claims import split_cited_sentences
+from rag.citations.verify import CitationVerifier
 from rag.text.language import REFUSALS
 from rag.types import Passage
 

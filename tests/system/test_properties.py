@@ -8,12 +8,12 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.corpus.test_chunking import para
 
-from rag.citations.verify import split_cited_sentences
+from rag.citations.claims import split_cited_sentences
 from rag.corpus.chunking import ParagraphChunker
 from rag.corpus.files import Document, split_paragraphs
 from rag.eval.scoring import load_questions
+from tests.corpus.test_chunking import para
 
 CJK_TEXT = st.text(
     alphabet=st.sampled_from(list("中俄蒙三國邊防部隊演練管道天然氣每年億美元的一是在了，。！？；、：「」（）") + list("abc 12,.")),

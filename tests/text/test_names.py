@@ -5,7 +5,13 @@ import sys
 
 import pytest
 
-from rag.text.names import as_written, name_in, question_names
+from rag.citations.thresholds import CitationThresholds
+from rag.text.names import as_written, name_in
+from rag.text.names import question_names as names_of
+
+
+def question_names(question: str) -> tuple[str, ...]:
+    return names_of(question, CitationThresholds().rare_character)
 
 
 @pytest.mark.parametrize(
@@ -51,7 +57,7 @@ def test_a_question_without_chinese_does_not_load_jieba():
     # Loading jieba's dictionary takes about 0.7 s; an English question has no names for it.
     script = (
         "import sys; from rag.text.names import question_names; "
-        "assert question_names('Who runs the Power of Siberia 2 pipeline?') == (); "
+        "assert question_names('Who runs the Power of Siberia 2 pipeline?', 3000) == (); "
         "print('jieba' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

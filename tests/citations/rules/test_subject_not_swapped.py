@@ -1,12 +1,19 @@
 from __future__ import annotations
 
-from rag.citations.subject_checks import source_sentences, subject_sentence_overlap, swapped_subject
+from rag.citations.evidence import source_sentences
+from rag.citations.rules.paragraph_saying_it import subject_sentence_overlap
+from rag.citations.rules.subject_not_swapped import swapped_subject as swapped
+from rag.citations.thresholds import CitationThresholds
 from rag.text.language import bigrams, normalize_for_matching
 
 KUBLAI = (
     "庚申年三月二十四日，忽必烈在開平自立為「大蒙古國皇帝」，稱他的哥哥元憲宗蒙哥為「先皇」。"
     "忽必烈於庚申年三月二十四日自立為汗，又稱漢文的「皇帝」，以招攬漢族知識分子歸心。"
 )
+
+
+def swapped_subject(sentence: str, name: str, sentences: tuple[str, ...]) -> str | None:
+    return swapped(sentence, name, sentences, CitationThresholds())
 
 
 def n(text: str) -> str:

@@ -1,0 +1,155 @@
+"""What each citation rule is worth: every recording replayed with each rule switched off.
+
+    python bench/ablation.py                 # prints the table, writes bench/results/ablation.json
+
+For each rule, the change it makes (rule off minus all rules on) to citation precision,
+answers citing only gold, false abstention and withheld answers, on the recordings the rule
+was not written from (``WRITTEN_FROM``: where the cases that prompted it came from) and on
+all recordings. A positive precision delta means switching the rule off makes citations
+worse: the rule pays. Recordings and corpora as in bench/replay.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from replay import RECORDINGS, ROOT, SAMPLES, _pipelines  # noqa: E402
+
+# Where the cases that prompted each rule came from (recording names; local-seed is
+# questions/seed.jsonl), as listed in the rule tests' data file.
+CASES = json.loads((ROOT / "tests" / "citations" / "rules" / "cases.json").read_text(encoding="utf-8"))
+WRITTEN_FROM: dict[str, set[str]] = {}
+for _case in CASES:
+    WRITTEN_FROM.setdefault(_case["rule"], set()).add(_case["sample"])
+METRICS = ("citation_precision", "answers_citing_only_gold", "false_abstention_rate", "withheld_answers")
+
+
+def _counts(report: dict[str, Any]) -> dict[str, float]:
+    """What can be summed across recordings: precision and shares as counts."""
+    a = report["answers"]
+    questions = report["questions"] if isinstance(report["questions"], int) else len(report["per_question"])
+    return {
+        "gold_citations": (a.get("citation_precision") or 0.0) * a.get("citations", 0),
+        "citations": a.get("citations", 0),
+        "only_gold": (a.get("answers_citing_only_gold") or 0.0) * a.get("answers_citing", 0),
+        "answers_citing": a.get("answers_citing", 0),
+        "false_abstentions": (a.get("false_abstention_rate") or 0.0) * (questions - a.get("unanswerable", 0)),
+        "answerable": questions - a.get("unanswerable", 0),
+        "withheld": a.get("withheld_answers", 0),
+    }
+
+
+def _pooled(counts: list[dict[str, float]]) -> dict[str, float]:
+    total = {k: sum(c[k] for c in counts) for k in counts[0]}
+    return {
+        "citation_precision": total["gold_citations"] / max(total["citations"], 1),
+        "answers_citing_only_gold": total["only_gold"] / max(total["answers_citing"], 1),
+        "false_abstention_rate": total["false_abstentions"] / max(total["answerable"], 1),
+        "withheld_answers": total["withheld"],
+        "citations": total["citations"],
+    }
+
+
+class CachedEmbedder:
+    """The pipeline's embedder, remembering each text's vector: the eighteen replays encode the
+    same claims and sources, and every run (the one with all rules on too) reads the same vectors."""
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+        self.cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def _encode(self, kind: str, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if (kind, t) not in self.cache))
+        if missing:
+            vectors = getattr(self.embedder, kind)(missing)
+            self.cache.update({(kind, t): v for t, v in zip(missing, vectors, strict=True)})
+        return np.array([self.cache[(kind, t)] for t in texts]).reshape(len(texts), -1)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode("encode_queries", texts)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode("encode_passages", texts)
+
+
+def replay(pipelines: dict[str, Any], rules_off: frozenset[str], embedders: dict[str, CachedEmbedder]) -> dict[str, dict[str, Any]]:
+    from rag.answer.replay import ReplayBackend, load_recording
+    from rag.eval.runner import run_eval
+    from rag.eval.scoring import load_questions, sample_at_random, sample_evenly
+
+    drcd = Path(os.environ.get("RAG_DRCD", ROOT.parent / "shared" / "data" / "drcd" / "DRCD_dev.json"))
+    sets = {"seed": load_questions(ROOT / "questions" / "seed.jsonl"), "drcd": load_questions(drcd)}
+    reports = {}
+    for name, (kind, size, seed) in SAMPLES.items():
+        rows = sample_evenly(sets[kind], size) if seed is None else sample_at_random(sets[kind], size, seed)
+        rag = pipelines[kind]
+        settings = rag.settings.model_copy(update={"citation_rules_off": rules_off})
+        embedder = embedders.setdefault(kind, CachedEmbedder(rag.embedder))
+        backend = ReplayBackend(load_recording(RECORDINGS / f"{name}.json"), f"{name}.json", embedder, settings)  # type: ignore[arg-type]
+        rag.use_backend(backend)
+        reports[name] = run_eval(rag, rows, answers=True, model=backend.name, progress=False)
+    return reports
+
+
+def main() -> int:
+    from rag.citations.rules import RULE_NAMES
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "ablation.json")
+    parser.add_argument("--work", type=Path, default=Path(os.environ.get("RAG_BENCH_WORK", "~/.cache/rag-cjk/bench")).expanduser())
+    args = parser.parse_args()
+    pipelines = _pipelines(args.work)
+    started = time.perf_counter()
+    embedders: dict[str, CachedEmbedder] = {}
+    runs: dict[str, dict[str, dict[str, Any]]] = {"none": replay(pipelines, frozenset(), embedders)}
+    for rule in RULE_NAMES:
+        runs[rule] = replay(pipelines, frozenset({rule}), embedders)
+        print(f"{rule}: replayed ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    base = {name: _counts(r) for name, r in runs["none"].items()}
+    table = {}
+    for rule in RULE_NAMES:
+        off = {name: _counts(r) for name, r in runs[rule].items()}
+        unseen = [name for name in SAMPLES if name not in WRITTEN_FROM[rule]]
+        row: dict[str, Any] = {"written_from": sorted(WRITTEN_FROM[rule]), "not_written_from": unseen}
+        for scope, names in (("unseen", unseen), ("all", list(SAMPLES))):
+            before, after = _pooled([base[n] for n in names]), _pooled([off[n] for n in names])
+            row[scope] = {"with_rule": before, "without_rule": after}
+        row["changed_questions"] = sum(
+            a["answer"] != b["answer"] or a["cited"] != b["cited"]
+            for name in SAMPLES
+            for a, b in zip(runs["none"][name]["per_question"], runs[rule][name]["per_question"], strict=True)
+        )
+        table[rule] = row
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(table, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print("| rule off | questions changed | unseen: precision | only gold | false abstention | withheld | all: precision | withheld |")
+    print("|---|---|---|---|---|---|---|---|")
+    for rule, row in table.items():
+        u, a = row["unseen"], row["all"]
+
+        def change(scope: dict[str, Any], metric: str, digits: int = 3) -> str:
+            return f"{scope['with_rule'][metric]:.{digits}f} → {scope['without_rule'][metric]:.{digits}f}"
+
+        cells = [
+            change(u, "citation_precision"),
+            change(u, "answers_citing_only_gold"),
+            change(u, "false_abstention_rate"),
+            change(u, "withheld_answers", 0),
+            change(a, "citation_precision"),
+            change(a, "withheld_answers", 0),
+        ]
+        print(f"| {rule} | {row['changed_questions']} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

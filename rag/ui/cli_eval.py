@@ -1,0 +1,133 @@
+"""``rag eval``, ``rag import-squad`` and ``rag llama-server``: scoring on question sets and
+serving the local model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rag.errors import RagError
+from rag.ui.commands import CorpusOpt, IndexOpt, JsonOpt, ModelOpt, _fail, _print_json, _rag, _settings, app
+
+
+@app.command("llama-server")
+def llama_server(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8080,
+    host: Annotated[str, typer.Option(help="Address to bind. Keep 127.0.0.1: llama.cpp's server has no authentication.")] = "127.0.0.1",
+) -> None:
+    """Serve the local model (RAG_LOCAL_MODEL) as an OpenAI-compatible API for --model openai."""
+    import time
+
+    from rag.models.llama_server import LlamaServer
+
+    try:
+        server = LlamaServer(_settings(), host=host, port=port)
+    except RagError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"llama.cpp serving on {server.base_url} (Ctrl-C to stop). Use: RAG_OPENAI_BASE_URL={server.base_url} rag ask -m openai …")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.close()
+
+
+@app.command("eval")
+def evaluate(
+    questions: Annotated[Path, typer.Argument(help="A .jsonl question set, or a DRCD/SQuAD .json file.")],
+    answers: Annotated[bool, typer.Option("--answers", help="Also answer each question and score the answers.")] = False,
+    model: ModelOpt = None,
+    mode: Annotated[str | None, typer.Option(help="Retrieval mode: hybrid, dense or lexical (default: setting).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the JSON report (default: <questions>.report.json).")] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(min=1, help="Score only N questions spread evenly over the set (a local model takes 20-50 s per answer on 2 cores)."),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="With --sample: draw the N questions at random with this seed instead of spreading them evenly."),
+    ] = None,
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            help="Re-check the answers recorded in this earlier --answers report with today's citation verifier, "
+            "instead of calling the model again (a minute instead of an hour). Implies --answers."
+        ),
+    ] = None,
+    corpus: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score retrieval (recall@1/5/10, MRR@10, nDCG@10, latency) and, with --answers,
+    answers (exact match, contains, character F1, citation precision, abstention).
+
+    The report records what the model wrote for each question; --replay REPORT scores
+    those texts again after a change to the citation checks, with answer latency taken
+    from the recording.
+
+    JSON Lines records: {"question", "answers": [...], "gold_paragraphs": [...],
+    "gold_text": [...], "unanswerable": bool}. For DRCD/SQuAD files, first put their
+    paragraphs in a corpus: rag import-squad FILE FOLDER, then rag eval FILE --corpus FOLDER.
+    """
+    from rag.eval.runner import run_eval
+    from rag.eval.scoring import load_questions, sample_at_random, sample_evenly
+
+    try:
+        loaded = load_questions(questions)
+        rows = sample_evenly(loaded, sample) if seed is None else sample_at_random(loaded, sample, seed)
+        rag = _rag(corpus, index_dir)
+        recording = None
+        if replay is not None:
+            from rag.answer.replay import ReplayBackend, load_recording
+
+            recording = load_recording(replay)
+            backend = ReplayBackend(recording, replay.name, rag.embedder, rag.settings)
+            rag.use_backend(backend)
+            answers, model = True, backend.name
+        report = run_eval(rag, rows, answers=answers, mode=mode, model=model, progress=not as_json)
+        if recording is not None:
+            # The replay takes no time worth reporting; the model's latency is the recording's.
+            for key in ("latency_ms_p50", "latency_ms_p95"):
+                report["answers"][key] = recording.get("answers", {}).get(key)
+            for row in report["per_question"]:
+                row["answer_ms"] = backend.records.get(row["question"], {}).get("answer_ms")
+    except RagError as exc:
+        _fail(exc)
+        return
+    target = out or Path(questions.name).with_suffix(".report.json")
+    target.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        _print_json({k: v for k, v in report.items() if k != "per_question"})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{questions.name}: {report['questions']} questions")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for section in ("retrieval", "answers"):
+        for key, value in report.get(section, {}).items():
+            shown = "n/a" if value is None else (f"{value:.4f}" if isinstance(value, float) else str(value))
+            table.add_row(f"{section} {key}", shown)
+    Console().print(table)
+    typer.echo(f"report: {target}")
+
+
+@app.command("import-squad")
+def import_squad(
+    source: Annotated[Path, typer.Argument(help="DRCD/SQuAD JSON file.")],
+    folder: Annotated[Path, typer.Argument(help="Corpus folder to write, one .txt per paragraph.")],
+) -> None:
+    """Turn the paragraphs of a DRCD/SQuAD file into a corpus folder for rag eval."""
+    from rag.eval.scoring import write_squad_corpus
+
+    try:
+        count = write_squad_corpus(source, folder)
+    except RagError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"Wrote {count} paragraphs to {folder}. Next: rag eval {source} --corpus {folder} --index {folder}-index")

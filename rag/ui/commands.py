@@ -1,0 +1,73 @@
+"""The ``rag`` command's app, shared options and helpers; the commands live in
+rag.ui.cli (index, search, ask, serve) and rag.ui.cli_eval (evaluation, models)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from rag.errors import RagError
+from rag.ui.terminal import safe, safe_json
+
+app = typer.Typer(
+    help="Question answering over your documents with citations to the exact source paragraphs.\n\n"
+    "Put .txt/.md files in the corpus folder (default: seeds/), then:\n\n"
+    "  rag index                      build the index (also done automatically on first use)\n\n"
+    '  rag ask "西伯利亞力量2號管道每年最多可輸送多少天然氣？"\n\n'
+    '  rag retrieve "question" -k 5 --json\n\n'
+    "  rag serve                      web page on http://127.0.0.1:7860",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+KOpt = Annotated[int | None, typer.Option("-k", "--top-k", help="How many passages to return (1-100).")]
+CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (default: RAG_CORPUS_DIR or seeds/).")]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", "-m", help="Answer model: extractive, local, openai, or a plugin (see `rag backends`).")
+]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: RAG_INDEX_DIR or index/).")]
+
+
+def _settings(corpus: Path | None = None, index: Path | None = None, **extra: Any):
+    from rag.settings import Settings
+
+    overrides: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
+    if corpus:
+        overrides["corpus_dir"] = corpus
+    if index:
+        overrides["index_dir"] = index
+    try:
+        return Settings(**overrides)
+    except ValueError as exc:
+        raise RagError(f"Invalid setting: {exc}".replace("\n", " "), fix="Check the RAG_* environment variables.") from exc
+
+
+def _fail(exc: RagError) -> None:
+    typer.echo(f"error: {safe(str(exc), keep_newlines=False)}", err=True)
+    raise typer.Exit(1)
+
+
+def _rag(corpus: Path | None, index: Path | None, progress: bool = True, **extra: Any):
+    from rag.pipeline import RAG
+
+    return RAG(_settings(corpus, index, **extra), progress=progress and sys.stderr.isatty())
+
+
+def _print_json(obj: Any) -> None:
+    typer.echo(safe_json(obj))
+
+
+def _name(text: str) -> str:
+    """A file name or paragraph id, on one line whatever it holds (rag.ui.terminal)."""
+    return safe(text, keep_newlines=False)
+
+
+def _passages_json(passages) -> list[dict[str, Any]]:
+    return [p.model_dump() for p in passages]
+
+
