@@ -58,7 +58,7 @@ def main() -> None:
         build_seconds = time.perf_counter() - t0
         folder = current_build(settings.index_dir)
         assert folder is not None
-        retriever = Retriever(load_build(folder), embedder, mode="dense")
+        retriever = Retriever(load_build(folder), embedder, settings.model_copy(update={"retrieval_mode": "dense"}))
         t0 = time.perf_counter()
         vectors = embedder.encode_queries([q.question for q in questions])
         encode_seconds = time.perf_counter() - t0

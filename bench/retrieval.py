@@ -168,7 +168,7 @@ def main() -> None:
         ("ours-lexical", "lexical", "rrf"),
     ]
     for name, mode, fusion in variants:
-        r = Retriever(base.stored, embedder, mode, fusion, settings.lexical_weight, settings.candidates)
+        r = Retriever(base.stored, embedder, settings.model_copy(update={"retrieval_mode": mode, "fusion": fusion}))
         for variant, qs in asked.items():
             rankings = [
                 [to_drcd[p.paragraph_id] for p in r.search(q, 10, query_vector=v)] for q, v in zip(qs, vectors_conv[variant], strict=True)

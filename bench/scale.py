@@ -152,7 +152,7 @@ def search_ours(n: int, work: Path, query_file: Path) -> dict:
     stored = load_build(folder)
     load_seconds = time.perf_counter() - t0
     embedder = get_embedder(settings)
-    retriever = Retriever(stored, embedder, candidates=settings.candidates, ivf_probes=settings.ivf_probes, hnsw_ef=settings.hnsw_ef_search)
+    retriever = Retriever(stored, embedder, settings)
     data = json.loads(query_file.read_text(encoding="utf-8"))
     questions, qvec = data["questions"], np.asarray(data["vectors"], np.float32)
     for q, v in zip(questions[:5], qvec[:5], strict=True):  # warm the page cache and code paths

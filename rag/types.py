@@ -3,9 +3,18 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rag.citations.markers import defuse
+
+# The choices of Settings fields, checked once by pydantic when settings are read.
+RetrievalMode = Literal["hybrid", "dense", "lexical"]
+Fusion = Literal["zscore", "minmax", "rrf"]
+VectorIndexKind = Literal["auto", "flat", "ivf", "hnsw"]
+IndexEngine = Literal["local", "ray"]
+MODES: tuple[str, ...] = get_args(RetrievalMode)
 
 
 class Paragraph(BaseModel):

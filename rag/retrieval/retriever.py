@@ -17,36 +17,20 @@ from rag.index.lexical import lexical_tokens
 from rag.index.store import StoredIndex
 from rag.models.embedding import Embedder
 from rag.retrieval.fusion import FUSIONS
+from rag.settings import Settings
 from rag.text.language import detect_language, to_simplified, to_traditional
 from rag.types import Passage
 
-MODES = ("hybrid", "dense", "lexical")
-
 
 class Retriever:
-    def __init__(
-        self,
-        stored: StoredIndex,
-        embedder: Embedder,
-        mode: str = "hybrid",
-        fusion: str = "zscore",
-        lexical_weight: float = 0.5,
-        candidates: int = 50,
-        ivf_probes: int = 64,
-        hnsw_ef: int = 64,
-    ) -> None:
+    def __init__(self, stored: StoredIndex, embedder: Embedder, settings: Settings | None = None) -> None:
+        """``settings`` gives the mode, fusion, lexical weight, candidates and search breadth
+        (Settings checked them when they were read); default: Settings()."""
+        s = settings or Settings()
         if stored.vectors.d != embedder.dimension:
             raise ValueError(f"index has dimension {stored.vectors.d}, model gives {embedder.dimension}")
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        if fusion not in FUSIONS:
-            raise ValueError(f"fusion must be one of {sorted(FUSIONS)}, got {fusion!r}")
-        if not 0.0 <= lexical_weight <= 1.0:
-            raise ValueError(f"lexical_weight must be in [0, 1], got {lexical_weight}")
-        if candidates < 1:
-            raise ValueError(f"candidates must be positive, got {candidates}")
-        if ivf_probes < 1 or hnsw_ef < 1:
-            raise ValueError(f"ivf_probes and hnsw_ef must be positive, got {ivf_probes} and {hnsw_ef}")
+        ivf_probes, hnsw_ef = s.ivf_probes, s.hnsw_ef_search
+        mode, fusion, lexical_weight, candidates = s.retrieval_mode, s.fusion, s.lexical_weight, s.candidates
         vector_index.tune(stored.vectors, ivf_probes, hnsw_ef)
         self.hnsw_ef = hnsw_ef
         self.stored = stored
@@ -104,8 +88,6 @@ class Retriever:
     def search(self, question: str, k: int, mode: str | None = None, query_vector: np.ndarray | None = None) -> list[Passage]:
         """Top ``k`` paragraphs; ``query_vector`` skips encoding (benchmarks encode in batches)."""
         mode = mode or self.mode
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         n_paragraphs = len(self.paragraph_ids)
         if n_paragraphs == 0 or k <= 0:
             return []

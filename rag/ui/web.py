@@ -16,9 +16,9 @@ from starlette.middleware import Middleware
 from rag.answer.backends import Final, available
 from rag.errors import RagError
 from rag.pipeline import RAG
-from rag.retrieval.retriever import MODES
 from rag.text.language import detect_language
 from rag.text.questions import clean_question
+from rag.types import MODES
 from rag.ui import render as R
 from rag.ui.guard import RefuseFiles
 

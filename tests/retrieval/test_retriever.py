@@ -54,10 +54,13 @@ def test_simplified_question_is_embedded_in_the_corpus_script(seed_rag):
 
 def test_retriever_checks_its_arguments(seed_rag):
     retriever = seed_rag.ensure_index()
-    with pytest.raises(ValueError, match="fusion must be one of"):
-        Retriever(retriever.stored, retriever.embedder, fusion="average")
+    # Settings check the choices once, when they are read; the retriever takes them as they are.
+    with pytest.raises(ValueError, match="'zscore', 'minmax' or 'rrf'"):
+        Retriever(retriever.stored, retriever.embedder, seed_rag.settings.model_validate({"fusion": "average"}))
     with pytest.raises(ValueError, match="lexical_weight"):
-        Retriever(retriever.stored, retriever.embedder, lexical_weight=2.0)
+        Retriever(retriever.stored, retriever.embedder, seed_rag.settings.model_validate({"lexical_weight": 2.0}))
+    lexical = Retriever(retriever.stored, retriever.embedder, seed_rag.settings.model_copy(update={"retrieval_mode": "lexical"}))
+    assert lexical.mode == "lexical" and lexical.search("西伯利亞力量2號", 3)
 
 
 def test_rag_eval_reports_retrieval_and_answers(seed_rag, tmp_path):

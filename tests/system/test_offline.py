@@ -86,7 +86,7 @@ def test_serve_and_a_question_through_the_page_reach_no_address_but_loopback(cor
     if not os.path.exists(chromium):
         pytest.fail("chromium is not installed") if os.environ.get("CI") else pytest.skip("chromium is not installed")
     sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.test_browser import CHROMIUM_ARGS
+    from tests.ui.test_browser import CHROMIUM_ARGS
 
     port = _free_port()
     log = corpus / "serve.strace"
