@@ -21,6 +21,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RECORDINGS = ROOT / "bench" / "results" / "recordings"
 DRCD = Path(os.environ.get("RAG_DRCD", ROOT.parent / "shared" / "data" / "drcd" / "DRCD_dev.json"))
+# Question sets and the corpus each is asked against.
+QUESTION_SETS: dict[str, tuple[Path, str]] = {
+    "seed": (ROOT / "questions" / "seed.jsonl", "seed"),
+    "drcd": (DRCD, "drcd"),
+    "drcd-english": (ROOT / "questions" / "drcd-english.jsonl", "drcd"),
+}
 # recording name -> (question set, sample size, random seed or None for an even spread)
 SAMPLES: dict[str, tuple[str, int | None, int | None]] = {
     "local-seed": ("seed", None, None),
@@ -29,6 +35,7 @@ SAMPLES: dict[str, tuple[str, int | None, int | None]] = {
     "local-drcd-heldout-2027": ("drcd", 40, 2027),
     "local-drcd-heldout-2028": ("drcd", 60, 2028),
     "local-drcd-heldout-2029": ("drcd", 40, 2029),
+    "local-drcd-english": ("drcd-english", None, None),
 }
 # Measured per run, not part of what the checks decide.
 VOLATILE = {"latency_ms_p50", "latency_ms_p95", "answer_ms", "retrieval_ms"}
@@ -47,24 +54,28 @@ def _pipelines(work: Path) -> dict[str, Any]:
     return {"seed": seed, "drcd": drcd}
 
 
-def replay_all(work: Path, names: list[str] | None = None) -> dict[str, dict[str, Any]]:
-    """Each recording's replayed report, by recording name."""
+def replay_sample(pipelines: dict[str, Any], name: str, rules_off: frozenset[str] = frozenset(), embedder: Any = None) -> dict[str, Any]:
+    """One recording's replayed report, with ``rules_off`` switched off and ``embedder``
+    (default: the pipeline's) computing the verifier's vectors."""
     from rag.answer.replay import ReplayBackend, load_recording
     from rag.eval.runner import run_eval
     from rag.eval.scoring import load_questions, sample_at_random, sample_evenly
 
+    kind, size, seed = SAMPLES[name]
+    path, corpus = QUESTION_SETS[kind]
+    questions = load_questions(path)
+    rows = sample_evenly(questions, size) if seed is None else sample_at_random(questions, size, seed)
+    rag = pipelines[corpus]
+    settings = rag.settings.model_copy(update={"citation_rules_off": rules_off}) if rules_off else rag.settings
+    backend = ReplayBackend(load_recording(RECORDINGS / f"{name}.json"), f"{name}.json", embedder or rag.embedder, settings)
+    rag.use_backend(backend)
+    return run_eval(rag, rows, answers=True, model=backend.name, progress=False)
+
+
+def replay_all(work: Path, names: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Each recording's replayed report, by recording name."""
     pipelines = _pipelines(work)
-    sets = {"seed": load_questions(ROOT / "questions" / "seed.jsonl"), "drcd": load_questions(DRCD)}
-    reports = {}
-    for name in names or list(SAMPLES):
-        kind, size, seed = SAMPLES[name]
-        rows = sample_evenly(sets[kind], size) if seed is None else sample_at_random(sets[kind], size, seed)
-        rag = pipelines[kind]
-        recording = load_recording(RECORDINGS / f"{name}.json")
-        backend = ReplayBackend(recording, f"{name}.json", rag.embedder, rag.settings)
-        rag.use_backend(backend)
-        reports[name] = run_eval(rag, rows, answers=True, model=backend.name, progress=False)
-    return reports
+    return {name: replay_sample(pipelines, name) for name in names or list(SAMPLES)}
 
 
 def _stable(value: Any) -> Any:

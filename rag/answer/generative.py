@@ -31,10 +31,11 @@ class GenerativeBackend:
         self.passages_shown = settings.answer_passages
         self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
 
-    def relevant(self, question: str, passages: list[Passage]) -> list[Passage]:
-        """Passages worth showing the model: none when even the best is off-topic, and
-        never one that addresses the model (rag.answer.injection); keys stay the passages' ranks."""
-        floor = self.floor["en" if detect_language(question) == "en" else "zh"]
+    def relevant(self, language: str, passages: list[Passage]) -> list[Passage]:
+        """Passages worth showing the model for a question in ``language``: none when even the
+        best is off-topic, and never one that addresses the model (rag.answer.injection); keys
+        stay the passages' ranks."""
+        floor = self.floor["en" if language == "en" else "zh"]
         top = passages[0].dense_score if passages and passages[0].dense_score is not None else (passages[0].score if passages else 0.0)
         if not passages or top < floor:
             return []
@@ -42,7 +43,7 @@ class GenerativeBackend:
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:
         language = detect_language(question)
-        shown = self.relevant(question, passages)
+        shown = self.relevant(language, passages)
         if not shown:
             text = REFUSALS[language]
             yield Token(text)

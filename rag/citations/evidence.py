@@ -15,7 +15,7 @@ import numpy as np
 from rag.citations.thresholds import CitationThresholds
 from rag.models.embedding import Embedder
 from rag.text.language import bigrams, detect_language, normalize_for_matching
-from rag.text.names import name_in, question_names
+from rag.text.names import question_names
 from rag.text.numbers import number_values, unsupported_numbers
 from rag.text.sentences import sentence_spans
 from rag.types import Passage
@@ -93,7 +93,6 @@ class Shown:
 
     question: Question
     sources: tuple[Source, ...]
-    unsourced: tuple[str, ...]  # the question's names that no Chinese source names
 
     def index(self, key: int) -> int | None:
         return next((j for j, s in enumerate(self.sources) if s.key == key), None)
@@ -117,10 +116,7 @@ def shown_for(question: str, passages: list[Passage], thresholds: CitationThresh
         for p in passages
     )
     names = question_names(question, thresholds.rare_character) if question else ()
-    chinese = [s.body for s in sources if not s.english]
-    # Sources all in English could only name them in translation, so then none is reported.
-    unsourced = tuple(n for n in names if not any(name_in(n, body) for body in chinese)) if chinese else ()
-    return Shown(Question(question, frozenset(bigrams(question)), names), sources, unsourced)
+    return Shown(Question(question, frozenset(bigrams(question)), names), sources)
 
 
 def claims_for(sentences: list[tuple[str, list[int]]], shown: Shown, embedder: Embedder) -> list[Claim]:

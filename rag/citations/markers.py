@@ -16,10 +16,11 @@ import re
 # What an answer builder or a model writes after a sentence: [1], [1, 3], [1、3]. Full-width
 # ［1］ counts too when parsing a model's text: models copy it from defused sources, and the
 # citation verifier then checks it like any other.
-CITATION = re.compile(r"\s*[\[［](\d+(?:\s*[,，、]\s*\d+)*)[\]］]")
+_KEYS = r"\d+(?:\s*[,，、]\s*\d+)*"
+CITATION = re.compile(rf"\s*[\[［]({_KEYS})[\]］]")
 # The markers answer builders write: ASCII only, so a defused source's ［3］ never matches.
 WRITTEN = re.compile(r"\s?\[(\d+(?:\s*,\s*\d+)*)\]")
-_ASCII_MARKER = re.compile(r"\[(\s*\d+(?:\s*[,，、]\s*\d+)*\s*)\]")
+_ASCII_MARKER = re.compile(rf"\[(\s*{_KEYS}\s*)\]")
 _FULL_WIDTH = str.maketrans("[]", "［］")
 
 

@@ -39,27 +39,15 @@ class CitationThresholds(BaseModel):
         0.25, ge=0, le=1, description="A source whose sentence naming the subject holds this much more of the claim takes the citation."
     )
     min_subject_overlap: float = Field(0.5, ge=0, le=1, description="... and that sentence must hold at least this share of the claim.")
-    # Whose claim is it (subject-not-swapped).
-    context_chars: int = Field(4, ge=1, description="Characters beside the subject's name that must recur around another subject.")
-    min_copy_overlap: float = Field(
-        0.8, ge=0, le=1, description="Share of the claim's other bigrams a source sentence must hold to count as its copy."
-    )
+    # What the question asks about (subject-named-in-source, paragraph-saying-it).
     rare_character: int = Field(
         3000, ge=1, description="A run of single characters is a name when one of them is this rare in jieba's dictionary counts."
     )
-    # Claims too short or not claims (short-quote, restates-question, refusals).
-    min_content_chars: int = Field(4, ge=1, description="Shorter claims (letters and digits) are checked as quotes of a source.")
-    min_quote_chars: int = Field(2, ge=1, description="A quote shorter than this quotes nothing.")
-    min_restatement: float = Field(
-        0.6, ge=0, le=1, description="A claim ending in a colon with this share of its bigrams from the question introduces a list."
-    )
+    # Sentences that are not claims.
     refusal_overlap: float = Field(0.6, ge=0, le=1, description="Bigram share above which a sentence is taken as the refusal phrase.")
-    # Does the answer as a whole stand (lead-*, off-question-sentences).
+    # Does the answer as a whole stand (lead-close-to-question, off-question-sentences).
     off_question_gap: float = Field(
         0.05, ge=0, le=2, description="A later sentence backed only by other sources is left out this far below the lead's closeness."
     )
     min_lead_closeness: float = Field(0.86, ge=-1, le=1, description="A long lead further than this from the question does not answer it.")
     long_lead_chars: int = Field(20, ge=1, description="Leads of at least this many letters and digits are long enough to judge.")
-    min_lead_question_share: float = Field(
-        0.08, ge=0, le=1, description="A long lead with less of the question's bigrams than this and none of its names strays."
-    )

@@ -4,14 +4,12 @@ The answer is split into claims (rag.citations.claims); the question, the shown 
 each claim are worked out once (rag.citations.evidence); then the rules run
 (rag.citations.rules), in their lists' order:
 
-1. claim rules may settle a claim outright (too short: read as a quote; restates the
-   question; about something no source names);
-2. every source is weighed against the claim by the source rules: it may back the claim
-   when no rule that applies objects;
-3. key rules choose, from the cited sources that may back it, the keys the claim keeps, or
+1. each source is weighed against each claim by the source rules, and may back it when
+   no rule that applies objects;
+2. key rules choose, from the cited sources that may back it, the keys the claim keeps, or
    move it to another shown source; a claim left with none is unsupported, with the reason
    its first cited source failed;
-4. answer rules judge the whole: the answer is withheld (the refusal phrase is returned,
+3. answer rules judge the whole: the answer is withheld (the refusal phrase is returned,
    with the model's sentences and their reasons kept for display) or sentences that stray
    from the question are left out.
 
@@ -79,10 +77,6 @@ class CitationVerifier:
 
     def _check(self, claim: Claim, shown: Shown) -> SentenceSupport:
         """One claim against every shown source: which keys back it, or why none does."""
-        for claim_rule in self.rules.claim:
-            decided = claim_rule.decide(claim, shown)
-            if decided is not None:
-                return decided
         # key -> (why it cannot back the claim, "" if it can; the rule that said so)
         verdicts: dict[int, tuple[str, str]] = {}
         for j, source in enumerate(shown.sources):

@@ -69,5 +69,3 @@ def _name(text: str) -> str:
 
 def _passages_json(passages) -> list[dict[str, Any]]:
     return [p.model_dump() for p in passages]
-
-

@@ -69,7 +69,6 @@ def build_app(rag: RAG) -> gr.Blocks:
         except RagError as exc:
             yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns
             return
-        language = detect_language(question)
         written = ""
         answer = None
         try:

@@ -98,11 +98,6 @@ def test_unsupported_lead_sentence_withholds_the_answer_but_keeps_the_draft():
     assert after.supported and after.keys == [2]
 
 
-def test_short_lead_sentence_does_not_decide():
-    out = verify("是的。俄羅斯每年最多可向中國輸送500億立方公尺天然氣。[1]")
-    assert not out.abstained and out.sentences[0].supported is None and out.sentences[1].supported
-
-
 def test_forged_marker_for_a_passage_that_does_not_exist_is_dropped():
     out = verify("俄羅斯每年最多可向中國輸送500億立方公尺天然氣。[7]")
     assert out.sentences[0].keys == [1]
@@ -264,19 +259,12 @@ def test_a_long_lead_far_from_the_question_withholds_the_answer():
     assert not CitationVerifier(short).verify("500億立方公尺。[1]", passages(), "zh-Hant", question).abstained  # type: ignore[arg-type]
 
 
-def test_list_numbering_is_not_a_number_and_a_restated_question_is_not_a_claim():
-    question = "管道在兩種情況下輸送天然氣，一種是平時，另一種是?"
-    answer = "管道在兩種情況下輸送天然氣：\n\n1. 俄羅斯每年最多可向中國輸送500億立方公尺天然氣。\n\n2. 該管道途經蒙古國東部。"
-    # The first item is close to the question, so only the rules under test decide.
-    close = ByTextEmbedder({question: [1.0, 0.0]}, {"俄羅斯每年最多可向中國輸送500億立方公尺天然氣。": [0.95, 0.31]})
-    out = CitationVerifier(close).verify(answer, passages(), "zh-Hant", question)  # type: ignore[arg-type]
-    intro, first, second = out.sentences
-    assert intro.supported is None and intro.reason == "restates the question"
-    assert first.text.startswith("俄羅斯") and first.keys == [1] and second.keys == [1] and not out.abstained
-    # Without the question the intro is a claim like any other: 兩 (2) is in no paragraph.
+def test_list_numbering_is_not_a_number():
+    answer = "西伯利亞力量2號管道：\n\n1. 俄羅斯每年最多可向中國輸送500億立方公尺天然氣。\n\n2. 該管道途經蒙古國東部。"
     out = CitationVerifier(NoSimilarity()).verify(answer, passages(), "zh-Hant")
-    assert out.sentences[0].supported is False and out.abstained
-    # A colon does not exempt a claim of the model's own.
+    first, second = out.sentences[-2:]
+    assert first.text.startswith("俄羅斯") and first.keys == [1] and second.keys == [1]
+    # A colon does not exempt a claim of the model's own: 2020 is in no paragraph.
     out = CitationVerifier(NoSimilarity()).verify(
         "蒙古在2020年加入北約，原因如下：\n\n1. 俄羅斯每年最多可向中國輸送500億立方公尺天然氣。",
         passages(),
@@ -306,7 +294,7 @@ def test_a_sentence_naming_the_question_subject_needs_a_source_that_names_it():
     out = CitationVerifier(close).verify(answer, [dams], "zh-Hant", question)  # type: ignore[arg-type]
     s = out.sentences[0]
     assert s.supported is False and s.keys == [] and out.abstained
-    assert "'螭頭', which the question asks about, is in none of the sources" in s.reason
+    assert "'螭頭', which the question asks about, is not in [1]" in s.reason
     # A source names it, but not the cited one: that paragraph cannot back the sentence either.
     terrace = para(2, "每一欄杆下又向外伸出一石螭頭，用於壇面排水。")
     out = CitationVerifier(close).verify(answer, [dams, terrace], "zh-Hant", question)  # type: ignore[arg-type]
@@ -318,21 +306,6 @@ def test_a_sentence_naming_the_question_subject_needs_a_source_that_names_it():
     assert out.sentences[0].keys == [2] and not out.abstained
     # Without the question there is no name to look for.
     assert CitationVerifier(close).verify(answer, [dams], "zh-Hant").sentences[0].supported  # type: ignore[arg-type]
-
-
-def test_a_copy_that_puts_the_question_name_in_another_subject_place_is_unsupported():
-    # DRCD --seed 2027: asked about 蒙哥, the model copied a sentence about 忽必烈 and put
-    # 蒙哥 first; the paragraph names 蒙哥 elsewhere, so the paragraph-level checks passed it.
-    question = "蒙哥在哪一年成為大蒙古國大汗?"
-    kublai = para(1, "忽必烈稱他的哥哥元憲宗蒙哥為「先皇」。忽必烈於庚申年三月二十四日自立為汗，又稱漢文的「皇帝」。")
-    answer = "蒙哥於庚申年三月二十四日自立為汗，又稱漢文的「皇帝」。[1]"
-    out = CitationVerifier(NoSimilarity()).verify(answer, [kublai], "zh-Hant", question)
-    s = out.sentences[0]
-    assert s.supported is False and out.abstained
-    assert "puts '蒙哥' where [1] says '忽必烈'" in s.reason
-    # Said of 忽必烈, as the paragraph says it, the same words are supported.
-    out = CitationVerifier(NoSimilarity()).verify(answer.replace("蒙哥", "忽必烈"), [kublai], "zh-Hant", "忽必烈在哪一年自立為汗?")
-    assert out.sentences[0].supported and out.sentences[0].keys == [1]
 
 
 def test_a_claim_moves_to_the_paragraph_that_says_it_of_the_question_subject():
@@ -349,43 +322,12 @@ def test_a_claim_moves_to_the_paragraph_that_says_it_of_the_question_subject():
     assert out.sentences[0].keys == [1]
 
 
-def test_a_long_lead_with_none_of_the_question_words_does_not_answer_it():
-    # DRCD --seed 2028: asked what shows 約翰福音 and 約翰書信 had different authors, the model
-    # copied a paragraph about 雅各書, which e5 put close to the question.
-    question = "約翰福音、約翰書信等可以從什麼學問上證實不太可能出自同一人？"
-    james = para(1, "雅各書的作者在書信起頭表明自己是「雅各，上帝和主耶穌基督的僕人」。")
-    lead = "雅各書的作者在書信起頭表明自己是「雅各，上帝和主耶穌基督的僕人」。"
-    close = ByTextEmbedder({question: [1.0, 0.0]}, {lead: [0.99, 0.14], james.text: [0.99, 0.14]})
-    out = CitationVerifier(close).verify(lead + "[1]", [james], "zh-Hant", question)  # type: ignore[arg-type]
-    assert out.abstained and out.sentences[0].supported and not out.sentences[0].about_question
-    assert "has 0.04 of its words and none of its names" in out.sentences[0].reason
-    # One that names what the question asks about is judged by the other rules.
-    named = "約翰書信的作者在書信起頭表明自己是「雅各，上帝和主耶穌基督的僕人」。"
-    source = para(1, named)
-    close = ByTextEmbedder({question: [1.0, 0.0]}, {named: [0.99, 0.14], source.text: [0.99, 0.14]})
-    assert not CitationVerifier(close).verify(named + "[1]", [source], "zh-Hant", question).abstained  # type: ignore[arg-type]
-
-
-def test_a_short_answer_is_a_quote_of_its_paragraph():
+def test_a_short_answer_is_checked_like_any_claim():
     verifier = CitationVerifier(NoSimilarity())
     religion = para(1, "猶太教認為自殺等同於否定上帝在全世界的善舉。")
     ranking = para(2, "南加大在2016年USNEWS的排名中名列第22名。")
     out = verifier.verify("猶太教。[1]", [religion, ranking], "zh-Hant")
     assert out.sentences[0].supported and out.sentences[0].keys == [1] and not out.abstained
-    assert out.citations[0].paragraph_id == "d#p1"
-    # Cited to the wrong paragraph: it moves to the best-ranked one that has it.
-    out = verifier.verify("22 [1]", [religion, ranking], "zh-Hant")
-    assert out.sentences[0].keys == [2] and "re-pointed" in out.sentences[0].reason and not out.abstained
-    # A number is matched by value: 22 is not in "2016" or "2022".
-    out = verifier.verify("22 [1]", [para(1, "2022年與2016年")], "zh-Hant")
-    assert out.sentences[0].supported is None and out.abstained
-    # Several paragraphs hold it: the one most about the question is the source.
-    korea = para(1, "韓半島的傳統文化深受中國的傳統文化影響，與日本亦有往來。")
-    japan = para(2, "日本的工業在戰後迅速發展。")
-    out = verifier.verify("日本。[2]", [korea, japan], "zh-Hant", "哪一國的傳統文化對韓半島的傳統文化影響很深？")
-    assert out.sentences[0].keys == [1]
-    # In no paragraph: still unchecked, and an answer of nothing else is withheld.
+    # In no paragraph, a short answer is unsupported, and an answer of nothing else is withheld.
     out = verifier.verify("日本。[1]", [religion, ranking], "zh-Hant")
-    assert out.sentences[0].supported is None and out.abstained
-    # Across languages there is nothing to quote ("Yes." against Chinese sources).
-    assert verifier.verify("Yes. [1]", [religion], "en").sentences[0].supported is None
+    assert out.sentences[0].supported is False and out.abstained

@@ -1,32 +1,25 @@
 """The citation rules, one per file, in the order they run. Each kind's list is explicit:
-the first claim rule that decides a claim settles it; a source must pass every source rule
+a source must pass every source rule
 that applies to it; key rules run in turn, each seeing the keys the one before chose; answer
 rules run in turn until one withholds the answer. docs/citations.md tells what each checks,
 and bench/ablation.py measures what each is worth."""
 
 from __future__ import annotations
 
-from rag.citations.rules.base import AnswerRule, ClaimRule, KeyRule, Rule, SourceRule
+from rag.citations.rules.base import AnswerRule, KeyRule, Rule, SourceRule
 from rag.citations.rules.best_passing_source import BestPassingSource
 from rag.citations.rules.cross_lingual_closest import CrossLingualClosest
 from rag.citations.rules.lead_close_to_question import LeadCloseToQuestion
-from rag.citations.rules.lead_shares_question import LeadSharesQuestion
 from rag.citations.rules.lead_supported import LeadSupported
 from rag.citations.rules.names_in_source import NamesInSource
 from rag.citations.rules.numbers_in_source import NumbersInSource
 from rag.citations.rules.off_question_sentences import OffQuestionSentences
-from rag.citations.rules.one_key_across_languages import OneKeyAcrossLanguages
 from rag.citations.rules.paragraph_saying_it import ParagraphSayingIt
 from rag.citations.rules.paragraph_with_the_words import ParagraphWithTheWords
-from rag.citations.rules.restates_question import RestatesQuestion
-from rag.citations.rules.short_quote import ShortQuote
-from rag.citations.rules.subject_in_no_source import SubjectInNoSource
 from rag.citations.rules.subject_named_in_source import SubjectNamedInSource
-from rag.citations.rules.subject_not_swapped import SubjectNotSwapped
 from rag.citations.rules.words_or_closest import WordsOrClosest
 from rag.citations.thresholds import CitationThresholds
 
-CLAIM_RULES: tuple[type[ClaimRule], ...] = (ShortQuote, RestatesQuestion, SubjectInNoSource)
 # Objections first, so a source that lacks a claim's number is told so; evidence next; the
 # subject checks last, on sources whose words already pass.
 SOURCE_RULES: tuple[type[SourceRule], ...] = (
@@ -35,11 +28,10 @@ SOURCE_RULES: tuple[type[SourceRule], ...] = (
     WordsOrClosest,
     CrossLingualClosest,
     SubjectNamedInSource,
-    SubjectNotSwapped,
 )
-KEY_RULES: tuple[type[KeyRule], ...] = (OneKeyAcrossLanguages, ParagraphWithTheWords, ParagraphSayingIt, BestPassingSource)
-ANSWER_RULES: tuple[type[AnswerRule], ...] = (LeadSupported, LeadSharesQuestion, LeadCloseToQuestion, OffQuestionSentences)
-RULE_NAMES: tuple[str, ...] = tuple(r.name for r in (*CLAIM_RULES, *SOURCE_RULES, *KEY_RULES, *ANSWER_RULES))
+KEY_RULES: tuple[type[KeyRule], ...] = (ParagraphWithTheWords, ParagraphSayingIt, BestPassingSource)
+ANSWER_RULES: tuple[type[AnswerRule], ...] = (LeadSupported, LeadCloseToQuestion, OffQuestionSentences)
+RULE_NAMES: tuple[str, ...] = tuple(r.name for r in (*SOURCE_RULES, *KEY_RULES, *ANSWER_RULES))
 
 
 class RuleSet:
@@ -51,10 +43,9 @@ class RuleSet:
             raise ValueError(f"unknown citation rule(s) {sorted(unknown)}; the rules are {', '.join(RULE_NAMES)}")
         t = thresholds or CitationThresholds()
         self.thresholds = t
-        self.claim: list[ClaimRule] = [r(t) for r in CLAIM_RULES if r.name not in off]
         self.source: list[SourceRule] = [r(t) for r in SOURCE_RULES if r.name not in off]
         self.key: list[KeyRule] = [r(t) for r in KEY_RULES if r.name not in off]
         self.answer: list[AnswerRule] = [r(t) for r in ANSWER_RULES if r.name not in off]
 
 
-__all__ = ["ANSWER_RULES", "CLAIM_RULES", "KEY_RULES", "RULE_NAMES", "SOURCE_RULES", "Rule", "RuleSet"]
+__all__ = ["ANSWER_RULES", "KEY_RULES", "RULE_NAMES", "SOURCE_RULES", "Rule", "RuleSet"]

@@ -1,7 +1,5 @@
-"""The four kinds of citation rule, each asked one question:
+"""The three kinds of citation rule, each asked one question:
 
-- a ``ClaimRule``: is this claim settled before any source is weighed (too short to judge,
-  not a claim, about something no source names)?
 - a ``SourceRule``: may this source back this claim? It objects (a reason) or stands aside.
 - a ``KeyRule``: which of the sources that may back the claim does it keep?
 - an ``AnswerRule``: does the answer as a whole stand, and which sentences does it show?
@@ -29,12 +27,6 @@ def moved(cited: tuple[int, ...] | list[int], key: int) -> str:
 class Rule:
     name: ClassVar[str]
     thresholds: CitationThresholds = field(default_factory=CitationThresholds)
-
-
-class ClaimRule(Rule):
-    def decide(self, claim: Claim, shown: Shown) -> SentenceSupport | None:
-        """The claim's verdict, or None to let the sources be weighed."""
-        raise NotImplementedError
 
 
 class SourceRule(Rule):
