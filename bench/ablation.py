@@ -91,8 +91,8 @@ class CachedEmbedder:
 def replay(pipelines: dict[str, Any], rules_off: frozenset[str], embedders: dict[str, CachedEmbedder]) -> dict[str, dict[str, Any]]:
     reports = {}
     for name in SAMPLES:
-        corpus = pipelines[QUESTION_SETS[SAMPLES[name][0]][1]]
-        embedder = embedders.setdefault(QUESTION_SETS[SAMPLES[name][0]][1], CachedEmbedder(corpus.embedder))
+        corpus = QUESTION_SETS[SAMPLES[name][0]][1]
+        embedder = embedders.setdefault(corpus, CachedEmbedder(pipelines[corpus].embedder))
         reports[name] = replay_sample(pipelines, name, rules_off, embedder)
     return reports
 

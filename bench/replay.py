@@ -54,6 +54,9 @@ def _pipelines(work: Path) -> dict[str, Any]:
     return {"seed": seed, "drcd": drcd}
 
 
+_LOADED: dict[str, Any] = {}  # question set -> its questions, read once per run
+
+
 def replay_sample(pipelines: dict[str, Any], name: str, rules_off: frozenset[str] = frozenset(), embedder: Any = None) -> dict[str, Any]:
     """One recording's replayed report, with ``rules_off`` switched off and ``embedder``
     (default: the pipeline's) computing the verifier's vectors."""
@@ -63,10 +66,11 @@ def replay_sample(pipelines: dict[str, Any], name: str, rules_off: frozenset[str
 
     kind, size, seed = SAMPLES[name]
     path, corpus = QUESTION_SETS[kind]
-    questions = load_questions(path)
+    questions = _LOADED[kind] if kind in _LOADED else _LOADED.setdefault(kind, load_questions(path))
     rows = sample_evenly(questions, size) if seed is None else sample_at_random(questions, size, seed)
     rag = pipelines[corpus]
-    settings = rag.settings.model_copy(update={"citation_rules_off": rules_off}) if rules_off else rag.settings
+    # Always set: a RAG_CITATION_RULES_OFF in the environment must not switch rules off here.
+    settings = rag.settings.model_copy(update={"citation_rules_off": rules_off})
     backend = ReplayBackend(load_recording(RECORDINGS / f"{name}.json"), f"{name}.json", embedder or rag.embedder, settings)
     rag.use_backend(backend)
     return run_eval(rag, rows, answers=True, model=backend.name, progress=False)
@@ -111,7 +115,9 @@ def main() -> int:
         answers = report["answers"]
         precision, only_gold = answers.get("citation_precision"), answers.get("answers_citing_only_gold")
         print(f"{name}: citation precision {precision}, answers citing only gold {only_gold}")
-        if args.compare:
+        if args.compare and not (args.compare / f"{name}.json").exists():
+            print("  (not in the earlier replays)")
+        elif args.compare:
             found = differences(json.loads((args.compare / f"{name}.json").read_text(encoding="utf-8")), report)
             differing += bool(found)
             print("  identical" if not found else "\n".join(f"  {line}" for line in found))

@@ -37,8 +37,8 @@ def retrieval_section(data: dict) -> list[str]:
 
 def answers_section(reports: dict[str, dict]) -> list[str]:
     """One column per answers-NAME.json: NAME is the backend, with -drcd for the evenly spread
-    DRCD sample, -drcd-heldout for the random one (--seed 2026) and -drcd-heldout-SEED for the
-    later random ones (--seed SEED)."""
+    DRCD sample, -drcd-heldout for the random one (--seed 2026), -drcd-heldout-SEED for the
+    later random ones (--seed SEED) and -drcd-english for questions/drcd-english.jsonl."""
     keys = [
         ("contains", "answer contains an accepted answer"),
         ("char_f1", "character F1"),
@@ -88,7 +88,7 @@ def answers_section(reports: dict[str, dict]) -> list[str]:
         " scored once with them: 0.870 (47/54; 0.957 of answers cite only gold), 6 of its 7 non-gold citations from one answer"
         " that copied three unrelated paragraphs; a rule written from it (a long lead with almost none of the question's words"
         " and none of its names does not answer it) gives 0.979. Its last non-gold citation backs a wrong answer whose words"
-        " are in the cited paragraph. `--seed 2029` was recorded with the verifier as it is now and scored once: 0.938"
+        " are in the cited paragraph. `--seed 2029` was recorded with the verifier as it was then (seventeen rules) and scored once: 0.938"
         " (30/32; 0.968 of answers cite only gold); no rule has been written from it. Its 2 non-gold citations come from one"
         " answer that copied a paragraph on 高爾's environmental stance for a question on who called his campaign populist."
         " `questions/drcd-english.jsonl` (23 DRCD questions drawn at random with seed 2030 from those no"

@@ -34,7 +34,6 @@ def source_sentences(paragraph: str) -> tuple[str, ...]:
 @dataclass(frozen=True, eq=False)
 class Question:
     text: str  # "" when the caller gave none: question rules then stand aside
-    grams: frozenset[str]
     names: tuple[str, ...]  # what it asks about, matching form (rag.text.names)
 
 
@@ -62,9 +61,7 @@ class Claim:
     text: str
     cited: tuple[int, ...]
     language: str
-    content: str
     grams: frozenset[str]
-    matched: str  # matching form
     numbers: frozenset[float]
     missing_numbers: tuple[frozenset[float], ...]  # [j]: its numbers source j lacks
     similarity: np.ndarray  # [j]: e5 similarity to source j
@@ -116,7 +113,7 @@ def shown_for(question: str, passages: list[Passage], thresholds: CitationThresh
         for p in passages
     )
     names = question_names(question, thresholds.rare_character) if question else ()
-    return Shown(Question(question, frozenset(bigrams(question)), names), sources)
+    return Shown(Question(question, names), sources)
 
 
 def claims_for(sentences: list[tuple[str, list[int]]], shown: Shown, embedder: Embedder) -> list[Claim]:
@@ -140,9 +137,7 @@ def claims_for(sentences: list[tuple[str, list[int]]], shown: Shown, embedder: E
                 text=text,
                 cited=tuple(cited),
                 language=languages[i],
-                content=content_of(text),
                 grams=grams,
-                matched=matched,
                 numbers=frozenset(number_values(text)),
                 missing_numbers=missing,
                 similarity=similarity[i],

@@ -46,8 +46,8 @@ class CitationVerifier:
         self.rules = RuleSet(thresholds, rules_off)
 
     def verify(self, answer: str, passages: list[Passage], question_language: str, question: str = "") -> Verified:
-        """``question``, when given, lets sentences that stray from it be left out, and a list
-        introduction that repeats it go unchecked."""
+        """``question``, when given, lets the answer rules judge the answer against it (a lead far
+        from it, sentences that stray from it) and the source rules look for its subject."""
         refusal = Verified(REFUSALS[question_language], [], [], True)
         if not passages:
             return refusal

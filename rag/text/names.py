@@ -8,7 +8,7 @@ for, at least one of them rare ("螭" + "頭"): unknown names fall apart into si
 characters. On the 3,524 DRCD dev questions, 6.4% have such a name that their own
 paragraph lacks (paraphrase: "南北戰爭" asked, "內戰" written; or a run that caught a verb,
 which ``name_in`` allows for). The verifier only asks it of sentences that repeat the name;
-on the four recorded answer samples (bench/results/recordings) it refused no right answer.
+on the first four recorded answer samples (bench/results/recordings) it refused no right answer.
 """
 
 from __future__ import annotations

@@ -254,7 +254,7 @@ def test_a_long_lead_far_from_the_question_withholds_the_answer():
 
     near = ByTextEmbedder({question: [1.0, 0.0]}, {lead: [0.90, 0.44]})
     assert not CitationVerifier(near).verify(f"{lead}[1]", passages(), "zh-Hant", question).abstained  # type: ignore[arg-type]
-    # A short lead ("500億立方公尺。", under LONG_LEAD_CHARS) is not judged on closeness.
+    # A short lead ("500億立方公尺。", under long_lead_chars) is not judged on closeness.
     short = ByTextEmbedder({question: [1.0, 0.0]}, {"500億立方公尺。": [0.78, 0.63]})
     assert not CitationVerifier(short).verify("500億立方公尺。[1]", passages(), "zh-Hant", question).abstained  # type: ignore[arg-type]
 

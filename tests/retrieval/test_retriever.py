@@ -52,7 +52,7 @@ def test_simplified_question_is_embedded_in_the_corpus_script(seed_rag):
     assert retriever.dense_query_text("What is it?") == "What is it?"
 
 
-def test_retriever_checks_its_arguments(seed_rag):
+def test_settings_check_the_retriever_choices_once(seed_rag):
     retriever = seed_rag.ensure_index()
     # Settings check the choices once, when they are read; the retriever takes them as they are.
     with pytest.raises(ValueError, match="'zscore', 'minmax' or 'rrf'"):
