@@ -82,7 +82,7 @@ class SentenceSupport(BaseModel):
     text: str
     cited: list[int] = Field(default_factory=list, description="Keys the model wrote after this sentence.")
     keys: list[int] = Field(default_factory=list, description="Keys kept after verification (possibly re-pointed).")
-    supported: bool | None = Field(description="True: a source backs it; False: none does; None: nothing to check.")
+    supported: bool = Field(description="True: a source backs it; False: none does (the reason says why).")
     about_question: bool = Field(
         True, description="False: a source backs it but it strays from the question, so it is left out of the answer."
     )

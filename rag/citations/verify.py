@@ -54,9 +54,9 @@ class CitationVerifier:
         shown = shown_for(question, passages, self.rules.thresholds)
         claims = claims_for(claims_of(answer, self.rules.thresholds.refusal_overlap), shown, self.embedder)
         checks = [self._check(claim, shown) for claim in claims]
-        lead = next((i for i, c in enumerate(checks) if c.supported is not None), None)
-        if lead is None:  # nothing the model wrote could be judged: nothing to pass on
+        if not checks:  # the model wrote only the refusal or filler: nothing to pass on
             return Verified(refusal.text, [], checks, True)
+        lead = 0  # every claim is judged, so the first one answers the question
         closeness = Closeness(checks, lead, lambda texts: self._closeness(question, texts))
         for rule in self.rules.answer:
             ruling = rule.judge(checks, lead, shown, closeness)

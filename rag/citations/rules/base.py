@@ -87,5 +87,5 @@ class Closeness:
 
 class AnswerRule(Rule):
     def judge(self, sentences: list[SentenceSupport], lead: int, shown: Shown, closeness: Closeness) -> Ruling | None:
-        """A new ruling on the answer (``lead``: index of its first judged sentence), or None."""
+        """A new ruling on the answer (``lead``: index of its first sentence), or None."""
         raise NotImplementedError

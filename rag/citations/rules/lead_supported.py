@@ -6,7 +6,7 @@ from rag.types import SentenceSupport
 
 
 class LeadSupported(AnswerRule):
-    """An answer whose lead sentence (the first one judged: the one that answers the question)
+    """An answer whose lead sentence (the first one: the one that answers the question)
     no source backs is withheld, whatever follows: a model that leads with a fabrication and
     then copies sources about something else has not answered."""
 
