@@ -17,7 +17,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITES = ["tests/system/test_trust.py", "tests/system/test_offline.py", "tests/system/test_hostile.py", "tests/system/test_bad_input.py"]
+SUITES = [
+    "tests/system/test_trust.py",
+    "tests/system/test_offline.py",
+    "tests/system/test_hostile.py",
+    "tests/system/test_bad_input.py",
+    "tests/corpus/readers/test_hostile_documents.py",
+]
 
 
 def docstrings() -> dict[str, str]:

@@ -64,7 +64,7 @@ def local_build(corpus_dir: Path, fresh: bool) -> tuple[Settings, dict]:
     """The single-process index, reused from the cache when it still fits."""
     settings = Settings(corpus_dir=corpus_dir, index_dir=CACHE / "ray-bench-local-index", index_engine="local")
     timing_file = CACHE / "ray-bench-local.json"
-    corpus = load_corpus(corpus_dir, settings.max_file_bytes)
+    corpus = load_corpus(corpus_dir, settings.read_options)
     timing = json.loads(timing_file.read_text()) if timing_file.exists() else {}
     if not fresh and index_status(settings, corpus).state == "fresh" and timing.get("corpus_hash") == corpus.fingerprint:
         print(f"local index: cached (built in {timing['build_seconds']} s on {timing['measured_at']})", file=sys.stderr)

@@ -65,7 +65,7 @@ def base_vectors() -> np.ndarray:
     """Real chunk vectors of the DRCD dev corpus (the retrieval bench's cached index)."""
     from retrieval import CACHE, drcd_corpus
 
-    from rag.corpus.files import load_corpus
+    from rag.corpus.files import corpus_of
     from rag.eval.scoring import load_drcd
     from rag.index.build import build_index, index_status
     from rag.index.store import current_build, load_build
@@ -73,7 +73,7 @@ def base_vectors() -> np.ndarray:
     from rag.settings import Settings
 
     settings = Settings(corpus_dir=drcd_corpus(load_drcd(DRCD).paragraphs), index_dir=CACHE / "drcd-index")
-    if index_status(settings, load_corpus(settings.corpus_dir)).state != "fresh":
+    if index_status(settings, corpus_of(settings)).state != "fresh":
         build_index(settings, get_embedder(settings), progress=True)
     folder = current_build(settings.index_dir)
     assert folder is not None

@@ -21,6 +21,9 @@ OFFLINE_ENVIRONMENT = {
     "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
     "GRADIO_ANALYTICS_ENABLED": "False",
     "RAY_USAGE_STATS_ENABLED": "0",
+    # onnxruntime (the OCR models) sends events to Microsoft from 1.29 on Linux unless this
+    # is set before it starts; tests/system/test_offline.py caught its DNS look-ups.
+    "ORT_DISABLE_TELEMETRY": "1",
     "DO_NOT_TRACK": "1",
 }
 for _name, _value in OFFLINE_ENVIRONMENT.items():

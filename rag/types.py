@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from rag.citations.markers import defuse
 
@@ -29,6 +29,19 @@ class Paragraph(BaseModel):
     end: int
     text: str
     heading: str = Field("", description="The section heading above this paragraph, if any.")
+    page: int | None = Field(None, description="1-based page (PDF), slide (PPTX) or sheet (XLSX) it starts on; None without pages.")
+    page_paragraph: int | None = Field(None, description="1-based position among the paragraphs of its page.")
+    page_breaks: list[int] = Field(default_factory=list, description="Offsets in text where it runs onto the next page.")
+    ocr: bool = Field(False, description="The text was recognised from a page image (OCR), not read from a text layer.")
+
+    @property
+    def location(self) -> str:
+        return location(self.doc_id, self.page, self.page_paragraph or self.number)
+
+
+def location(doc_id: str, page: int | None, number: int) -> str:
+    """How a person finds a paragraph: 'article.pdf p.2 ¶3' (¶ counts on the page), 'notes.md ¶5'."""
+    return f"{doc_id} p.{page} ¶{number}" if page is not None else f"{doc_id} ¶{number}"
 
 
 class Chunk(BaseModel):
@@ -59,6 +72,10 @@ class Passage(BaseModel):
     dense_score: float | None = Field(None, description="Cosine similarity of the best chunk (dense channel).")
     lexical_score: float | None = Field(None, description="BM25 score of the paragraph (lexical channel).")
     found_by: list[str] = Field(default_factory=list, description="Channels that ranked it in their own top k.")
+    page: int | None = Field(None, description="1-based page, slide or sheet the paragraph starts on; None without pages.")
+    page_paragraph: int | None = None
+    page_breaks: list[int] = Field(default_factory=list, description="Offsets in text where the paragraph runs onto the next page.")
+    ocr: bool = Field(False, description="The text was recognised from a page image (OCR).")
 
     @field_validator("text", "heading")
     @classmethod
@@ -67,13 +84,58 @@ class Passage(BaseModel):
         # page, CLI, API, plugin) can quote a source's own "[3]" as a citation of ours.
         return defuse(value)
 
+    @property
+    def number(self) -> int:
+        """The paragraph's position in its file, from its id ('<file>#p<number>'); 0 if the id has none."""
+        tail = self.paragraph_id.rsplit("#p", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def location(self) -> str:
+        """Where a person finds it: 'article.pdf p.2 ¶3'."""
+        return location(self.doc_id, self.page, self.page_paragraph or self.number)
+
+    def location_at(self, offset: int) -> str:
+        """Where characters from ``offset`` on are: 'a.pdf p.3 ¶2', or 'a.pdf p.2–3 ¶5' when
+        they are on a later page than the paragraph starts on (¶ counts on its first page)."""
+        page, number = self.page_at(offset), self.page_paragraph or self.number
+        if page is not None and self.page is not None and page != self.page:
+            return f"{self.doc_id} p.{self.page}–{page} ¶{number}"
+        return location(self.doc_id, page, number)
+
+    def page_at(self, offset: int) -> int | None:
+        """The page showing the character ``offset`` of the paragraph's text."""
+        if self.page is None:
+            return None
+        return self.page + sum(1 for b in self.page_breaks if b <= offset)
+
 
 class Citation(BaseModel):
     key: int = Field(description="The number written in the answer, as in [1].")
     paragraph_id: str
     text: str = Field(description="The quoted span of the paragraph.")
-    start: int = Field(description="Offset of the span in the source file.")
+    start: int = Field(description="Offset of the span in the extracted text of the document.")
     end: int
+    doc_id: str = Field("", description="The file, relative to the corpus folder.")
+    page: int | None = Field(None, description="1-based page (slide, sheet) showing the span; None where the format has none.")
+    ocr: bool = Field(False, description="The quoted text was recognised from a page image (OCR).")
+    location: str = Field("", description="Where a person finds it: 'article.pdf p.2 ¶3'.")
+
+    @classmethod
+    def quote(cls, key: int, passage: Passage, a: int, b: int) -> Citation:
+        """The citation of characters a..b of the passage's paragraph."""
+        return cls(
+            key=key,
+            paragraph_id=passage.paragraph_id,
+            text=passage.text[a:b],
+            start=passage.start + a,
+            end=passage.start + b,
+            doc_id=passage.doc_id,
+            page=passage.page_at(a),
+            ocr=passage.ocr,
+            location=passage.location_at(a),
+        )
 
 
 class SentenceSupport(BaseModel):

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_DOC = "000_4d695214e84dccad.txt"
 KEY_QUESTION = "西伯利亞力量2號管道每年最多可輸送多少天然氣？"
+KEY_ANSWER = "500億立方公尺"
 
 
 def make_settings(tmp: Path, corpus: Path | None = None, **extra) -> Settings:
@@ -31,6 +32,22 @@ def seed_rag(tmp_path_factory):
     rag = RAG(make_settings(tmp, corpus))
     rag.ensure_index()
     return rag
+
+
+@pytest.fixture(scope="session")
+def seed_pdf(tmp_path_factory) -> Path:
+    """The seed article printed to PDF by headless Chromium, header and footer included."""
+    from tests.documents import article_html, print_pdf
+
+    return print_pdf(article_html(), tmp_path_factory.mktemp("seed-pdf") / "article.pdf")
+
+
+@pytest.fixture(scope="session")
+def seed_scan(seed_pdf) -> Path:
+    """That PDF as a scanner makes it: page images at 300 dpi, no text layer."""
+    from tests.documents import scan_pdf
+
+    return scan_pdf(seed_pdf, seed_pdf.parent / "scan.pdf", dpi=300)
 
 
 @pytest.fixture(scope="session")

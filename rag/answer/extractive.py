@@ -81,9 +81,7 @@ class ExtractiveAnswerer:
         for i in chosen:
             passage, a, b = candidates[i]
             parts.append(f"{texts[i]} {cite(passage.rank)}")
-            citations.append(
-                Citation(key=passage.rank, paragraph_id=passage.paragraph_id, text=texts[i], start=passage.start + a, end=passage.start + b)
-            )
+            citations.append(Citation.quote(passage.rank, passage, a, b))
         return Answer(question=question, text=" ".join(parts), citations=citations, passages=passages, model=self.name)
 
 

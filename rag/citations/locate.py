@@ -19,6 +19,4 @@ def citation_for(sentence: str, passage: Passage) -> Citation:
         return numbers + (len(grams & bigrams(piece)) / len(grams) if grams else 0.0)
 
     a, b = max(spans, key=score)
-    return Citation(
-        key=passage.rank, paragraph_id=passage.paragraph_id, text=passage.text[a:b], start=passage.start + a, end=passage.start + b
-    )
+    return Citation.quote(passage.rank, passage, a, b)

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from rag.corpus.cache import ExtractionCache, extraction_key
+from rag.corpus.extraction import Extraction, paragraphs_of
+from rag.corpus.readers import Progress, Reader, ReadOptions, reader_for, readers_by_suffix
 from rag.errors import RagError
 from rag.types import Paragraph
 
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
-# A blank line: a newline, then only white space (full-width space included), then a newline.
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u3000]*\n\s*")
-_DATE_LINE = re.compile(r"\A\s*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]*\n?[ \t]*")
-_SENTENCE_PUNCT = tuple("。！？；.!?;：:」』”）)")
-HEADING_MAX_CHARS = 30
+if TYPE_CHECKING:
+    from rag.settings import Settings
+
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
-# Encodings a Chinese corpus is often in besides UTF-8; anything else is reported, not guessed.
-_CJK_ENCODINGS = {"big5", "big5hkscs", "cp950", "gb18030", "gbk", "gb2312", "utf_16", "utf_16_le", "utf_16_be"}
+EXTRACTED = "extracted"  # folder in the index folder holding cached extractions
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,9 @@ class Document:
     text: str
     sha256: str
     date: str | None = None
-    encoding: str = "utf-8"
+    reader: str = "text"
+    pages: int | None = None
+    title: str = ""
 
 
 @dataclass
@@ -39,13 +40,14 @@ class Corpus:
     paragraphs: list[Paragraph] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # files skipped, with the reason and the fix
     notes: list[str] = field(default_factory=list)  # files used, with something worth knowing
+    cache: ExtractionCache | None = None
 
     @property
     def fingerprint(self) -> str:
-        """Changes when any file's content, name, or the set of files changes."""
+        """Changes when any file's content, name, or reader, or the set of files changes."""
         h = hashlib.sha256()
         for doc in sorted(self.documents, key=lambda d: d.doc_id):
-            h.update(f"{doc.doc_id}\0{doc.sha256}\n".encode())
+            h.update(f"{doc.doc_id}\0{doc.sha256}\0{doc.reader}\n".encode())
         return h.hexdigest()
 
 
@@ -54,7 +56,10 @@ def corpus_files(root: Path, skipped: list[str]) -> list[Path]:
     folders are not entered; each is named in ``skipped``, so nothing in the folder is
     left out without a word."""
     if not root.is_dir():
-        raise RagError(f"Corpus folder '{root}' does not exist.", fix="Create it and put .txt or .md files in it, or set RAG_CORPUS_DIR.")
+        raise RagError(
+            f"Corpus folder '{root}' does not exist.",
+            fix="Create it and put documents (.txt, .md, .pdf, .docx, …) in it, or set RAG_CORPUS_DIR.",
+        )
     found: list[Path] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         here = Path(folder)
@@ -76,74 +81,8 @@ def corpus_files(root: Path, skipped: list[str]) -> list[Path]:
     return sorted(found)
 
 
-def _is_heading(block: str) -> bool:
-    line = block.strip()
-    if line.startswith("#"):
-        return True
-    return "\n" not in line and len(line) <= HEADING_MAX_CHARS and not line.endswith(_SENTENCE_PUNCT)
-
-
-def split_paragraphs(doc: Document) -> list[Paragraph]:
-    """Blank-line blocks become paragraphs; short heading lines become their context."""
-    text = doc.text
-    body_start = 0
-    date = _DATE_LINE.match(text)
-    if date:
-        body_start = date.end()
-    blocks: list[tuple[int, int]] = []
-    pos = body_start
-    for sep in _BLANK_LINE.finditer(text, body_start):
-        blocks.append((pos, sep.start()))
-        pos = sep.end()
-    blocks.append((pos, len(text)))
-
-    paragraphs: list[Paragraph] = []
-    heading = ""
-    for i, (a, b) in enumerate(blocks):
-        raw = text[a:b]
-        stripped = raw.strip()
-        if not stripped:
-            continue
-        a += len(raw) - len(raw.lstrip())
-        b = a + len(stripped)
-        is_last = i == len(blocks) - 1
-        if not is_last and _is_heading(stripped):
-            heading = stripped.lstrip("#").strip()
-            continue
-        number = len(paragraphs) + 1
-        paragraphs.append(
-            Paragraph(
-                paragraph_id=f"{doc.doc_id}#p{number}",
-                doc_id=doc.doc_id,
-                number=number,
-                start=a,
-                end=b,
-                text=stripped,
-                heading=heading,
-            )
-        )
-    return paragraphs
-
-
-def _decode(data: bytes, doc_id: str, path: Path) -> tuple[str, str]:
-    """(text, encoding): UTF-8 first; Big5 / GB18030 / UTF-16 when charset detection is sure."""
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError as exc:
-        bad = exc.start
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is not None and best.encoding in _CJK_ENCODINGS:
-        return str(best), best.encoding
-    raise RagError(
-        f"{doc_id}: skipped, not UTF-8 (bad byte at position {bad}) and not recognisably Big5 or GB18030.",
-        fix=f"Convert it, e.g. iconv -f BIG5 -t UTF-8 '{path}' -o '{path}.utf8.txt'.",
-    )
-
-
-def read_document(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Document:
-    """Decode one file; raise RagError naming the file when it cannot or must not be used."""
+def read_bytes(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+    """The file's bytes; RagError naming the file when it cannot or must not be read."""
     doc_id = path.relative_to(root).as_posix()
     try:
         info = path.stat()  # follows a link; a link loop raises ELOOP here
@@ -156,8 +95,12 @@ def read_document(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTE
     if not stat.S_ISREG(info.st_mode):
         # A FIFO or device reports size 0 and blocks (or never ends) when read.
         raise RagError(f"{doc_id}: skipped, not a regular file (a pipe, socket or device).", fix="Remove it from the corpus folder.")
-    if path.suffix.lower() not in TEXT_SUFFIXES:
-        raise RagError(f"{doc_id}: skipped, not a text file type ({', '.join(sorted(TEXT_SUFFIXES))}).", fix="Convert it to .txt or .md.")
+    if reader_for(path.suffix) is None:
+        known = ", ".join(sorted(readers_by_suffix()))
+        raise RagError(
+            f"{doc_id}: skipped, no reader for {path.suffix or 'files without a suffix'} (readers: {known}).",
+            fix="Convert it to one of those formats, or install a reader plugin (docs/architecture.md).",
+        )
     too_big = RagError(
         f"{doc_id}: skipped, {info.st_size / 2**20:,.0f} MB is over the {max_bytes / 2**20:,.0f} MB limit (RAG_MAX_FILE_MB).",
         fix="Split it into smaller files, or raise RAG_MAX_FILE_MB.",
@@ -175,34 +118,92 @@ def read_document(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTE
         raise RagError(f"{doc_id}: skipped, cannot be read ({exc.strerror}).", fix="Check the file's permissions.") from exc
     if len(data) > max_bytes:
         raise too_big
-    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise RagError(f"{doc_id}: skipped, looks binary (contains NUL bytes).", fix="Remove it or convert it to UTF-8 text.")
-    text, encoding = _decode(data, doc_id, path)
-    date = _DATE_LINE.match(text)
-    return Document(
+    return data
+
+
+def extract(doc_id: str, data: bytes, reader: Reader, options: ReadOptions, progress: Progress | None = None) -> Extraction:
+    """The reader's extraction; whatever a damaged or hostile file makes a parser raise
+    becomes a RagError naming the file."""
+    try:
+        return reader.read(data, options, progress)
+    except RagError as exc:
+        raise RagError(f"{doc_id}: {exc.message}", fix=exc.fix) from exc
+    except Exception as exc:  # third-party parsers on hostile input can raise anything
+        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise RagError(
+            f"{doc_id}: skipped, damaged or not a valid {reader.name} file ({detail}).",
+            fix="Open it in the program that made it and save it again.",
+        ) from exc
+
+
+def read_document(
+    path: Path,
+    root: Path,
+    options: ReadOptions | None = None,
+    cache: ExtractionCache | None = None,
+    progress: Progress | None = None,
+) -> tuple[Document, Extraction]:
+    """Read one file with the reader its suffix names; RagError when it cannot be used."""
+    options = options or ReadOptions()
+    doc_id = path.relative_to(root).as_posix()
+    data = read_bytes(path, root, options.max_file_bytes)
+    reader = reader_for(path.suffix)
+    assert reader is not None  # read_bytes refuses files no reader takes
+    sha256 = hashlib.sha256(data).hexdigest()
+    key = extraction_key(sha256, reader, options)
+    extraction = cache.get(key) if cache else None
+    if extraction is None:
+        named = (lambda done, total, what: progress(done, total, f"{doc_id}: {what}")) if progress else None
+        extraction = extract(doc_id, data, reader, options, named)
+        if cache:
+            cache.put(key, extraction)
+    doc = Document(
         doc_id=doc_id,
         path=path,
-        text=text,
-        sha256=hashlib.sha256(data).hexdigest(),
-        date=date.group(1) if date else None,
-        encoding=encoding,
+        text=extraction.text,
+        sha256=sha256,
+        date=extraction.date,
+        reader=f"{reader.name}/{reader.version}",
+        pages=extraction.pages,
+        title=extraction.title,
     )
+    return doc, extraction
 
 
-def load_corpus(root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Corpus:
+def load_corpus(
+    root: Path,
+    options: ReadOptions | None = None,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> Corpus:
+    """Every readable document under root; what could not be read goes to ``problems``."""
     corpus = Corpus()
+    cache = ExtractionCache(cache_dir) if cache_dir else None
     for path in corpus_files(root, corpus.problems):
         try:
-            doc = read_document(path, root, max_file_bytes)
+            doc, extraction = read_document(path, root, options, cache, progress)
         except RagError as exc:
             corpus.problems.append(str(exc))  # with its "Fix: …", which says what to do
             continue
-        paragraphs = split_paragraphs(doc)
+        paragraphs = paragraphs_of(doc.doc_id, extraction)
         if not paragraphs:
-            corpus.problems.append(f"{doc.doc_id}: skipped, no text in it.")
+            corpus.problems.append(f"{doc.doc_id}: skipped, no text in it{_why_empty(doc)}.")
             continue
-        if doc.encoding != "utf-8":
-            corpus.notes.append(f"{doc.doc_id}: read as {doc.encoding} (not UTF-8).")
+        corpus.notes.extend(f"{doc.doc_id}: {note}" for note in extraction.notes)
         corpus.documents.append(doc)
         corpus.paragraphs.extend(paragraphs)
+    corpus.cache = cache
     return corpus
+
+
+def _why_empty(doc: Document) -> str:
+    if doc.reader.startswith("html"):
+        return " (an HTML page with no article text: only scripts, menus or markup)"
+    if doc.reader.startswith(("pdf", "image")):
+        return " (no text layer, and OCR found no text; is RAG_OCR off?)"
+    return ""
+
+
+def corpus_of(settings: Settings, progress: Progress | None = None) -> Corpus:
+    """The corpus folder Settings name, read with their limits, extractions cached beside the index."""
+    return load_corpus(settings.corpus_dir, settings.read_options, settings.index_dir / EXTRACTED, progress)

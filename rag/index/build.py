@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from rag.corpus.cache import output_options
 from rag.corpus.chunking import ParagraphChunker
-from rag.corpus.files import Corpus, load_corpus
+from rag.corpus.files import Corpus, corpus_of
+from rag.corpus.progress import page_progress
 from rag.errors import RagError
 from rag.index.lexical import LexicalIndex
 from rag.index.store import FORMAT_VERSION, build_lock, current_build, load_build, read_manifest, write_build
@@ -46,6 +48,9 @@ def index_identity(settings: Settings, corpus: Corpus) -> dict[str, Any]:
         # BM25 tokens pass through OpenCC, whose dictionaries change between releases.
         "lexical_tokens": {"opencc": importlib.metadata.version("opencc")},
         "corpus_hash": corpus.fingerprint,
+        # How PDFs and scans are read (page limit, OCR engine, languages, resolution)
+        # changes their text; plain text does not depend on it.
+        "read_options": output_options(settings.read_options) if any(not d.reader.startswith("text/") for d in corpus.documents) else None,
     }
 
 
@@ -59,6 +64,7 @@ def stale_reasons(manifest: dict[str, Any], expected: dict[str, Any]) -> list[st
         "vector_index": "vector index settings",
         "lexical_tokens": "OpenCC version",
         "corpus_hash": "corpus files",
+        "read_options": "reading options (RAG_MAX_PAGES, RAG_OCR…)",
     }
     return [f"{labels[k]} changed" for k in expected if manifest.get(k) != expected[k]]
 
@@ -162,10 +168,13 @@ def _encoder(settings: Settings, embedder: Embedder) -> Callable[..., np.ndarray
 def build_index(settings: Settings, embedder: Embedder, progress: bool = False, corpus: Corpus | None = None) -> BuildReport:
     started = dt.datetime.now(dt.UTC)
     with build_lock(settings.index_dir):
-        corpus = corpus or load_corpus(settings.corpus_dir, settings.max_file_bytes)
+        corpus = corpus or corpus_of(settings, page_progress(progress))
         if not corpus.paragraphs:
-            detail = "; ".join(corpus.problems) or "it has no .txt or .md files"
-            raise RagError(f"Nothing to index in '{settings.corpus_dir}': {detail}.", fix="Add UTF-8 .txt or .md files to it.")
+            detail = "; ".join(corpus.problems) or "it holds no documents"
+            raise RagError(
+                f"Nothing to index in '{settings.corpus_dir}': {detail}.",
+                fix="Add documents to it (.txt, .md, .pdf, .docx, .pptx, .xlsx, .csv, .html, .epub, or scanned .png/.jpg/.tif).",
+            )
         chunks = ParagraphChunker(settings.chunk_size, settings.chunk_overlap).split_all(corpus.paragraphs)
         texts = [embedded_text(c.text, c.heading) for c in chunks]
         vectors, reused = embed_chunks(texts, embedder, previous_vectors(settings), progress, _encoder(settings, embedder))
@@ -175,13 +184,18 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = False, 
             "built_at": started.isoformat(timespec="seconds"),
             "dimension": embedder.dimension,
             "script": corpus_script(corpus),
-            "documents": [{"doc_id": d.doc_id, "sha256": d.sha256, "date": d.date} for d in corpus.documents],
+            "documents": [
+                {"doc_id": d.doc_id, "sha256": d.sha256, "date": d.date, "reader": d.reader, "pages": d.pages, "title": d.title}
+                for d in corpus.documents
+            ],
             "counts": {"documents": len(corpus.documents), "paragraphs": len(corpus.paragraphs), "chunks": len(chunks)},
             "problems": corpus.problems,
             "notes": corpus.notes,
         }
         kind = choose_kind(settings.vector_index, len(chunks), settings.approximate_above)
         folder = write_build(settings.index_dir, manifest, vectors, corpus.paragraphs, chunks, lexical, kind)
+        if corpus.cache is not None:
+            corpus.cache.prune()
     seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     return BuildReport(
         len(corpus.documents), len(corpus.paragraphs), len(chunks), seconds, corpus.problems, str(folder), corpus.notes, reused

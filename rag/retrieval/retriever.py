@@ -158,5 +158,9 @@ class Retriever:
             match_end=chunk.end if chunk else para.end,
             heading=para.heading,
             rank=rank,
+            page=para.page,
+            page_paragraph=para.page_paragraph,
+            page_breaks=para.page_breaks,
+            ocr=para.ocr,
             **extra,
         )

@@ -90,8 +90,12 @@ def retrieve(
         _print_json({"question": question, "passages": _passages_json(passages)})
         return
     for p in passages:
-        typer.echo(f"[{p.rank}] {_name(p.paragraph_id)}  score {p.score:.3f}")
+        typer.echo(f"[{p.rank}] {_name(p.location)}{_ocr(p.ocr)}  score {p.score:.3f}")
         typer.echo(f"    {safe(p.text)}\n")
+
+
+def _ocr(ocr: bool) -> str:
+    return " (OCR: check against the page)" if ocr else ""
 
 
 def _answer_json(answer) -> dict[str, Any]:
@@ -148,14 +152,14 @@ def ask(
         typer.echo("")
     if answer.error:
         for p in answer.passages:
-            typer.echo(f"[{p.rank}] {_name(p.paragraph_id)}  score {p.score:.3f}\n    {safe(p.text)}")
+            typer.echo(f"[{p.rank}] {_name(p.location)}{_ocr(p.ocr)}  score {p.score:.3f}\n    {safe(p.text)}")
         _fail(RagError(answer.error))
     if "".join(streamed).strip() != answer.text.strip():
         typer.echo(f"\nVerified answer:\n{safe(answer.text)}")
     if answer.citations:
         typer.echo("")
     for c in answer.citations:
-        typer.echo(f"[{c.key}] {_name(c.paragraph_id)} (characters {c.start}-{c.end}): {safe(c.text)}")
+        typer.echo(f"[{c.key}] {_name(c.location or c.paragraph_id)}{_ocr(c.ocr)} (characters {c.start}-{c.end}): {safe(c.text)}")
     for s in answer.unsupported:
         typer.echo(f"unsupported: {safe(s.text)} ({safe(s.why)})")
     for s in answer.sentences:

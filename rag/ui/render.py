@@ -17,6 +17,9 @@ WORDS = {
         "score": "分數",
         "chars": "字元",
         "document": "文件",
+        "page": "第 {n} 頁",
+        "ocr": "以 OCR 從頁面影像辨識的文字，請對照原頁",
+        "picture": "引用所在的頁面，引文已標示",
         "unsupported": "沒有資料支持這句話",
         "draft": "模型寫了以下內容，但沒有資料支持，所以不採用：",
         "strays": "模型寫了以下與問題無關的內容，所以不採用：",
@@ -30,6 +33,9 @@ WORDS = {
         "score": "分数",
         "chars": "字符",
         "document": "文件",
+        "page": "第 {n} 页",
+        "ocr": "以 OCR 从页面图像识别的文字，请对照原页",
+        "picture": "引用所在的页面，引文已标示",
         "unsupported": "没有资料支持这句话",
         "draft": "模型写了以下内容，但没有资料支持，所以不采用：",
         "strays": "模型写了以下与问题无关的内容，所以不采用：",
@@ -43,6 +49,9 @@ WORDS = {
         "score": "score",
         "chars": "characters",
         "document": "document",
+        "page": "page {n}",
+        "ocr": "text recognised from the page image by OCR: check it against the page",
+        "picture": "The cited page, with the quote highlighted",
         "unsupported": "No source supports this sentence",
         "draft": "The model wrote this, but no source supports it, so it is not used:",
         "strays": "The model wrote this, which strays from the question, so it is not used:",
@@ -153,8 +162,23 @@ def _channel_scores(p: Passage) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
-def source_cards(turn: int, answer: Answer, language: str) -> str:
+def _page_meta(p: Passage, words: dict[str, str]) -> str:
+    page = f'<span class="page">{esc(words["page"].format(n=p.page))}</span> · ' if p.page is not None else ""
+    ocr = f'<span class="ocr" title="{esc(words["ocr"])}">OCR</span> · ' if p.ocr else ""
+    return page + ocr
+
+
+def _picture(p: Passage, pictures: dict[int, str], words: dict[str, str]) -> str:
+    url = pictures.get(p.rank)
+    if not url:
+        return ""
+    return f'<figure class="page-picture"><img src="{esc(url)}" alt="{esc(words["picture"])}" loading="lazy"></figure>'
+
+
+def source_cards(turn: int, answer: Answer, language: str, pictures: dict[int, str] | None = None) -> str:
+    """A card per passage; ``pictures`` (rank -> image URL) shows the cited PDF page."""
     words = WORDS[language]
+    pictures = pictures or {}
     cited = {c.key for c in answer.citations}
     cards = []
     for p in answer.passages:
@@ -168,7 +192,7 @@ def source_cards(turn: int, answer: Answer, language: str) -> str:
             f'<span class="score">{esc(words["score"])} {p.score:.3f}{_channel_scores(p)}</span> {badge}</summary>'
             f"{heading}<p>{_marked_paragraph(p, answer)}</p>"
             f'<div class="meta"><span class="doc">{esc(words["document"])} {esc(p.doc_id)}</span> · '
-            f"{esc(words['chars'])} {p.start}–{p.end}</div></details>"
+            f"{_page_meta(p, words)}{esc(words['chars'])} {p.start}–{p.end}</div>{_picture(p, pictures, words)}</details>"
         )
     return "".join(cards)
 
@@ -226,6 +250,9 @@ button.cite:hover { text-decoration: underline; }
 .sources .channel.both { background: #bbf7d0; }
 .sources .meta, .sources .score { font-size: .85em; color: var(--body-text-color-subdued); }
 .sources code.pid { word-break: break-all; }
+.sources .ocr { background: #fef3c7; color: #92400e; padding: 0 .3em; border-radius: 4px; }
+.sources figure.page-picture { margin: .5em 0 0; }
+.sources figure.page-picture img { max-width: 100%; height: auto; border: 1px solid var(--border-color-primary); }
 .streaming .cursor { animation: blink 1s step-start infinite; }
 @keyframes blink { 50% { opacity: 0; } }
 @media (max-width: 640px) { .sources details.source { padding: .3em .4em; } .conversation .answer { padding: .4em .2em; } }

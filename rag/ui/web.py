@@ -21,6 +21,7 @@ from rag.text.questions import clean_question
 from rag.types import MODES
 from rag.ui import render as R
 from rag.ui.guard import RefuseFiles
+from rag.ui.page_image import cited_pages
 
 log = logging.getLogger("rag")
 
@@ -89,7 +90,7 @@ def build_app(rag: RAG) -> gr.Blocks:
             "n": n,
             "language": language,
             "html": R.turn_html(n, question, language, R.answer_html(n, answer, language)),
-            "cards": R.source_cards(n, answer, language),
+            "cards": R.source_cards(n, answer, language, cited_pages(settings.corpus_dir, answer)),
         }
         turns.append(turn)
         note = f"⚠️ {answer.error}" if answer.error else ""

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from rag.corpus.chunking import ParagraphChunker
-from rag.corpus.files import Document, split_paragraphs
+from rag.corpus.extraction import paragraphs_of
+from rag.corpus.readers.text import text_extraction
 from rag.text.sentences import sentence_spans
 from rag.types import Paragraph
 
@@ -77,8 +78,7 @@ def test_seed_article_chunks_round_trip(tmp_path):
     from tests.conftest import SEED_DOC, SEEDS
 
     text = (SEEDS / SEED_DOC).read_text(encoding="utf-8")
-    doc = Document(doc_id=SEED_DOC, path=SEEDS / SEED_DOC, text=text, sha256="x")
-    chunks = ParagraphChunker(120, 20).split_all(split_paragraphs(doc))
+    chunks = ParagraphChunker(120, 20).split_all(paragraphs_of(SEED_DOC, text_extraction(text)))
     assert len(chunks) > 14
     for c in chunks:
         assert text[c.start : c.end] == c.text

@@ -34,14 +34,14 @@ def test_binary_empty_and_other_types_are_reported_by_name(tmp_path):
     (tmp_path / "big5.txt").write_bytes("中華民國的首都是臺北。".encode("big5"))
     (tmp_path / "blob.txt").write_bytes(b"\x00\x01\x02binary")
     (tmp_path / "empty.txt").write_text("  \n\n ", encoding="utf-8")
-    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    (tmp_path / "archive.zip").write_bytes(b"PK\x03\x04")
     corpus = load_corpus(tmp_path)
     assert [d.doc_id for d in corpus.documents] == ["big5.txt", "good.md"]  # Big5 is decoded, and noted
     assert any("big5.txt: read as" in n for n in corpus.notes)
     assert [p.text for p in corpus.paragraphs] == ["中華民國的首都是臺北。", "第一段。", "第二段。"]
     assert corpus.paragraphs[1].heading == "標題"
     joined = "\n".join(corpus.problems)
-    for name, why in [("blob.txt", "binary"), ("empty.txt", "no text"), ("image.png", "not a text file")]:
+    for name, why in [("blob.txt", "binary"), ("empty.txt", "no text"), ("archive.zip", "no reader for .zip")]:
         assert any(name in line and why in line for line in corpus.problems), joined
 
 
@@ -64,3 +64,15 @@ def test_fingerprint_changes_with_content(tmp_path):
     before = load_corpus(tmp_path).fingerprint
     (tmp_path / "a.txt").write_text("二。", encoding="utf-8")
     assert load_corpus(tmp_path).fingerprint != before
+
+
+def test_a_quote_on_the_page_a_paragraph_runs_onto_names_both_pages():
+    from rag.types import Citation, Passage
+
+    text = "上一頁開始的句子，在下一頁結束。下一頁的第二句。"
+    p = Passage(paragraph_id="a.pdf#p5", doc_id="a.pdf", score=1, text=text, start=100, end=100 + len(text),
+                match_start=100, match_end=100 + len(text), rank=1, page=2, page_paragraph=3, page_breaks=[9])  # fmt: skip
+    first, second = Citation.quote(1, p, 0, 16), Citation.quote(1, p, 16, len(text))
+    assert (first.page, first.location) == (2, "a.pdf p.2 ¶3")
+    assert (second.page, second.location, second.start) == (3, "a.pdf p.2–3 ¶3", 116)
+    assert p.location == "a.pdf p.2 ¶3" and p.model_dump()["location"] == "a.pdf p.2 ¶3"

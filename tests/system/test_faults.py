@@ -85,7 +85,7 @@ def test_hanging_model_times_out_and_the_cli_still_prints_passages(seed_rag, mon
     monkeypatch.setattr(cli, "_rag", lambda *args, **kwargs: seed_rag)
     result = CliRunner().invoke(cli.app, ["ask", KEY_QUESTION, "--model", "hang"])
     assert result.exit_code == 1
-    assert "within 0.2 s" in result.output and f"{SEED_DOC}#p8" in result.output
+    assert "within 0.2 s" in result.output and f"{SEED_DOC} ¶8" in result.output
 
 
 @pytest.mark.parametrize("name", ["vectors.faiss", "paragraphs.jsonl", "bm25/params.index_info.json"])

@@ -1,5 +1,5 @@
-"""Offline, proven: `rag index`, `rag ask` (extractive and local) and `rag serve` with a
-question asked through the page reach no address but loopback. Each command runs under
+"""Offline, proven: `rag index` (OCR of a scanned page included), `rag ask` (extractive and
+local) and `rag serve` with a question asked through the page reach no address but loopback. Each command runs under
 strace (tests/network_audit.py), which records every connect/sendto of every thread and
 child process; the browser's own requests are recorded by Playwright."""
 
@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import KEY_QUESTION, SEEDS
+from tests.documents import page_png
 from tests.network_audit import STRACE, outside, reached, run_traced, traced
 
 RAG = str(Path(sys.executable).with_name("rag"))
@@ -39,13 +40,15 @@ def test_the_audit_tells_loopback_from_everything_else():
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
+def corpus(tmp_path_factory, seed_pdf):
     if not STRACE:
         if os.environ.get("CI"):
             pytest.fail("strace is not installed; .ci/run should have installed it")
         pytest.skip("strace is not installed (apt-get install strace)")
     root = tmp_path_factory.mktemp("offline")
     shutil.copytree(SEEDS, root / "corpus")
+    # A scanned page: indexing it runs the OCR models, which must come from the wheel too.
+    page_png(seed_pdf, 1, root / "corpus" / "scanned-page.png", dpi=200)
     return root
 
 
@@ -70,6 +73,8 @@ def test_commands_reach_no_address_but_loopback(corpus, name, args, extra):
     done = run_traced([RAG, *args], log, timeout=900, env=_env(corpus, **extra))
     assert done.returncode == 0, done.stderr[-2000:]
     assert outside(reached(log.read_text())) == [], f"{name} tried to reach outside addresses"
+    if name == "index":
+        assert "scanned-page.png: read by OCR" in done.stderr, done.stderr[-2000:]
     if name.startswith("ask"):
         assert '"abstained"' in done.stdout
 

@@ -4,14 +4,14 @@ loaders hold their promises on arbitrary input, not only on the examples we thou
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rag.citations.claims import split_cited_sentences
 from rag.corpus.chunking import ParagraphChunker
-from rag.corpus.files import Document, split_paragraphs
+from rag.corpus.extraction import paragraphs_of
+from rag.corpus.readers.text import text_extraction
 from rag.eval.scoring import load_questions
 from tests.corpus.test_chunking import para
 
@@ -48,8 +48,7 @@ def test_chunk_offsets_map_back_and_cover_the_paragraph(text, size, overlap_shar
 @given(blocks=st.lists(CJK_TEXT, min_size=1, max_size=6))
 def test_paragraph_offsets_round_trip_on_any_document(blocks):
     text = "\n\n".join(blocks)
-    doc = Document(doc_id="d.txt", path=Path("d.txt"), text=text, sha256="0")
-    for p in split_paragraphs(doc):
+    for p in paragraphs_of("d.txt", text_extraction(text)):
         assert text[p.start : p.end] == p.text
         assert p.text.strip() == p.text and p.text
 

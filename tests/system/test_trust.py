@@ -168,7 +168,7 @@ def test_cli_prints_no_terminal_escapes_from_documents_or_names(hostile):
     assert "\x1b" not in out.stdout and "\x07" not in out.stdout and "\r" not in out.stdout
     assert "\\x1b]0;pwned-title\\x07" in out.stdout
     listed = _rag(hostile, "retrieve", "新竹的科學園區", "-k", "5").stdout
-    assert "line\\x0dbreak\\x0aname.txt#p1" in listed
+    assert "line\\x0dbreak\\x0aname.txt ¶1" in listed
     asked = _rag(hostile, "ask", "What about the title trick in Mongolia's pipeline news?")
     assert "\x07" not in asked.stdout and "\x1b" not in asked.stdout
 

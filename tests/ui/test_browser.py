@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -124,4 +125,45 @@ def test_local_model_answer_streams_into_the_page(browser, served):
     assert page.locator("#conversation .streaming").count() == 0
     assert "500億立方公尺" in page.locator("#answer-1").inner_text()
     page.screenshot(path=str(ARTIFACTS / "7-local-answer.png"), full_page=True)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def served_pdf(tmp_path_factory, seed_pdf):
+    """The web app over a corpus holding only the seed article printed to PDF."""
+    from rag.pipeline import RAG
+    from rag.ui.web import launch
+    from tests.conftest import make_settings
+
+    tmp = tmp_path_factory.mktemp("pdf-site")
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    shutil.copy(seed_pdf, corpus / "article.pdf")
+    rag = RAG(make_settings(tmp, corpus))
+    rag.ensure_index()
+    demo = launch(rag, host="127.0.0.1", port=0, block=False)
+    demo.corpus_pdf = str(corpus / "article.pdf")
+    yield demo
+    demo.close()
+
+
+def test_a_pdf_citation_shows_its_page_and_a_picture_of_it(browser, served_pdf):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served_pdf.local_url)
+    ask(page, KEY_QUESTION)
+    page.locator("#answer-1 button.cite").first.wait_for(timeout=60_000)
+    assert "500億立方公尺" in page.locator("#answer-1").inner_text()
+    card = page.locator("#sources details.source.cited").first
+    from rag.corpus.readers import ReadOptions
+    from rag.corpus.readers.pdf import PdfReader
+
+    pdf = Path(served_pdf.corpus_pdf)
+    key_page = next(b.page for b in PdfReader().read(pdf.read_bytes(), ReadOptions()).blocks if "500億立方公尺" in b.text)
+    assert "article.pdf" in card.inner_text() and f"第 {key_page} 頁" in card.locator(".meta").inner_text()
+    picture = card.locator("figure.page-picture img")
+    picture.scroll_into_view_if_needed()
+    loaded = "(() => { const i = document.querySelector('figure.page-picture img'); return i && i.complete && i.naturalWidth > 500; })()"
+    page.wait_for_function(loaded, timeout=10_000)
+    assert picture.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "6-pdf-page-picture.png"), full_page=True)
     page.close()

@@ -36,6 +36,16 @@ def test_source_card_marks_the_cited_span_and_escapes_html():
     assert 'id="src-3-1"' in html and "lexical + dense" in html and " open" in html
 
 
+def test_source_card_shows_the_page_the_ocr_mark_and_the_page_picture():
+    p = passage(1).model_copy(update={"doc_id": "scan.pdf", "page": 2, "ocr": True})
+    answer = Answer(question="q", text="答案在此。 [1]", passages=[p])
+    html = R.source_cards(1, answer, "zh-Hant", {1: "data:image/jpeg;base64,AAAA"})
+    assert "第 2 頁" in html and '<span class="ocr"' in html
+    assert '<img src="data:image/jpeg;base64,AAAA" alt="引用所在的頁面，引文已標示"' in html
+    plain = R.source_cards(1, Answer(question="q", text="", passages=[passage(1)]), "en")
+    assert "page " not in plain and "<img" not in plain and 'class="ocr"' not in plain
+
+
 def test_channel_badge_says_which_channel_found_the_passage():
     answer = Answer(question="q", text="", passages=[passage(1, found_by=["lexical"]), passage(2, found_by=["dense"])])
     html = R.source_cards(1, answer, "en")
