@@ -49,7 +49,7 @@ class RAG:
             return self.last_build
 
     def status(self):
-        return index_status(self.settings, corpus_of(self.settings, page_progress(self.progress)))
+        return index_status(self.settings, corpus_of(self.settings, peek=True))
 
     def ensure_index(self) -> Retriever:
         """Load the index, building it first if it is missing or no longer matches the corpus."""

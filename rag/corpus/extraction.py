@@ -47,6 +47,8 @@ class Extraction(BaseModel):
     date: str | None = Field(None, description="YYYY-MM-DD from the document itself (a date line, its metadata).")
     title: str = ""
     notes: list[str] = Field(default_factory=list, description="Worth telling the user: pages limited, pages read by OCR.")
+    refused: str = Field("", description="Why the file was skipped, kept so a damaged file is not parsed at every check.")
+    refused_fix: str = ""
 
     @classmethod
     def of(cls, blocks: list[Block], **meta) -> Extraction:

@@ -127,7 +127,9 @@ def extract(doc_id: str, data: bytes, reader: Reader, options: ReadOptions, prog
     try:
         return reader.read(data, options, progress)
     except RagError as exc:
-        raise RagError(f"{doc_id}: {exc.message}", fix=exc.fix) from exc
+        named = RagError(f"{doc_id}: {exc.message}", fix=exc.fix)
+        named.transient = getattr(exc, "transient", False)  # type: ignore[attr-defined]
+        raise named from exc
     except Exception as exc:  # third-party parsers on hostile input can raise anything
         detail = " ".join(str(exc).split())[:160] or type(exc).__name__
         raise RagError(
@@ -142,8 +144,11 @@ def read_document(
     options: ReadOptions | None = None,
     cache: ExtractionCache | None = None,
     progress: Progress | None = None,
-) -> tuple[Document, Extraction]:
-    """Read one file with the reader its suffix names; RagError when it cannot be used."""
+    peek: bool = False,
+) -> tuple[Document, Extraction | None]:
+    """Read one file with the reader its suffix names; RagError when it cannot be used.
+    ``peek``: a file that is not plain text and not yet in the cache is hashed, not read
+    (None for its extraction), so a status check never starts minutes of OCR."""
     options = options or ReadOptions()
     doc_id = path.relative_to(root).as_posix()
     data = read_bytes(path, root, options.max_file_bytes)
@@ -152,11 +157,20 @@ def read_document(
     sha256 = hashlib.sha256(data).hexdigest()
     key = extraction_key(sha256, reader, options)
     extraction = cache.get(key) if cache else None
+    if extraction is None and peek and reader.name != "text":
+        return Document(doc_id=doc_id, path=path, text="", sha256=sha256, reader=f"{reader.name}/{reader.version}"), None
     if extraction is None:
         named = (lambda done, total, what: progress(done, total, f"{doc_id}: {what}")) if progress else None
-        extraction = extract(doc_id, data, reader, options, named)
+        try:
+            extraction = extract(doc_id, data, reader, options, named)
+        except RagError as exc:
+            if cache and not getattr(exc, "transient", False):  # the file's own fault: remembered
+                cache.put(key, Extraction(text="", blocks=[], refused=exc.message, refused_fix=exc.fix))
+            raise
         if cache:
             cache.put(key, extraction)
+    if extraction.refused:
+        raise RagError(extraction.refused, fix=extraction.refused_fix)
     doc = Document(
         doc_id=doc_id,
         path=path,
@@ -175,15 +189,21 @@ def load_corpus(
     options: ReadOptions | None = None,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
+    peek: bool = False,
 ) -> Corpus:
-    """Every readable document under root; what could not be read goes to ``problems``."""
+    """Every readable document under root; what could not be read goes to ``problems``.
+    ``peek`` (for status checks): new PDFs, Office files and scans are counted, not read."""
     corpus = Corpus()
     cache = ExtractionCache(cache_dir) if cache_dir else None
     for path in corpus_files(root, corpus.problems):
         try:
-            doc, extraction = read_document(path, root, options, cache, progress)
+            doc, extraction = read_document(path, root, options, cache, progress, peek)
         except RagError as exc:
             corpus.problems.append(str(exc))  # with its "Fix: …", which says what to do
+            continue
+        if extraction is None:  # new since the last build: its fingerprint makes the index stale
+            corpus.documents.append(doc)
+            corpus.notes.append(f"{doc.doc_id}: new or changed, read when the index is next built.")
             continue
         paragraphs = paragraphs_of(doc.doc_id, extraction)
         if not paragraphs:
@@ -204,6 +224,6 @@ def _why_empty(doc: Document) -> str:
     return ""
 
 
-def corpus_of(settings: Settings, progress: Progress | None = None) -> Corpus:
+def corpus_of(settings: Settings, progress: Progress | None = None, peek: bool = False) -> Corpus:
     """The corpus folder Settings name, read with their limits, extractions cached beside the index."""
-    return load_corpus(settings.corpus_dir, settings.read_options, settings.index_dir / EXTRACTED, progress)
+    return load_corpus(settings.corpus_dir, settings.read_options, settings.index_dir / EXTRACTED, progress, peek)

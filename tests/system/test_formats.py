@@ -82,3 +82,27 @@ def test_unchanged_documents_are_not_read_again_and_their_vectors_are_reused(mad
     second = rag.build()
     assert second.documents == 2 and second.reused_chunks >= first.chunks
     assert rag.status().state == "fresh"
+
+
+def test_a_status_check_never_reads_a_new_pdf_and_a_damaged_one_is_not_parsed_again(made, tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "notes.txt").write_text("蒙古每年可獲得10億美元的過境費。", encoding="utf-8")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+    rag = RAG(make_settings(tmp_path, corpus))
+    assert "broken.pdf: skipped, a damaged or truncated PDF" in "\n".join(rag.build().problems)
+    (corpus / "article.pdf").write_bytes(made["article.pdf"].read_bytes())
+
+    def must_not_read(*args, **kwargs):
+        raise AssertionError("a status check read a PDF")
+
+    original = PdfReader.read
+    monkeypatch.setattr(PdfReader, "read", must_not_read)
+    status = rag.status()  # the page asks this on every load: it must not start OCR or parsing
+    assert status.state == "stale" and "corpus files changed" in status.reasons
+    assert any("article.pdf: new or changed" in n for n in status.notes)
+    assert any("broken.pdf: skipped, a damaged or truncated PDF" in p for p in status.problems)  # remembered, not parsed
+    monkeypatch.setattr(PdfReader, "read", original)
+    rag.build()
+    monkeypatch.setattr(PdfReader, "read", must_not_read)
+    assert rag.status().state == "fresh"

@@ -27,9 +27,16 @@ TESSERACT_FIX = (
 )
 
 
+class OcrUnavailable(RagError):
+    """OCR could not run (no engine, an engine failing, a page taking too long): about this
+    machine more than the file, so the file is tried again next time, not marked skipped."""
+
+    transient = True
+
+
 def _tesseract_lines(png: bytes, languages: str) -> tuple[list[Line], float]:
     if shutil.which("tesseract") is None:
-        raise RagError("skipped, scanned pages need OCR and tesseract is not installed.", fix=TESSERACT_FIX)
+        raise OcrUnavailable("skipped, scanned pages need OCR and tesseract is not installed.", fix=TESSERACT_FIX)
     # One thread per process: tesseract's own OpenMP threads make it 4-5x slower on 2 cores
     # (bench/formats.py); pages are run two at a time instead.
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
@@ -37,10 +44,10 @@ def _tesseract_lines(png: bytes, languages: str) -> tuple[list[Line], float]:
     try:
         done = subprocess.run(cmd, input=png, capture_output=True, timeout=OCR_TIMEOUT_S, env=env, check=False)
     except subprocess.TimeoutExpired as exc:
-        raise RagError(f"skipped, OCR of a page took over {OCR_TIMEOUT_S} s.", fix="Lower RAG_OCR_DPI, or split the file.") from exc
+        raise OcrUnavailable(f"skipped, OCR of a page took over {OCR_TIMEOUT_S} s.", fix="Lower RAG_OCR_DPI, or split the file.") from exc
     if done.returncode != 0:
         err = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RagError(f"skipped, tesseract failed ({err[-1] if err else done.returncode}).", fix=TESSERACT_FIX)
+        raise OcrUnavailable(f"skipped, tesseract failed ({err[-1] if err else done.returncode}).", fix=TESSERACT_FIX)
     rows = list(csv.DictReader(io.StringIO(done.stdout.decode("utf-8", "replace")), delimiter="\t", quoting=csv.QUOTE_NONE))
     height = max((int(r["top"]) + int(r["height"]) for r in rows if r.get("level") == "1"), default=0)
     lines: dict[tuple[str, str, str], Line] = {}
@@ -66,7 +73,7 @@ def _rapidocr():
     try:
         from rapidocr import RapidOCR
     except ImportError as exc:
-        raise RagError(
+        raise OcrUnavailable(
             "skipped, scanned pages need OCR and rapidocr is not installed.", fix="pip install 'rag-cjk[ocr]', or set RAG_OCR=tesseract."
         ) from exc
     import logging
