@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(64, ge=1, description="HNSW candidate list per query: more is slower and closer to exact.")
     reranker: str = Field("none", description="'none', or a sentence-transformers CrossEncoder folder to rerank the fused list.")
     max_file_mb: float = Field(64, gt=0, description="Corpus files larger than this are skipped with a message, never read whole.")
+    max_documents: int = Field(10_000, ge=1, description="Documents the corpus folder may hold; adding more is refused.")
     max_pages: int = Field(1000, ge=1, description="Pages (slides, sheets) read from one file; the rest are left out, with a note.")
     max_unpacked_mb: float = Field(
         512, gt=0, description="Office and EPUB files are zip archives: more than this unpacked is refused (a zip bomb)."

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import importlib.metadata
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,6 +190,7 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = False, 
                 for d in corpus.documents
             ],
             "counts": {"documents": len(corpus.documents), "paragraphs": len(corpus.paragraphs), "chunks": len(chunks)},
+            "paragraph_counts": dict(Counter(p.doc_id for p in corpus.paragraphs)),
             "problems": corpus.problems,
             "notes": corpus.notes,
         }
