@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from rag.corpus.files import corpus_files, corpus_of
 from rag.corpus.readers import readers_by_suffix
 from rag.errors import RagError
+from rag.index.store import current_build, read_manifest
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -157,6 +158,15 @@ def remove_document(settings: Settings, doc_id: str) -> None:
     if not path.is_relative_to(root) or path == root or not path.is_file() or any(p.startswith(".") for p in Path(doc_id).parts):
         raise RagError(f"No document {doc_id!r} in the corpus.", fix="`rag documents` lists them.", status=404)
     path.unlink()
+
+
+def live_manifest(settings: Settings) -> dict | None:
+    """The manifest of the build now answering questions; None if there is none or it is unreadable."""
+    folder = current_build(settings.index_dir)
+    try:
+        return read_manifest(folder) if folder is not None else None
+    except RagError:
+        return None
 
 
 def list_documents(settings: Settings, manifest: dict | None) -> list[DocumentInfo]:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from rag.corpus.library import add_document, list_documents, remove_document
+from rag.corpus.library import add_document, list_documents, live_manifest, remove_document
 from rag.errors import RagError
 from rag.ui.commands import CorpusOpt, IndexOpt, JsonOpt, _fail, _name, _print_json, _rag, app
 from rag.ui.terminal import safe
@@ -22,7 +22,8 @@ def documents(corpus: CorpusOpt = None, index_dir: IndexOpt = None, as_json: Jso
     pending: new or changed since the last build, or skipped, with the reason)."""
     rag = _rag(corpus, index_dir)
     try:
-        found = list_documents(rag.settings, rag.status().manifest)
+        # The manifest alone, not rag.status(): that would hash every file a second time.
+        found = list_documents(rag.settings, live_manifest(rag.settings))
     except RagError as exc:
         _fail(exc)
         return
