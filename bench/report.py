@@ -159,6 +159,47 @@ def rows_section(title: str, intro: str, rows: list[dict]) -> list[str]:
     return [*lines, ""]
 
 
+def api_load_section(data: dict) -> list[str]:
+    """bench/api_load.py: the REST API at 1, 4 and 16 clients while documents are uploaded and deleted."""
+    c, s, m = data["corpus"], data["settings"], data["machine"]
+    lines = [
+        "## REST API under load, with uploads (bench/api_load.py)",
+        "",
+        f"`rag serve` in its own process on {s['host']}; corpus: seeds/ plus {c['drcd_articles']} DRCD dev articles"
+        f" ({c['documents']} documents, {c['paragraphs']} paragraphs, {c['chunks']} chunks). At each level every client sends"
+        f" its requests one after another, alternating POST /api/retrieve (k={s['k']}) and POST /api/ask ({s['answer_model']}),"
+        f" {'/'.join(map(str, s['requests_per_client']))} requests per client or {s['level_seconds']:.0f} s, whichever comes first"
+        " (sent < planned: the time bound). Meanwhile one uploader adds a new .md document (POST /api/documents?wait=true) and"
+        " deletes it (DELETE …?wait=true), over and over: each is a background index rebuild, counted as completed when"
+        " /api/retrieve and /api/health show the document in, then out. Lost: an exception, a status other than 2xx"
+        " (503 included) or a 2xx without the promised body. Latency over every request sent; served/s per route (the clients"
+        f" alternate, so both routes get the same rate). {m['cores']} cores shared with other work (load average"
+        f" {m['load_average_1m_before']} before, {m['load_average_1m_after']} after).",
+        "",
+        f"**Requests lost: {data['lost_requests']}** (server tracebacks: {data['server_log_tracebacks']}).",
+        "",
+        "| clients | route | sent / planned | lost | p50 ms | p95 ms | max ms | served/s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in data["rows"]:
+        cells = [r["clients"], r["route"], f"{r['sent']} / {r['planned']}", r["lost"]]
+        cells += [fmt(r["p50_ms"], 1), fmt(r["p95_ms"], 1), fmt(r["max_ms"], 1), fmt(r["served_per_s"], 2)]
+        lines.append("| " + " | ".join(fmt(x) for x in cells) + " |")
+    lines += [
+        "",
+        "| clients | uploads (errors) | deletes (errors) | index updates completed / asked | upload + index p50 / max ms"
+        " | delete + index p50 ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for u in data["uploads"]:
+        lines.append(
+            f"| {u['clients']} | {u['uploads']} ({u['upload_errors']}) | {u['deletes']} ({u['delete_errors']}) |"
+            f" {u['index_updates_completed']} / {u['index_updates_asked']} | {fmt(u['upload_wait_p50_ms'], 1)} /"
+            f" {fmt(u['upload_wait_max_ms'], 1)} | {fmt(u['delete_wait_p50_ms'], 1)} |"
+        )
+    return [*lines, ""]
+
+
 def ablation_section(table: dict, title: str, note: str = "") -> list[str]:
     """bench/ablation.py: each citation rule switched off in turn, every recording replayed."""
     metrics = [
@@ -265,6 +306,8 @@ def main() -> None:
             " query_threads threads (the default is all of them)."
         )
         out += rows_section("Concurrent questions (bench/load.py)", intro, loaded["load"]["rows"])
+    if "api_load" in loaded:
+        out += api_load_section(loaded["api_load"])
     if "ray_index" in loaded:
         ray = loaded["ray_index"]
         rows = [

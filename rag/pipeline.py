@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 from rag.answer.backends import AnswerBackend, Final, Token, available, final_answer, load_backend
 from rag.corpus.files import corpus_of
 from rag.corpus.progress import page_progress
 from rag.errors import RagError
-from rag.index.build import BuildReport, build_index, index_status
+from rag.index.build import BuildProgress, BuildReport, build_index, index_status
 from rag.index.lexical import lexical_tokens
+from rag.index.refresher import BackgroundIndexer
 from rag.index.store import REBUILD_HINT, current_build, load_build
 from rag.models.embedding import get_embedder
 from rag.retrieval.retriever import Retriever
@@ -35,18 +37,41 @@ class RAG:
         self._retriever: Retriever | None = None
         self._backends: dict[str, AnswerBackend] = {}
         self.last_build: BuildReport | None = None
+        self._indexer: BackgroundIndexer | None = None
 
     @property
     def embedder(self):
         return get_embedder(self.settings)
 
-    def build(self, progress: bool | None = None) -> BuildReport:
-        """Build (or rebuild) the index now, whatever state it is in."""
+    def build(self, progress: bool | None = None, on_progress: BuildProgress | None = None) -> BuildReport:
+        """Build (or rebuild) the index now, whatever state it is in, and answer from it.
+
+        Questions asked meanwhile are answered from the previous build: the index folder's
+        own lock keeps builders apart, not this object's, which questions need too."""
+        shown = self.progress if progress is None else progress
+        report = build_index(self.settings, self.embedder, progress=shown, on_progress=on_progress)
+        try:
+            fresh: Retriever | None = Retriever(load_build(Path(report.folder)), self.embedder, self.settings)
+        except RagError:
+            fresh = None  # the next question loads (or rebuilds) it, with its own error
         with self._lock:
-            shown = self.progress if progress is None else progress
-            self.last_build = build_index(self.settings, self.embedder, progress=shown)
-            self._retriever = None
-            return self.last_build
+            self.last_build = report
+            self._retriever = fresh
+        return report
+
+    @property
+    def manifest(self) -> dict | None:
+        """The manifest of the index questions are answered from; None before one is loaded."""
+        retriever = self._retriever
+        return retriever.stored.manifest if retriever is not None else None
+
+    @property
+    def indexer(self) -> BackgroundIndexer:
+        """Index updates in a background thread (the page and the REST API use it)."""
+        with self._lock:
+            if self._indexer is None:
+                self._indexer = BackgroundIndexer(lambda report: self.build(progress=False, on_progress=report))
+            return self._indexer
 
     def status(self):
         return index_status(self.settings, corpus_of(self.settings, peek=True))

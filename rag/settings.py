@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     ui_host: str = Field("127.0.0.1", description="Web page: address to bind. Anything but loopback should come with ui_auth.")
     ui_port: int = Field(7860, ge=0, le=65535, description="Web page: port (0 picks a free one).")
     ui_auth: SecretStr | None = Field(None, description="Web page: 'user:password' required to open it (set RAG_UI_AUTH); never printed.")
+    api_token: SecretStr | None = Field(
+        None,
+        description="REST API: bearer token accepted instead of RAG_UI_AUTH's password (Authorization: Bearer …); never printed.",
+    )
     # Retrieval takes ~20 ms and the extractive answer a few more, so 4 workers keep 2
     # cores busy; a local model answers one question at a time behind them anyway.
     ui_concurrency: int = Field(4, ge=1, le=64, description="Web page: questions answered at the same time; the rest wait in the queue.")
@@ -159,6 +163,13 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("must name a model")
         return value.strip()
+
+    @field_validator("api_token")
+    @classmethod
+    def _long_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 16:
+            raise ValueError("RAG_API_TOKEN must be at least 16 characters (for example the output of `openssl rand -hex 24`)")
+        return value
 
     @field_validator("ui_auth")
     @classmethod

@@ -171,3 +171,16 @@ class Answer(BaseModel):
     @property
     def unsupported(self) -> list[SentenceSupport]:
         return [s for s in self.sentences if s.supported is False]
+
+    def as_json(self) -> dict:
+        """The object `rag ask --json`, /api/ask and the OpenAI route's extra field give."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "model": self.model,
+            "error": self.error,
+            "citations": [c.model_dump() for c in self.citations],
+            "sentences": [s.model_dump() for s in self.sentences],
+            "passages": [p.model_dump() for p in self.passages],
+        }

@@ -31,7 +31,7 @@ from rag.index.store import current_build, read_manifest
 if TYPE_CHECKING:
     from rag.settings import Settings
 
-DocumentState = Literal["indexed", "pending", "skipped"]
+DocumentState = Literal["indexed", "pending", "indexing", "skipped"]
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f/\\:*?\"<>|]")
 _ZIP = b"PK\x03\x04"
@@ -61,13 +61,17 @@ class DocumentInfo(BaseModel):
     bytes: int
     state: DocumentState
     reason: str = Field("", description="Why it is skipped, or what is pending.")
+    progress: int | None = Field(None, description="While indexing: how far the index update is, 0-99 (%).")
 
 
 def safe_name(name: str) -> str:
     """A file name that cannot leave the folder, hide, or carry control characters:
     '../../etc/報告.PDF' -> '報告.pdf'; the suffix is kept, in lower case."""
     base = unicodedata.normalize("NFC", re.split(r"[/\\]", name)[-1])
-    base = " ".join(_UNSAFE.sub(" ", base).split()).lstrip(". ")
+    # Format and private characters too: a right-to-left override makes 'x\u202egpj.exe'
+    # read as 'xexe.jpg', and zero-width ones make two names look the same.
+    base = "".join(" " if unicodedata.category(c).startswith("C") else c for c in _UNSAFE.sub(" ", base))
+    base = " ".join(base.split()).lstrip(". ")
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""

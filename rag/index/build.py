@@ -17,6 +17,7 @@ from rag.corpus.cache import output_options
 from rag.corpus.chunking import ParagraphChunker
 from rag.corpus.files import Corpus, corpus_of
 from rag.corpus.progress import page_progress
+from rag.corpus.readers import Progress
 from rag.errors import RagError
 from rag.index.lexical import LexicalIndex
 from rag.index.store import FORMAT_VERSION, build_lock, current_build, load_build, read_manifest, write_build
@@ -139,15 +140,36 @@ def embedded_text(text: str, heading: str) -> str:
     return f"{heading}\n{text}" if heading else text
 
 
+# (stage, done, total, what): "reading" (pages of the file named by what), "embedding"
+# (chunks), "writing"; for a progress bar on the page and in /api/health.
+BuildProgress = Callable[[str, int, int, str], None]
+PROGRESS_SLICE = 256  # chunks embedded between two progress reports
+
+
 def embed_chunks(
-    texts: list[str], embedder: Embedder, reuse: dict[str, np.ndarray], progress: bool, encode: Callable[..., np.ndarray] | None = None
+    texts: list[str],
+    embedder: Embedder,
+    reuse: dict[str, np.ndarray],
+    progress: bool,
+    encode: Callable[..., np.ndarray] | None = None,
+    on_progress: BuildProgress | None = None,
 ) -> tuple[np.ndarray, int]:
     """Vectors for ``texts``; only chunks not in ``reuse`` are sent to ``encode``
-    (default: ``embedder.encode_passages`` in this process)."""
+    (default: ``embedder.encode_passages`` in this process). With ``on_progress`` they go
+    in slices, each reported when done."""
     keys = [_text_key(t) for t in texts]
     missing = [i for i, k in enumerate(keys) if k not in reuse]
     encode = encode or embedder.encode_passages
-    fresh = encode([texts[i] for i in missing], progress=progress) if missing else None
+    fresh: np.ndarray | None = None
+    if missing and on_progress is None:
+        fresh = encode([texts[i] for i in missing], progress=progress)
+    elif missing and on_progress is not None:
+        parts = []
+        on_progress("embedding", 0, len(missing), "")
+        for at in range(0, len(missing), PROGRESS_SLICE):
+            parts.append(encode([texts[i] for i in missing[at : at + PROGRESS_SLICE]], progress=progress))
+            on_progress("embedding", min(at + PROGRESS_SLICE, len(missing)), len(missing), "")
+        fresh = np.concatenate(parts)
     vectors = np.empty((len(texts), embedder.dimension), dtype=np.float32)
     for row, i in enumerate(missing):
         vectors[i] = fresh[row]  # type: ignore[index]
@@ -166,10 +188,30 @@ def _encoder(settings: Settings, embedder: Embedder) -> Callable[..., np.ndarray
     return embedder.encode_passages
 
 
-def build_index(settings: Settings, embedder: Embedder, progress: bool = False, corpus: Corpus | None = None) -> BuildReport:
+def _reading(progress: bool, on_progress: BuildProgress | None) -> Progress | None:
+    """The page-progress callback for reading the corpus: the terminal bar, the caller's
+    report, both or neither."""
+    bar = page_progress(progress)
+    if on_progress is None:
+        return bar
+
+    def report(done: int, total: int, what: str) -> None:
+        if bar is not None:
+            bar(done, total, what)
+        on_progress("reading", done, total, what)
+
+    return report
+
+
+def build_index(
+    settings: Settings, embedder: Embedder, progress: bool = False, corpus: Corpus | None = None, on_progress: BuildProgress | None = None
+) -> BuildReport:
     started = dt.datetime.now(dt.UTC)
     with build_lock(settings.index_dir):
-        corpus = corpus or corpus_of(settings, page_progress(progress))
+        if corpus is None:
+            if on_progress is not None:
+                on_progress("reading", 0, 0, "")
+            corpus = corpus_of(settings, _reading(progress, on_progress))
         if not corpus.paragraphs:
             detail = "; ".join(corpus.problems) or "it holds no documents"
             raise RagError(
@@ -178,7 +220,9 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = False, 
             )
         chunks = ParagraphChunker(settings.chunk_size, settings.chunk_overlap).split_all(corpus.paragraphs)
         texts = [embedded_text(c.text, c.heading) for c in chunks]
-        vectors, reused = embed_chunks(texts, embedder, previous_vectors(settings), progress, _encoder(settings, embedder))
+        vectors, reused = embed_chunks(texts, embedder, previous_vectors(settings), progress, _encoder(settings, embedder), on_progress)
+        if on_progress is not None:
+            on_progress("writing", 0, 0, "")
         lexical = LexicalIndex.build([f"{p.heading}\n{p.text}" if p.heading else p.text for p in corpus.paragraphs])
         manifest = {
             **index_identity(settings, corpus),

@@ -98,19 +98,6 @@ def _ocr(ocr: bool) -> str:
     return " (OCR: check against the page)" if ocr else ""
 
 
-def _answer_json(answer) -> dict[str, Any]:
-    return {
-        "question": answer.question,
-        "answer": answer.text,
-        "abstained": answer.abstained,
-        "model": answer.model,
-        "error": answer.error,
-        "citations": [c.model_dump() for c in answer.citations],
-        "sentences": [s.model_dump() for s in answer.sentences],
-        "passages": _passages_json(answer.passages),
-    }
-
-
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese (either script) or English.")],
@@ -144,7 +131,7 @@ def ask(
         _fail(RagError("The answer model ended without an answer.", fix="Try again."))
         return
     if as_json:
-        _print_json(_answer_json(answer))
+        _print_json(answer.as_json())
         if answer.error:
             raise typer.Exit(1)
         return

@@ -14,11 +14,13 @@ from rag.ui.terminal import safe, safe_json
 
 app = typer.Typer(
     help="Question answering over your documents with citations to the exact source paragraphs.\n\n"
-    "Put .txt/.md files in the corpus folder (default: seeds/), then:\n\n"
+    "Put documents (.txt .md .pdf .docx .pptx .xlsx .csv .html .epub, scans) in the corpus folder "
+    "(default: seeds/), or add them with `rag add FILE`, then:\n\n"
     "  rag index                      build the index (also done automatically on first use)\n\n"
     '  rag ask "西伯利亞力量2號管道每年最多可輸送多少天然氣？"\n\n'
     '  rag retrieve "question" -k 5 --json\n\n'
-    "  rag serve                      web page on http://127.0.0.1:7860",
+    "  rag serve                      the web page and REST API on http://127.0.0.1:7860\n\n"
+    "  rag documents                  what the corpus holds, and what is indexed",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

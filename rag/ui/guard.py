@@ -1,9 +1,9 @@
 """What the web server refuses before Gradio sees a request.
 
-Gradio opens an upload route to anyone who can reach the page, whether or not the page
-has an upload component, and serves the uploaded files back from its cache folder. This
-page takes no files (documents come in through the corpus folder), so both are refused:
-nothing can be parked on the machine through it, or fetched back from it.
+Gradio serves files back from its cache folder (``/file=``), uploads included. The page
+needs none of that: the Documents tab's uploads go into the corpus folder and their
+temporary copies are deleted at once. So the file routes are refused, and nothing
+uploaded can be fetched back through the page (or the machine's other files with it).
 """
 
 from __future__ import annotations
@@ -16,15 +16,12 @@ from typing import Any
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
 
-# Gradio's routes, with and without its /gradio_api prefix.
-_UPLOAD = re.compile(r"^(/gradio_api)?/upload(_progress)?/?$")
-_FILE = re.compile(r"^(/gradio_api)?/file=")
+# Gradio's file routes, with and without its /gradio_api prefix.
+_FILE = re.compile(r"^(/gradio_api)?/file[=/]")
 
 
 def refusal(path: str) -> tuple[int, str] | None:
     """(status, message) for a request the server must refuse, else None."""
-    if _UPLOAD.match(path):
-        return 403, "This server takes no file uploads. Put documents in the corpus folder and run `rag index`."
     if _FILE.match(path):
         return 403, "This server serves no files."
     return None

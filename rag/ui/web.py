@@ -1,7 +1,7 @@
 """The Gradio page: a chat over the corpus with streamed answers, clickable
-citations, a sources panel, settings and index status (rag.ui.render makes the HTML).
-
-Also an API for ``gradio_client``: ``/answer`` returns the whole answer object as JSON.
+citations, a sources panel, settings and index status (rag.ui.render makes the HTML),
+and the Documents tab (rag.ui.documents_tab). The same server answers the REST API
+(rag.ui.api) and, for ``gradio_client``, ``/answer``, the whole answer object as JSON.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from rag.text.language import detect_language
 from rag.text.questions import clean_question
 from rag.types import MODES
 from rag.ui import render as R
+from rag.ui.api import api_routes
+from rag.ui.documents_tab import CSS as DOCUMENTS_CSS
+from rag.ui.documents_tab import documents_tab
 from rag.ui.guard import RefuseFiles
 from rag.ui.page_image import cited_pages
 
@@ -99,15 +102,6 @@ def build_app(rag: RAG) -> gr.Blocks:
     def clear() -> tuple[Any, ...]:
         return R.conversation([]), R.sources_panel([]), "", []
 
-    def rebuild(progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:  # noqa: B008 - Gradio's documented pattern
-        progress(0, desc="Building the index")
-        try:
-            report = rag.build(progress=True)
-        except RagError as exc:
-            return f"⚠️ {exc}"
-        problems = f"  \nSkipped: {'; '.join(report.problems)}" if report.problems else ""
-        return index_status_markdown(rag) + f"  \nRebuilt in {report.seconds:.1f} s.{problems}"
-
     def answer_api(question: str, model: str = "", k: int = 0, mode: str = "") -> dict:
         """Answer a question from the corpus. Returns the answer text, its citations
         (paragraph ids and quoted spans), the retrieved passages and per-sentence support."""
@@ -118,10 +112,12 @@ def build_app(rag: RAG) -> gr.Blocks:
         return answer.model_dump()
 
     # analytics_enabled=False: Gradio would otherwise report usage to its servers.
-    with gr.Blocks(title="Cited answers · 有出處的答案", analytics_enabled=False) as demo:
+    # delete_cache: an upload nobody turned into a document (a bare POST to Gradio's upload
+    # route) is removed within the hour; the Documents tab removes its own at once.
+    with gr.Blocks(title="Cited answers · 有出處的答案", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         turns = gr.State([])
         gr.Markdown("## Ask the documents · 問文件\nAnswers cite the exact source paragraphs: click [1] to see the passage.")
-        with gr.Row(equal_height=False):
+        with gr.Tab("Ask · 提問", id="ask-tab", elem_id="ask-tab"), gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 chat = gr.HTML(R.conversation([]), elem_id="conversation", js_on_load=R.CLICK_JS, autoscroll=True)
                 notice = gr.Markdown(elem_id="notice")
@@ -139,14 +135,16 @@ def build_app(rag: RAG) -> gr.Blocks:
                     k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages", elem_id="k")
                     mode = gr.Radio(list(MODES), value=settings.retrieval_mode, label="Retrieval", elem_id="mode")
                     status = gr.Markdown(index_status_markdown(rag), elem_id="index-status")
-                    rebuild_button = gr.Button("Rebuild index · 重建索引", size="sm", elem_id="rebuild")
+        refresh_documents, documents_outputs = documents_tab(rag)
         outputs = [question, chat, sources, notice, turns]
         inputs = [question, turns, model, k, mode]
         # Both triggers share one concurrency group, so the limit counts them together.
         for trigger in (ask_button.click, question.submit):
             trigger(ask, inputs, outputs, api_visibility="private", concurrency_id="ask", concurrency_limit=settings.ui_concurrency)
         clear_button.click(clear, None, [chat, sources, notice, turns], api_visibility="private")
-        rebuild_button.click(rebuild, None, status, api_visibility="private", concurrency_limit=1)
+        # A reload shows files changed in the folder by other means since the page was built.
+        demo.load(lambda: index_status_markdown(rag), None, status, api_visibility="private")
+        demo.load(refresh_documents, None, documents_outputs, api_visibility="private")
         gr.api(answer_api, api_name="answer", concurrency_id="ask", concurrency_limit=settings.ui_concurrency)
     return demo
 
@@ -161,7 +159,10 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
         auth = (user, password)
     if host not in LOOPBACK and auth is None:
         log.warning("Serving on %s without a password: anyone who can reach it can ask. Set RAG_UI_AUTH=user:password.", host)
-    rag.ensure_index()  # build before the page opens, not on the first question
+    try:
+        rag.ensure_index()  # build before the page opens, not on the first question
+    except RagError as exc:  # e.g. an empty corpus: the page still opens, to add documents
+        log.warning("warning: %s The page opens without an index; add documents on its Documents tab.", exc)
     demo = build_app(rag)
     demo.queue(max_size=settings.ui_queue_size, default_concurrency_limit=settings.ui_concurrency)
     demo.launch(
@@ -171,9 +172,10 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
         quiet=not block,
         show_error=False,
         auth=auth,
-        css=R.CSS,
+        css=R.CSS + DOCUMENTS_CSS,
         footer_links=["api"],
         max_file_size=settings.max_file_bytes,
-        app_kwargs={"middleware": [Middleware(RefuseFiles)]},
+        # The REST API's routes come first, on the page's own server (and so its address).
+        app_kwargs={"middleware": [Middleware(RefuseFiles)], "routes": api_routes(rag)},
     )
     return demo

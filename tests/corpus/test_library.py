@@ -32,6 +32,8 @@ def settings(tmp_path):
         ("...", "document"),
         ("a" * 300 + ".docx", "a" * 115 + ".docx"),
         ("名稱 : 有*問號?.txt", "名稱 有 問號.txt"),
+        ("invoice\u202efdp.exe", "invoice fdp.exe"),
+        ("zero\u200bwidth.md", "zero width.md"),
     ],
 )
 def test_names_are_made_safe(given, safe):

@@ -59,6 +59,9 @@ def test_password_protected_page_refuses_anonymous_api_calls(seed_rag, monkeypat
     try:
         anonymous = httpx.get(demo.local_url + "config", timeout=10)
         assert anonymous.status_code in (401, 403) or "auth_required" in anonymous.text
+        upload = httpx.post(demo.local_url + "gradio_api/upload", files={"files": ("x.md", b"# parked")}, timeout=10)
+        assert upload.status_code in (401, 403)
+        assert httpx.get(demo.local_url + "api/documents", timeout=10).status_code == 401
         login = httpx.post(demo.local_url + "login", data={"username": "alice", "password": "s3cret-pass"}, timeout=10)
         assert login.status_code == 200
         wrong = httpx.post(demo.local_url + "login", data={"username": "alice", "password": "nope"}, timeout=10)

@@ -226,19 +226,17 @@ def test_read_only_index_folder_gives_an_error_line_or_the_older_index(hostile, 
 
 
 @pytest.mark.slow
-def test_uploads_are_refused_and_nothing_is_served_back(served):
-    """POST /gradio_api/upload anonymously -> 403; GET …/file=<a temp file> -> 403; config has a size limit and no analytics."""
-    for route in ("gradio_api/upload", "upload"):
-        response = httpx.post(served.local_url + route, files={"files": ("x.txt", b"hello")}, timeout=10)
-        assert response.status_code == 403, (route, response.status_code, response.text)
-    probe = Path(served.app.uploaded_file_dir) / "probe.txt"
-    probe.parent.mkdir(parents=True, exist_ok=True)
-    probe.write_text("parked here", encoding="utf-8")
+def test_nothing_uploaded_is_served_back(served):
+    """A file posted to Gradio's upload route (the Documents tab's way in) cannot be fetched
+    back through any file route; config has a size limit and no analytics."""
+    response = httpx.post(served.local_url + "gradio_api/upload", files={"files": ("x.txt", b"parked here")}, timeout=10)
+    assert response.status_code == 200, response.text
+    parked = response.json()[0]
     try:
-        for route in ("gradio_api/file=", "file="):
-            response = httpx.get(served.local_url + route + str(probe), timeout=10)
-            assert response.status_code == 403 and "parked here" not in response.text
+        for route in ("gradio_api/file=", "file=", "gradio_api/file/"):
+            response = httpx.get(served.local_url + route + parked, timeout=10)
+            assert response.status_code == 403 and "parked here" not in response.text, (route, response.status_code)
     finally:
-        probe.unlink()
+        Path(parked).unlink(missing_ok=True)
     config = httpx.get(served.local_url + "config", timeout=10).json()
     assert config["analytics_enabled"] is False and config["max_file_size"]
