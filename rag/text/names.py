@@ -84,3 +84,18 @@ def name_in(name: str, text: str) -> bool:
     rarest = min(range(len(name)), key=lambda i: frequency.get(name[i], 0))
     pieces = {name[i : i + 2] for i in (rarest - 1, rarest) if i >= 0 and i + 2 <= len(name)}
     return any(piece in text for piece in pieces)
+
+
+def tagged_words(text: str) -> list[tuple[str, str]]:
+    """(word, jieba part-of-speech tag) for the text's words, each in the text's own
+    characters where the matching form kept the length (Traditional stays Traditional)."""
+    if not _ANY_HAN.search(text):
+        return []
+    posseg, _ = _tagger()
+    matched = normalize_for_matching(text)
+    words, at = [], 0
+    for word, tag in posseg.lcut(matched, HMM=False):
+        shown = text[at : at + len(word)] if len(matched) == len(text) else word
+        words.append((shown, tag))
+        at += len(word)
+    return words

@@ -1,0 +1,156 @@
+"""Follow-up questions made to stand alone before retrieval, without a model.
+
+A question that leans on earlier turns (a pronoun or demonstrative: 它, 其, 該, 這, this,
+it, they; an ellipsis: 「那中國呢？」, "And Mongolia?"; or a few words with no subject of
+their own: 「什麼時候完工？」) is searched and answered together with the subject terms of
+the conversation's previous question: its proper names and nouns (jieba's tags for
+Chinese, capitalised runs and uncommon words for English). An ellipsis that names a new
+subject puts it in the place of the previous question's name ("中國" for "蒙古國"); one
+that names a new attribute ("人口呢？") keeps the previous subject. A question that stands
+alone is left alone. Each earlier question is made standalone in turn, so the subject
+carries through a chain of follow-ups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from wordfreq import zipf_frequency
+
+from rag.text.language import detect_language, normalize_for_matching
+from rag.text.names import tagged_words
+from rag.types import Turn
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\S+", text)
+
+
+# Chinese words (matching form) that point back: personal and demonstrative pronouns, and
+# words built on 这/那/该/此 (这座, 该国, 此后). Interrogatives (哪, 什么) and 其他 ("other") do not.
+_POINTERS = frozenset(_words("它 它们 其 其中 他 他们 她 她们 前者 后者 上述 当地 当时 同年 对方 双方 两者 两国 三国"))
+_POINTER_PREFIXES = ("这", "那", "该", "此")
+_NOT_POINTERS = frozenset(_words("其他 其它 其余 那么 这么 那样 这样 那么多 这么多"))
+_NOUN_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "eng", "vn", "nw")
+_NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
+_LEADS_ZH = ("那么", "那", "还有", "另外", "至于", "而", "然后")
+_ELLIPSIS_ZH = re.compile(r"^(?:那么|那|还有|另外|至于|而)?(?P<what>.{1,16}?)呢[？?！!。]*$")
+
+_EN_POINTERS = frozenset(_words("it its they them their theirs this that these those he him his she her hers former latter"))
+_EN_ELLIPSIS = re.compile(r"^(?:and|but|also)?\s*(?:what|how)\s+about\s+(?P<what>.+?)[?.!]*$|^and\s+(?P<and>[^?]+?)[?.!]*$", re.I)
+_EN_NAME = re.compile(r"[A-Z][\w-]*(?:(?:\s+(?:of|the|de|and))?\s+(?!\w+'s)[A-Z0-9][\w-]*)*|[A-Z][\w-]*(?='s)")
+_EN_FUNCTION = 5.5  # zipf: a capitalised first word this common is a question word ("What"), not a name
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*")
+_EN_COMMON = 5.0  # zipf frequency: words this common ("year", "many") carry no subject
+_SHORT_ZH = 8  # Han characters: a question this short with no name of its own leans on context
+_SHORT_EN = 5  # words
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    question: str
+    standalone: str
+    carried: tuple[str, ...] = ()
+
+    @property
+    def rewritten(self) -> bool:
+        return self.standalone != self.question
+
+
+def _zh_words(text: str) -> list[tuple[str, str]]:
+    return [(w, t) for w, t in tagged_words(text) if w.strip()]
+
+
+def subject_terms(question: str) -> tuple[list[str], list[str]]:
+    """(names, other nouns) of a question, in its own characters, in order."""
+    if detect_language(question) == "en":
+        # Capitalised runs ("Power of Siberia 2"), each ending at a possessive ("Mongolia's").
+        runs = [r.strip() for r in _EN_NAME.findall(question)]
+        names = [r for r in runs if not (question.startswith(r) and zipf_frequency(r.lower(), "en") >= _EN_FUNCTION)]
+        named = " ".join(names).lower()
+        words = [w.removesuffix("'s") for w in _EN_WORD.findall(question)]
+        others = [w for w in words if w.lower() not in named and len(w) > 2 and zipf_frequency(w.lower(), "en") < _EN_COMMON]
+        return list(dict.fromkeys(names)), list(dict.fromkeys(others))
+    names, others = [], []
+    for word, tag in _zh_words(question):
+        plain = normalize_for_matching(word)
+        if len(plain) < 2 or plain in _POINTERS or plain.startswith(_POINTER_PREFIXES):
+            continue
+        if tag in _NAME_TAGS:
+            names.append(word)
+        elif tag.startswith(_NOUN_TAGS):
+            others.append(word)
+    return list(dict.fromkeys(names)), list(dict.fromkeys(others))
+
+
+def _points_back(question: str, language: str) -> bool:
+    if language == "en":
+        words = [w.lower() for w in _EN_WORD.findall(question)]
+        existential = {i + 1 for i, w in enumerate(words) if w in {"is", "are", "was", "were"}}
+        return any(w in _EN_POINTERS and not (w == "there" and i in existential) for i, w in enumerate(words))
+    for word, _ in _zh_words(question):
+        plain = normalize_for_matching(word)
+        if plain in _NOT_POINTERS:
+            continue
+        if plain in _POINTERS or (plain.startswith(_POINTER_PREFIXES) and plain not in {"那里是", "这是"}):
+            return True
+    return False
+
+
+def _ellipsis(question: str, language: str) -> str | None:
+    """The new subject or attribute of an elliptical follow-up ("中國" in 「那中國呢？」)."""
+    if language == "en":
+        m = _EN_ELLIPSIS.match(question.strip())
+        return (m.group("what") or m.group("and")).strip() if m else None
+    m = _ELLIPSIS_ZH.match(normalize_for_matching(question).strip())
+    if not m:
+        return None
+    what = m.group("what")
+    plain = normalize_for_matching(question).strip()
+    at = plain.find(what)
+    return question.strip()[at : at + len(what)] if len(plain) == len(question.strip()) else what
+
+
+def _too_short(question: str, language: str) -> bool:
+    names, others = subject_terms(question)
+    if names:
+        return False
+    if language == "en":
+        return len(_EN_WORD.findall(question)) <= _SHORT_EN
+    return len(re.sub(r"[^\u3400-\u9fff]", "", question)) <= _SHORT_ZH and len(others) <= 1
+
+
+def _join(terms: Sequence[str], question: str, language: str) -> str:
+    if language == "en":
+        return f"{question.rstrip()} ({', '.join(terms)})"
+    return f"{'、'.join(terms)}：{question.strip()}"
+
+
+def rewrite(question: str, previous: str | None) -> Rewrite:
+    """``question`` made to stand alone given the previous question (itself standalone)."""
+    if not previous:
+        return Rewrite(question, question)
+    language = detect_language(question)
+    names, others = subject_terms(previous)
+    what = _ellipsis(question, language)
+    if what is not None:
+        new_names, _ = subject_terms(what)
+        if new_names and names and names[0] in previous:  # a new subject in the old one's place
+            return Rewrite(question, previous.replace(names[0], what, 1), (what,))
+        carried = tuple(names or others[:2])
+        return Rewrite(question, _join(carried, question, language), carried) if carried else Rewrite(question, question)
+    if not (_points_back(question, language) or _too_short(question, language)):
+        return Rewrite(question, question)
+    carried = tuple(t for t in [*names, *others][:5] if normalize_for_matching(t) not in normalize_for_matching(question))
+    return Rewrite(question, _join(carried, question, language), carried) if carried else Rewrite(question, question)
+
+
+def standalone(question: str, history: Sequence[Turn]) -> Rewrite:
+    """The question made to stand alone given the conversation so far (its user turns)."""
+    previous: str | None = None
+    for turn in history:
+        if turn.role == "user" and turn.content.strip():
+            previous = rewrite(turn.content.strip(), previous).standalone
+    return rewrite(question, previous)
