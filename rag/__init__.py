@@ -32,8 +32,11 @@ for _name, _value in OFFLINE_ENVIRONMENT.items():
 from rag.errors import RagError  # noqa: E402 - after the environment above
 
 if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Sequence
+
     from rag.pipeline import RAG
-    from rag.types import Answer, Passage
+    from rag.types import Answer, Passage, Turn
 
 __all__ = ["RagError", "ask", "retrieve", "default_rag"]
 _default: RAG | None = None
@@ -49,9 +52,45 @@ def default_rag() -> RAG:
     return _default
 
 
-def retrieve(question: str, k: int = 5) -> list[Passage]:
-    return default_rag().retrieve(question, k)
+def _scope_and_history(documents, since, until, history):
+    from pydantic import ValidationError
+
+    from rag.types import Scope, Turn
+
+    try:
+        scope = Scope(documents=tuple(documents or ()), since=since, until=until)
+        return scope, [t if isinstance(t, Turn) else Turn(**t) for t in history or ()]
+    except (ValidationError, TypeError) as exc:
+        detail = " ".join(str(exc).split())
+        raise RagError(f"Bad scope or history: {detail}", fix="Dates as YYYY-MM-DD; history as role and content pairs.") from exc
 
 
-def ask(question: str, k: int | None = None) -> Answer:
-    return default_rag().ask(question, k)
+def retrieve(
+    question: str,
+    k: int = 5,
+    *,
+    documents: Sequence[str] | None = None,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    history: Sequence[dict | Turn] | None = None,
+) -> list[Passage]:
+    """The k best passages; ``documents`` / ``since`` / ``until`` limit them to those
+    documents or dates, ``history`` ([{"role": "user", "content": ...}, ...]) makes a
+    follow-up stand alone first."""
+    scope, turns = _scope_and_history(documents, since, until, history)
+    return default_rag().retrieve(question, k, scope=scope, history=turns)
+
+
+def ask(
+    question: str,
+    k: int | None = None,
+    *,
+    model: str | None = None,
+    documents: Sequence[str] | None = None,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    history: Sequence[dict | Turn] | None = None,
+) -> Answer:
+    """The cited answer, with the same scope and history arguments as ``retrieve``."""
+    scope, turns = _scope_and_history(documents, since, until, history)
+    return default_rag().ask(question, k, model, scope=scope, history=turns)

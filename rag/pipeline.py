@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from rag.answer.backends import AnswerBackend, Final, Token, available, final_answer, load_backend
@@ -20,13 +20,15 @@ from rag.index.lexical import lexical_tokens
 from rag.index.refresher import BackgroundIndexer
 from rag.index.store import REBUILD_HINT, current_build, load_build
 from rag.models.embedding import get_embedder
+from rag.retrieval.followups import conversation_ranking, standalone
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 from rag.text.language import detect_language
 from rag.text.questions import ASK_IN_WORDS, EXAMPLE, NO_CONTENT, check_k, clean_question, no_content_reason
-from rag.types import MODES, Answer, Passage
+from rag.types import MODES, Answer, Passage, Scope, Turn
 
 log = logging.getLogger("rag")
+FOLLOW_UP_DEPTH = 20  # passages of each ranking fused for a follow-up
 
 
 class RAG:
@@ -111,13 +113,18 @@ class RAG:
             self._retriever = Retriever(stored, self.embedder, self.settings)
             return self._retriever
 
-    def retrieve(self, question: str, k: int | None = None, mode: str | None = None) -> list[Passage]:
+    def retrieve(
+        self, question: str, k: int | None = None, mode: str | None = None, scope: Scope | None = None, history: Sequence[Turn] = ()
+    ) -> list[Passage]:
+        """The k best passages (of ``scope`` only); a follow-up is first made to stand alone
+        with the conversation's ``history``."""
         question = clean_question(question, self.settings.max_question_chars)
         k = self._check(k, mode)  # before anything loads the index or the model
-        reason = self.no_content(question)
+        made = standalone(question, history)
+        reason = self.no_content(made.standalone)
         if reason is not None:
             raise RagError(f"The question has nothing to search for: {NO_CONTENT[reason]['en']}.", fix=f"Ask in words, e.g. 「{EXAMPLE}」")
-        return self._search(question, k, mode)
+        return self._search(made.standalone, k, mode, scope, made.previous)
 
     def _check(self, k: int | None, mode: str | None) -> int:
         """The checked k (default: the top_k setting); an unknown mode is refused."""
@@ -125,9 +132,16 @@ class RAG:
             raise RagError(f"Unknown retrieval mode {mode!r}.", fix=f"Use one of: {', '.join(MODES)}.")
         return check_k(self.settings.top_k if k is None else k)
 
-    def _search(self, question: str, k: int, mode: str | None) -> list[Passage]:
-        """Retrieval for a question already cleaned and checked, with a checked k."""
-        return self.ensure_index().search(question, k, mode)
+    def _search(self, question: str, k: int, mode: str | None, scope: Scope | None = None, previous: str = "") -> list[Passage]:
+        """Retrieval for a question already cleaned and checked, with a checked k; a
+        follow-up's ranking is fused with its ``previous`` question's."""
+        retriever = self.ensure_index()
+        weight = self.settings.follow_up_weight
+        if not previous or weight == 0:
+            return retriever.search(question, k, mode, scope=scope)
+        depth = max(k, FOLLOW_UP_DEPTH)
+        before = retriever.search(previous, depth, mode, scope=scope)
+        return conversation_ranking(retriever.search(question, depth, mode, scope=scope), before, k, weight)
 
     def no_content(self, question: str) -> str | None:
         """Why the question has nothing to search for (a NO_CONTENT key), or None. A Latin
@@ -152,23 +166,43 @@ class RAG:
         with self._lock:
             self._backends[backend.name] = backend
 
-    def ask_stream(self, question: str, k: int | None = None, model: str | None = None, mode: str | None = None) -> Iterator[Token | Final]:
+    def ask_stream(
+        self,
+        question: str,
+        k: int | None = None,
+        model: str | None = None,
+        mode: str | None = None,
+        scope: Scope | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Iterator[Token | Final]:
         """Tokens as the model writes them, then one Final with the verified answer.
 
-        A model that cannot be loaded or fails yields a Final whose ``error`` says why,
-        with the retrieved passages, so callers can still show what was found."""
-        question = clean_question(question, self.settings.max_question_chars)
+        A follow-up is made to stand alone with the conversation's ``history`` (user and
+        assistant turns, oldest first) and answered as that standalone question, searched
+        in ``scope`` only. A model that cannot be loaded or fails yields a Final whose
+        ``error`` says why, with the retrieved passages, so callers can still show what was found."""
+        asked = clean_question(question, self.settings.max_question_chars)
         k = self._check(k, mode)
+        made = standalone(asked, history)
+        if made.rewritten:
+            return _as_asked(self._ask_standalone(made.standalone, k, model, mode, scope, asked, made.previous), asked, made.standalone)
+        return self._ask_standalone(asked, k, model, mode, scope)
+
+    def _ask_standalone(
+        self, question: str, k: int, model: str | None, mode: str | None, scope: Scope | None, asked: str = "", previous: str = ""
+    ) -> Iterator[Token | Final]:
         reason = self.no_content(question)
         if reason is not None:  # abstain, saying why, instead of quoting whatever is closest
             language = detect_language(question)
             text = ASK_IN_WORDS[language].format(reason=NO_CONTENT[reason][language])
             refusal = Answer(question=question, text=text, abstained=True, model=model or self.settings.answer_model)
             return iter([Token(text), Final(refusal)])
-        passages = self._search(question, k, mode)  # cleaned and checked once, above
-        return self.answer_stream(question, passages, model)
+        passages = self._search(question, k, mode, scope, previous)  # cleaned and checked once, above
+        return self.answer_stream(question, passages, model, asked)
 
-    def answer_stream(self, question: str, passages: list[Passage], model: str | None = None) -> Iterator[Token | Final]:
+    def answer_stream(self, question: str, passages: list[Passage], model: str | None = None, asked: str = "") -> Iterator[Token | Final]:
+        """``asked``: a follow-up as typed, when ``question`` is its standalone rewrite; a
+        backend that says ``follow_up_as_asked`` is given that instead."""
         name = model or self.settings.answer_model
         try:
             backend = self.backend(name)
@@ -176,15 +210,33 @@ class RAG:
             if name not in available():
                 raise  # a wrong name is the caller's mistake, not a model failure
             return iter([Final(Answer(question=question, text="", passages=passages, model=name, error=str(exc)))])
+        if asked and getattr(backend, "follow_up_as_asked", False):
+            question = asked
         return _guarded(backend.stream(question, passages), question, passages, name)
 
-    def ask(self, question: str, k: int | None = None, model: str | None = None, mode: str | None = None) -> Answer:
-        return final_answer(self.ask_stream(question, k, model, mode))
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        model: str | None = None,
+        mode: str | None = None,
+        scope: Scope | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Answer:
+        return final_answer(self.ask_stream(question, k, model, mode, scope, history))
 
     def answer(self, question: str, passages: list[Passage], model: str | None = None) -> Answer:
         """Answer from passages already retrieved."""
         question = clean_question(question, self.settings.max_question_chars)
         return final_answer(self.answer_stream(question, passages, model))
+
+
+def _as_asked(events: Iterator[Token | Final], asked: str, standalone: str) -> Iterator[Token | Final]:
+    """The answer to a rewritten follow-up, under the question as asked, with the rewrite shown."""
+    for event in events:
+        if isinstance(event, Final):
+            event = Final(event.answer.model_copy(update={"question": asked, "standalone_question": standalone}))
+        yield event
 
 
 def _guarded(events: Iterator[Token | Final], question: str, passages: list[Passage], name: str) -> Iterator[Token | Final]:

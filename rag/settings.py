@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     min_answer_score_zh: float = Field(0.92, description="Extractive: best sentence score needed to answer a Chinese question.")
     min_answer_score_en: float = Field(0.80, description="Extractive: best sentence score needed to answer a non-Chinese question.")
     answer_model: str = Field("extractive", description="Answer backend name.")
+    follow_up_weight: float = Field(
+        0.5, ge=0.0, le=2.0, description="Follow-ups: weight of the previous question's ranking, fused with the follow-up's own (0: none)."
+    )
     answer_passages: int = Field(5, ge=1, le=20, description="Passages shown to a generative answer model.")
     relevance_floor_zh: float = Field(
         0.80, description="Generative models: below this top dense score, refuse without asking the model (Chinese)."

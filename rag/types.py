@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
@@ -15,6 +16,36 @@ Fusion = Literal["zscore", "minmax", "rrf"]
 VectorIndexKind = Literal["auto", "flat", "ivf", "hnsw"]
 IndexEngine = Literal["local", "ray"]
 MODES: tuple[str, ...] = get_args(RetrievalMode)
+
+
+class Scope(BaseModel):
+    """What a question may be answered from: chosen documents and/or the documents dated
+    in a range (a document's date: its `date` line or metadata, else the file's time)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    documents: tuple[str, ...] = Field((), description="doc_ids (or unique file names); empty: every document.")
+    since: dt.date | None = Field(None, description="Only documents dated on or after this day.")
+    until: dt.date | None = Field(None, description="Only documents dated on or before this day.")
+
+    @property
+    def everything(self) -> bool:
+        return not self.documents and self.since is None and self.until is None
+
+    def describe(self) -> str:
+        parts = [", ".join(self.documents)] if self.documents else []
+        if self.since or self.until:
+            parts.append(f"dated {self.since or '…'} to {self.until or '…'}")
+        return "; ".join(parts) or "all documents"
+
+
+class Turn(BaseModel):
+    """One earlier message of a conversation, as OpenAI's chat protocol has it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
 
 
 class Paragraph(BaseModel):
@@ -160,6 +191,9 @@ class SentenceSupport(BaseModel):
 class Answer(BaseModel):
     question: str
     text: str
+    standalone_question: str = Field(
+        "", description="The follow-up rewritten to stand alone (what was searched and answered); '' when it stood alone."
+    )
     citations: list[Citation] = Field(default_factory=list)
     passages: list[Passage] = Field(default_factory=list)
     abstained: bool = Field(False, description="True when the corpus gave nothing that answers the question.")
@@ -176,6 +210,7 @@ class Answer(BaseModel):
         """The object `rag ask --json`, /api/ask and the OpenAI route's extra field give."""
         return {
             "question": self.question,
+            "standalone_question": self.standalone_question,
             "answer": self.text,
             "abstained": self.abstained,
             "model": self.model,

@@ -9,9 +9,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from rag.citations.markers import CITATION
 from rag.errors import RagError
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -134,7 +137,7 @@ def write_squad_corpus(path: Path, folder: Path) -> int:
     return len(squad.paragraphs)
 
 
-def sample_evenly(questions: list[EvalQuestion], n: int | None) -> list[EvalQuestion]:
+def sample_evenly(questions: list[T], n: int | None) -> list[T]:
     """``n`` questions spread evenly over the set (first, last and evenly between), so a slow
     answer model is scored on every part of a set ordered by article, not only the first ones."""
     if n is None or n >= len(questions):

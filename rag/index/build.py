@@ -188,6 +188,13 @@ def _encoder(settings: Settings, embedder: Embedder) -> Callable[..., np.ndarray
     return embedder.encode_passages
 
 
+def _modified(path) -> str | None:
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date().isoformat()
+    except OSError:
+        return None
+
+
 def _reading(progress: bool, on_progress: BuildProgress | None) -> Progress | None:
     """The page-progress callback for reading the corpus: the terminal bar, the caller's
     report, both or neither."""
@@ -230,7 +237,15 @@ def build_index(
             "dimension": embedder.dimension,
             "script": corpus_script(corpus),
             "documents": [
-                {"doc_id": d.doc_id, "sha256": d.sha256, "date": d.date, "reader": d.reader, "pages": d.pages, "title": d.title}
+                {
+                    "doc_id": d.doc_id,
+                    "sha256": d.sha256,
+                    "date": d.date,
+                    "modified": _modified(d.path),  # the date a question's date range uses when the document has none
+                    "reader": d.reader,
+                    "pages": d.pages,
+                    "title": d.title,
+                }
                 for d in corpus.documents
             ],
             "counts": {"documents": len(corpus.documents), "paragraphs": len(corpus.paragraphs), "chunks": len(chunks)},

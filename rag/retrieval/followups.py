@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from wordfreq import zipf_frequency
 
 from rag.text.language import detect_language, normalize_for_matching
 from rag.text.names import tagged_words
-from rag.types import Turn
+from rag.types import Passage, Turn
 
 
 def _words(text: str) -> list[str]:
@@ -41,11 +41,12 @@ _ELLIPSIS_ZH = re.compile(r"^(?:那么|那|还有|另外|至于|而)?(?P<what>.{
 _EN_POINTERS = frozenset(_words("it its they them their theirs this that these those he him his she her hers former latter"))
 _EN_ELLIPSIS = re.compile(r"^(?:and|but|also)?\s*(?:what|how)\s+about\s+(?P<what>.+?)[?.!]*$|^and\s+(?P<and>[^?]+?)[?.!]*$", re.I)
 _EN_NAME = re.compile(r"[A-Z][\w-]*(?:(?:\s+(?:of|the|de|and))?\s+(?!\w+'s)[A-Z0-9][\w-]*)*|[A-Z][\w-]*(?='s)")
-_EN_FUNCTION = 5.5  # zipf: a capitalised first word this common is a question word ("What"), not a name
-_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*")
+_EN_FUNCTION = 4.5  # zipf: a capitalised first word this common is capitalised as the first word ("What", "According"), not as a name
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+(?:[,.]\d+)*")
 _EN_COMMON = 5.0  # zipf frequency: words this common ("year", "many") carry no subject
 _SHORT_ZH = 8  # Han characters: a question this short with no name of its own leans on context
 _SHORT_EN = 5  # words
+RRF_K = 60  # the usual reciprocal-rank constant: ranks 1 and 5 differ little, 1 and 50 much
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Rewrite:
     question: str
     standalone: str
     carried: tuple[str, ...] = ()
+    previous: str = ""  # the previous question (standalone), for a rewritten follow-up
 
     @property
     def rewritten(self) -> bool:
@@ -63,12 +65,13 @@ def _zh_words(text: str) -> list[tuple[str, str]]:
     return [(w, t) for w, t in tagged_words(text) if w.strip()]
 
 
-def subject_terms(question: str) -> tuple[list[str], list[str]]:
-    """(names, other nouns) of a question, in its own characters, in order."""
+def subject_terms(question: str, sentence: bool = True) -> tuple[list[str], list[str]]:
+    """(names, other nouns) of a question, in its own characters, in order. ``sentence``:
+    the text starts a sentence, so its capitalised first word may be no name."""
     if detect_language(question) == "en":
         # Capitalised runs ("Power of Siberia 2"), each ending at a possessive ("Mongolia's").
         runs = [r.strip() for r in _EN_NAME.findall(question)]
-        names = [r for r in runs if not (question.startswith(r) and zipf_frequency(r.lower(), "en") >= _EN_FUNCTION)]
+        names = [r for r in runs if not (sentence and question.startswith(r) and zipf_frequency(r.lower(), "en") >= _EN_FUNCTION)]
         named = " ".join(names).lower()
         words = [w.removesuffix("'s") for w in _EN_WORD.findall(question)]
         others = [w for w in words if w.lower() not in named and len(w) > 2 and zipf_frequency(w.lower(), "en") < _EN_COMMON]
@@ -136,7 +139,7 @@ def rewrite(question: str, previous: str | None) -> Rewrite:
     names, others = subject_terms(previous)
     what = _ellipsis(question, language)
     if what is not None:
-        new_names, _ = subject_terms(what)
+        new_names, _ = subject_terms(what, sentence=False)
         if new_names and names and names[0] in previous:  # a new subject in the old one's place
             return Rewrite(question, previous.replace(names[0], what, 1), (what,))
         carried = tuple(names or others[:2])
@@ -153,4 +156,18 @@ def standalone(question: str, history: Sequence[Turn]) -> Rewrite:
     for turn in history:
         if turn.role == "user" and turn.content.strip():
             previous = rewrite(turn.content.strip(), previous).standalone
-    return rewrite(question, previous)
+    made = rewrite(question, previous)
+    return replace(made, previous=previous or "") if made.rewritten else made
+
+
+def conversation_ranking(now: list[Passage], before: list[Passage], k: int, weight: float) -> list[Passage]:
+    """The follow-up's ranking fused (reciprocal ranks) with the previous question's:
+    a follow-up is most often answered in or near the paragraph that answered the one
+    before, which a pronoun or an English question over Chinese text may not reach."""
+    scores: dict[str, float] = {}
+    for ranking, w in ((now, 1.0), (before, weight)):
+        for rank, p in enumerate(ranking, 1):
+            scores[p.paragraph_id] = scores.get(p.paragraph_id, 0.0) + w / (RRF_K + rank)
+    passages = {p.paragraph_id: p for p in [*before, *now]}  # the follow-up's own match spans win
+    order = sorted(scores, key=lambda pid: -scores[pid])[:k]
+    return [passages[pid].model_copy(update={"rank": rank}) for rank, pid in enumerate(order, 1)]

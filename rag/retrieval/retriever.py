@@ -17,9 +17,14 @@ from rag.index.lexical import lexical_tokens
 from rag.index.store import StoredIndex
 from rag.models.embedding import Embedder
 from rag.retrieval.fusion import FUSIONS
+from rag.retrieval.scope import ScopeFilter
 from rag.settings import Settings
 from rag.text.language import detect_language, to_simplified, to_traditional
-from rag.types import Passage
+from rag.types import Passage, Scope
+
+# A scope of at most this many chunks is scored exactly (a few documents: faster than a
+# filtered index search, and exact); a larger one is searched with FAISS's id selector.
+EXACT_SCOPE_CHUNKS = 4096
 
 
 class Retriever:
@@ -47,6 +52,7 @@ class Retriever:
         self._chunk_order = np.argsort(self.chunk_paragraph, kind="stable")
         self._chunk_bounds = np.searchsorted(self.chunk_paragraph[self._chunk_order], np.arange(len(self.paragraph_ids) + 1))
         self.script = stored.manifest.get("script", "")
+        self.scopes = ScopeFilter(stored, self.paragraph_ids, s.corpus_dir)
 
     def chunks_of(self, position: int) -> np.ndarray:
         return self._chunk_order[self._chunk_bounds[position] : self._chunk_bounds[position + 1]]
@@ -61,13 +67,26 @@ class Retriever:
             return to_simplified(question)
         return question
 
-    def _dense_candidates(self, query: np.ndarray, n: int) -> dict[int, tuple[float, int]]:
-        """Paragraph position -> (best chunk score, best chunk index), best paragraphs first."""
-        total = self.stored.vectors.ntotal
+    def _dense_candidates(self, query: np.ndarray, n: int, allowed: np.ndarray | None = None) -> dict[int, tuple[float, int]]:
+        """Paragraph position -> (best chunk score, best chunk index), best paragraphs first;
+        with ``allowed`` (a mask over paragraphs) only their chunks are searched."""
+        only = None
+        if allowed is not None:
+            positions = np.flatnonzero(allowed)
+            only = np.concatenate([self.chunks_of(int(p)) for p in positions]) if len(positions) else np.zeros(0, np.int64)
+            if len(only) <= EXACT_SCOPE_CHUNKS:  # a few documents: score every chunk of them exactly
+                scores = self.stored.vectors.reconstruct_batch(only) @ query
+                order = np.argsort(-scores, kind="stable")
+                return self._first_per_paragraph(scores[order], only[order], n)
+        total = self.stored.vectors.ntotal if only is None else len(only)
         fetch = min(total, n * 4 + 8)
-        scores, ids = vector_index.search(self.stored.vectors, query, fetch, self.hnsw_ef)
+        scores, ids = vector_index.search(self.stored.vectors, query, fetch, self.hnsw_ef, only)
+        return self._first_per_paragraph(scores[0], ids[0], n)
+
+    def _first_per_paragraph(self, scores: np.ndarray, ids: np.ndarray, n: int) -> dict[int, tuple[float, int]]:
+        """Chunks best first -> each paragraph's best chunk, for the first ``n`` paragraphs."""
         best: dict[int, tuple[float, int]] = {}
-        for score, idx in zip(scores[0], ids[0], strict=True):
+        for score, idx in zip(scores, ids, strict=True):
             if idx >= 0 and self.chunk_paragraph[idx] not in best:
                 best[int(self.chunk_paragraph[idx])] = (float(score), int(idx))
                 if len(best) == n:
@@ -85,10 +104,14 @@ class Retriever:
         return out
 
     # -- search -----------------------------------------------------------------------
-    def search(self, question: str, k: int, mode: str | None = None, query_vector: np.ndarray | None = None) -> list[Passage]:
-        """Top ``k`` paragraphs; ``query_vector`` skips encoding (benchmarks encode in batches)."""
+    def search(
+        self, question: str, k: int, mode: str | None = None, query_vector: np.ndarray | None = None, scope: Scope | None = None
+    ) -> list[Passage]:
+        """Top ``k`` paragraphs (of the ``scope`` only, filtered before ranking in both
+        channels); ``query_vector`` skips encoding (benchmarks encode in batches)."""
         mode = mode or self.mode
-        n_paragraphs = len(self.paragraph_ids)
+        allowed = self.scopes.mask(scope)
+        n_paragraphs = len(self.paragraph_ids) if allowed is None else int(allowed.sum())
         if n_paragraphs == 0 or k <= 0:
             return []
         n = min(max(self.candidates, k), n_paragraphs)
@@ -96,11 +119,13 @@ class Retriever:
         if mode != "lexical":
             query = query_vector if query_vector is not None else self.embedder.encode_queries([self.dense_query_text(question)])[0]
         lexical_all = self.stored.lexical.score_all(question) if mode != "dense" and self.stored.lexical else None
+        if lexical_all is not None and allowed is not None:
+            lexical_all = np.where(allowed, lexical_all, 0.0)  # out of scope: never among the lexical candidates
 
-        dense = self._dense_candidates(query, n) if query is not None else {}
+        dense = self._dense_candidates(query, n, allowed) if query is not None else {}
         lexical_top: list[int] = []
         if lexical_all is not None:
-            top = np.argpartition(-lexical_all, n - 1)[:n] if n < n_paragraphs else np.arange(n_paragraphs)
+            top = np.argpartition(-lexical_all, n - 1)[:n] if n < len(lexical_all) else np.arange(len(lexical_all))
             lexical_top = [int(i) for i in top[np.argsort(-lexical_all[top], kind="stable")] if lexical_all[i] > 0]
 
         pool = list(dict.fromkeys([*dense, *lexical_top]))

@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from rag.answer.backends import Final
 from rag.errors import RagError
-from rag.ui.api_base import AnswerSlots, JsonErrorRoute, check_credentials, ready, refuse_scope
+from rag.ui.api_base import AnswerSlots, JsonErrorRoute, check_credentials, ready
 from rag.ui.api_models import AskRequest, RetrieveRequest
 from rag.ui.library_view import add_files, documents_now, remove_files
 from rag.ui.openai_api import openai_routes
@@ -68,19 +68,17 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
 
     @router.post("/api/retrieve", tags=["questions"], summary="The passages that best match a question, best first.")
     def retrieve(body: RetrieveRequest) -> dict[str, Any]:
-        refuse_scope(body.documents)
         ready(rag)
-        passages = rag.retrieve(body.question, body.k, body.mode)
+        passages = rag.retrieve(body.question, body.k, body.mode, body.scope)
         return {"question": body.question, "passages": [p.model_dump() for p in passages]}
 
     @router.post("/api/ask", tags=["questions"], summary="Answer a question with citations (or stream it as server-sent events).")
     def ask(body: AskRequest):
-        refuse_scope(body.documents, body.since, body.until)
         ready(rag)
         if not body.stream:
             with slots:
-                return rag.ask(body.question, body.k, body.model, body.mode).as_json()
-        events = rag.ask_stream(body.question, body.k, body.model, body.mode)  # bad input fails here, as JSON
+                return rag.ask(body.question, body.k, body.model, body.mode, body.scope, body.history).as_json()
+        events = rag.ask_stream(body.question, body.k, body.model, body.mode, body.scope, body.history)  # bad input fails here, as JSON
 
         def stream() -> Iterator[str]:
             with slots:

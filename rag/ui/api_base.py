@@ -33,11 +33,8 @@ def error_response(exc: RagError, openai_shape: bool = False) -> JSONResponse:
     headers = {"WWW-Authenticate": 'Basic realm="rag", charset="UTF-8"'} if exc.status == 401 else None
     body: dict[str, Any] = {"error": exc.message, "fix": exc.fix}
     if openai_shape:
-        # OpenAI clients retry 5xx answers; "not available" will not change on a retry.
-        status = 400 if exc.status == 501 else exc.status
-        kind = "invalid_request_error" if status < 500 else "server_error"
-        body = {"error": {"message": f"{exc.message} {exc.fix}".strip(), "type": kind, "code": status, "fix": exc.fix}}
-        return JSONResponse(body, status_code=status, headers=headers)
+        kind = "invalid_request_error" if exc.status < 500 else "server_error"
+        body = {"error": {"message": f"{exc.message} {exc.fix}".strip(), "type": kind, "code": exc.status, "fix": exc.fix}}
     return JSONResponse(body, status_code=exc.status, headers=headers)
 
 
@@ -114,14 +111,6 @@ class AnswerSlots:
 
     def __exit__(self, *exc: object) -> None:
         self._slots.release()
-
-
-def refuse_scope(documents: list[str] | None, since: Any = None, until: Any = None) -> None:
-    # Until scoped retrieval exists, a scoped question must not be answered from everything.
-    if documents or since or until:
-        raise RagError(
-            "Limiting a question to documents or dates is not available yet.", fix="Leave out documents, since and until.", status=501
-        )
 
 
 def ready(rag: RAG) -> Retriever:

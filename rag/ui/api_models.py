@@ -5,18 +5,10 @@ OpenAI clients send and ignores them."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rag.types import RetrievalMode
-
-
-class Turn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+from rag.types import RetrievalMode, Scope, Turn
 
 
 class RetrieveRequest(BaseModel):
@@ -26,6 +18,12 @@ class RetrieveRequest(BaseModel):
     k: int | None = Field(None, ge=1, le=100, description="Passages to return (default: RAG_TOP_K).")
     mode: RetrievalMode | None = Field(None, description="hybrid (default), dense or lexical.")
     documents: list[str] | None = Field(None, description="Only these documents (doc_id as /api/documents lists them).")
+    since: dt.date | None = Field(None, description="Only documents dated on or after this day (YYYY-MM-DD).")
+    until: dt.date | None = Field(None, description="Only documents dated on or before this day.")
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(documents=tuple(self.documents or ()), since=self.since, until=self.until)
 
 
 class AskRequest(RetrieveRequest):
@@ -34,8 +32,6 @@ class AskRequest(RetrieveRequest):
     )
 
     model: str | None = Field(None, description="Answer model: extractive, local, openai or a plugin (GET /v1/models).")
-    since: dt.date | None = Field(None, description="Only documents dated on or after this day (YYYY-MM-DD).")
-    until: dt.date | None = Field(None, description="Only documents dated on or before this day.")
     history: list[Turn] = Field(default_factory=list, max_length=100, description="Earlier turns of the conversation, oldest first.")
     stream: bool = Field(False, description="Server-sent events: `token` events as the model writes, then one `answer` event.")
 
@@ -64,3 +60,9 @@ class ChatRequest(BaseModel):
     k: int | None = Field(None, ge=1, le=100, description="Extension: passages to retrieve.")
     mode: RetrievalMode | None = Field(None, description="Extension: retrieval mode.")
     documents: list[str] | None = Field(None, description="Extension: only these documents.")
+    since: dt.date | None = Field(None, description="Extension: only documents dated on or after this day.")
+    until: dt.date | None = Field(None, description="Extension: only documents dated on or before this day.")
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(documents=tuple(self.documents or ()), since=self.since, until=self.until)

@@ -13,7 +13,25 @@ import typer
 from pydantic import BaseModel
 
 from rag.errors import RagError
-from rag.ui.commands import CorpusOpt, IndexOpt, JsonOpt, KOpt, ModelOpt, _fail, _name, _passages_json, _print_json, _rag, _settings, app
+from rag.ui.commands import (
+    AfterOpt,
+    CorpusOpt,
+    DocOpt,
+    IndexOpt,
+    JsonOpt,
+    KOpt,
+    ModelOpt,
+    SinceOpt,
+    UntilOpt,
+    _fail,
+    _name,
+    _passages_json,
+    _print_json,
+    _rag,
+    _scope_and_history,
+    _settings,
+    app,
+)
 from rag.ui.terminal import safe
 
 
@@ -76,13 +94,18 @@ def index(
 def retrieve(
     question: Annotated[str, typer.Argument(help="The question, in Chinese (either script) or English.")],
     k: KOpt = None,
+    docs: DocOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    after: AfterOpt = None,
     corpus: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show the paragraphs most relevant to QUESTION, best first."""
     try:
-        passages = _rag(corpus, index_dir).retrieve(question, k)
+        scope, history = _scope_and_history(docs, since, until, after)
+        passages = _rag(corpus, index_dir).retrieve(question, k, scope=scope, history=history)
     except RagError as exc:
         _fail(exc)
         return
@@ -103,11 +126,18 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese (either script) or English.")],
     k: KOpt = None,
     model: ModelOpt = None,
+    docs: DocOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    after: AfterOpt = None,
     corpus: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer QUESTION from the corpus, citing the source paragraphs as [1], [2]…
+
+    A follow-up (「這大約佔其GDP的多少？」) works with the earlier questions given as
+    --after; the question it was rewritten to is printed with the answer.
 
     Generative models stream their words as they write; the citations are then checked
     against the cited paragraphs and the verified answer is printed below.
@@ -115,7 +145,8 @@ def ask(
     from rag.answer.backends import Final, Token
 
     try:
-        events = _rag(corpus, index_dir).ask_stream(question, k, model)
+        scope, history = _scope_and_history(docs, since, until, after)
+        events = _rag(corpus, index_dir).ask_stream(question, k, model, scope=scope, history=history)
         streamed: list[str] = []
         answer = None
         for event in events:
@@ -137,6 +168,8 @@ def ask(
         return
     if streamed:
         typer.echo("")
+    if answer.standalone_question:
+        typer.echo(f"(answered as the follow-up of the earlier questions: {safe(answer.standalone_question)})")
     if answer.error:
         for p in answer.passages:
             typer.echo(f"[{p.rank}] {_name(p.location)}{_ocr(p.ocr)}  score {p.score:.3f}\n    {safe(p.text)}")

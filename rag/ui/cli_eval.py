@@ -73,9 +73,13 @@ def evaluate(
     "gold_text": [...], "unanswerable": bool}. For DRCD/SQuAD files, first put their
     paragraphs in a corpus: rag import-squad FILE FOLDER, then rag eval FILE --corpus FOLDER.
     """
+    from rag.eval.conversations import is_conversation_set
     from rag.eval.runner import run_eval
     from rag.eval.scoring import load_questions, sample_at_random, sample_evenly
 
+    if is_conversation_set(questions):
+        _conversations(questions, answers, model, out, sample, _rag(corpus, index_dir), as_json)
+        return
     try:
         loaded = load_questions(questions)
         rows = sample_evenly(loaded, sample) if seed is None else sample_at_random(loaded, sample, seed)
@@ -113,6 +117,37 @@ def evaluate(
         for key, value in report.get(section, {}).items():
             shown = "n/a" if value is None else (f"{value:.4f}" if isinstance(value, float) else str(value))
             table.add_row(f"{section} {key}", shown)
+    Console().print(table)
+    typer.echo(f"report: {target}")
+
+
+def _conversations(path: Path, answers: bool, model: str | None, out: Path | None, sample: int | None, rag, as_json: bool) -> None:
+    """``rag eval`` of a multi-turn set (records with "turns"): follow-ups bare, rewritten and standalone."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from rag.eval.conversations import METHODS, load_conversations, run_conversation_eval
+    from rag.eval.scoring import sample_evenly
+
+    try:
+        conversations = sample_evenly(load_conversations(path), sample)
+        report = run_conversation_eval(rag, conversations, answers=answers, model=model, progress=not as_json)
+    except RagError as exc:
+        _fail(exc)
+        return
+    target = out or Path(path.name).with_suffix(".report.json")
+    target.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        _print_json({k: v for k, v in report.items() if k != "per_turn"})
+        return
+    table = Table(title=f"{path.name}: {report['conversations']} conversations, {report['turns']} turns")
+    for column in ("turns", "kind", "method", "recall@3", "mrr@10", *(["contains"] if answers else [])):
+        table.add_column(column, justify="right" if column not in ("kind", "method") else "left")
+    for kind in ("follow_up", "subject_change", "first"):
+        for method in METHODS:
+            scores = report[kind][method]
+            cells = [f"{scores[m]:.3f}" if scores.get(m) is not None else "n/a" for m in ("recall@3", "mrr@10", "contains") if m in scores]
+            table.add_row(str(report[kind]["turns"]), kind, method, *cells)
     Console().print(table)
     typer.echo(f"report: {target}")
 

@@ -32,6 +32,15 @@ CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder 
 ModelOpt = Annotated[
     str | None, typer.Option("--model", "-m", help="Answer model: extractive, local, openai, or a plugin (see `rag backends`).")
 ]
+DocOpt = Annotated[
+    list[str] | None, typer.Option("--doc", help="Only this document (repeat for several); its doc_id or file name (`rag documents`).")
+]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="Only documents dated on or after this day (YYYY-MM-DD).")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Only documents dated on or before this day (YYYY-MM-DD).")]
+AfterOpt = Annotated[
+    list[str] | None,
+    typer.Option("--after", help="An earlier question of the conversation (repeat, oldest first): QUESTION may then be a follow-up."),
+]
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: RAG_INDEX_DIR or index/).")]
 
 
@@ -47,6 +56,20 @@ def _settings(corpus: Path | None = None, index: Path | None = None, **extra: An
         return Settings(**overrides)
     except ValueError as exc:
         raise RagError(f"Invalid setting: {exc}".replace("\n", " "), fix="Check the RAG_* environment variables.") from exc
+
+
+def _scope_and_history(docs: list[str] | None, since: str | None, until: str | None, after: list[str] | None):
+    """The Scope and history the --doc, --since, --until and --after options give."""
+    import datetime as dt
+
+    from rag.types import Scope, Turn
+
+    try:
+        days = [dt.date.fromisoformat(d) if d else None for d in (since, until)]
+    except ValueError as exc:
+        raise RagError(f"Not a date: {exc}.", fix="Write dates as YYYY-MM-DD, e.g. --since 2025-01-01.") from exc
+    history = [Turn(role="user", content=q) for q in after or []]
+    return Scope(documents=tuple(docs or ()), since=days[0], until=days[1]), history
 
 
 def _fail(exc: RagError) -> None:

@@ -94,17 +94,21 @@ def index_line(rag: RAG) -> str:
     return live
 
 
-def documents_tab(rag: RAG) -> tuple[Any, list[Any]]:
+def documents_tab(rag: RAG, also: list[gr.Dropdown] | None = None) -> tuple[Any, list[Any]]:
     """Lay out the tab inside the current Blocks; returns the function that refreshes it
-    and its outputs (for the page's load event)."""
+    and its outputs (for the page's load event). ``also``: other document menus (the Ask
+    tab's scope) whose choices follow the library."""
+    also = also or []
 
     def view() -> tuple[Any, ...]:
         try:
             found = documents_now(rag)
         except RagError as exc:
-            return index_line(rag), f"⚠️ {exc}", gr.update(), gr.Timer(active=False)
+            return index_line(rag), f"⚠️ {exc}", gr.update(), gr.Timer(active=False), *(gr.update() for _ in also)
         state = rag.indexer.state
-        return index_line(rag), table_html(found), gr.update(choices=[d.doc_id for d in found]), gr.Timer(active=state.running)
+        names = [d.doc_id for d in found]
+        menus = [gr.update(choices=[d.doc_id for d in found if d.state == "indexed"]) for _ in also]
+        return index_line(rag), table_html(found), gr.update(choices=names), gr.Timer(active=state.running), *menus
 
     def on_upload(paths: list[str] | None) -> tuple[Any, ...]:
         files = [_read_upload(p) for p in paths or []]
@@ -144,7 +148,7 @@ def documents_tab(rag: RAG) -> tuple[Any, list[Any]]:
             delete = gr.Button("Delete · 刪除", variant="stop", elem_id="delete", scale=1, min_width=90)
             reindex = gr.Button("Re-index · 重新索引", elem_id="reindex", scale=1, min_width=90)
         timer = gr.Timer(POLL_S, active=False)
-    shown = [line, table, chosen, timer]
+    shown = [line, table, chosen, timer, *also]
     # The spinner goes on the drop zone, not over the message it is about to replace.
     upload.upload(on_upload, upload, [upload, message, *shown], api_visibility="private", concurrency_limit=1, show_progress_on=upload)
     delete.click(on_delete, chosen, [message, *shown], api_visibility="private", concurrency_limit=1, show_progress_on=delete)

@@ -23,8 +23,8 @@ from starlette.routing import BaseRoute
 
 from rag.answer.backends import Final, available
 from rag.errors import RagError
-from rag.types import Answer
-from rag.ui.api_base import AnswerSlots, OpenAIErrorRoute, ready, refuse_scope
+from rag.types import Answer, Turn
+from rag.ui.api_base import AnswerSlots, OpenAIErrorRoute, ready
 from rag.ui.api_models import ChatRequest
 
 if TYPE_CHECKING:
@@ -34,11 +34,14 @@ KEEPALIVE_S = 5.0
 PIECE_CHARS = 24  # characters per streamed delta of the verified answer
 
 
-def question_of(body: ChatRequest) -> str:
-    users = [m for m in body.messages if m.role == "user"]
-    if not users:
+def question_and_history(body: ChatRequest) -> tuple[str, list[Turn]]:
+    """The last user message, and the user and assistant messages before it (system
+    messages are the client's instructions to a model; this server writes no free text)."""
+    last = max((i for i, m in enumerate(body.messages) if m.role == "user"), default=None)
+    if last is None:
         raise RagError("No user message to answer.", fix="End `messages` with {'role': 'user', 'content': your question}.", status=400)
-    return users[-1].text()
+    history = [Turn(role=m.role, content=m.text()[:20_000]) for m in body.messages[:last] if m.role in ("user", "assistant")]
+    return body.messages[last].text(), history
 
 
 def completion(body: ChatRequest, answer: Answer, cid: str, created: int) -> dict[str, Any]:
@@ -81,17 +84,16 @@ def openai_routes(rag: RAG, slots: AnswerSlots, credentials: Callable[[Request],
     @router.post("/v1/chat/completions", summary="Answer the last user message from the corpus, OpenAI-style.")
     def chat(body: ChatRequest):
         check_model(body.model)
-        refuse_scope(body.documents)
-        question = question_of(body)
+        question, history = question_and_history(body)
         cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         ready(rag)
         if not body.stream:
             with slots:
-                answer = rag.ask(question, body.k, body.model, body.mode)
+                answer = rag.ask(question, body.k, body.model, body.mode, body.scope, history)
             if answer.error:
                 raise RagError(answer.error, fix="Try again, or use the model 'extractive'.", status=502)
             return completion(body, answer, cid, created)
-        events = rag.ask_stream(question, body.k, body.model, body.mode)  # bad input fails here, as JSON
+        events = rag.ask_stream(question, body.k, body.model, body.mode, body.scope, history)  # bad input fails here, as JSON
 
         def stream() -> Iterator[str]:
             with slots:

@@ -26,6 +26,7 @@ WORDS = {
         "error": "答案模型出錯，以下只列出檢索到的資料。",
         "working": "正在回答…",
         "none": "還沒有問題。",
+        "standalone": "↳ 依對話改寫為：",
     },
     "zh-Hans": {
         "sources": "资料来源",
@@ -42,6 +43,7 @@ WORDS = {
         "error": "答案模型出错，以下只列出检索到的资料。",
         "working": "正在回答…",
         "none": "还没有问题。",
+        "standalone": "↳ 依对话改写为：",
     },
     "en": {
         "sources": "Sources",
@@ -58,6 +60,7 @@ WORDS = {
         "error": "The answer model failed; here is what retrieval found.",
         "working": "Answering…",
         "none": "No questions yet.",
+        "standalone": "↳ Answered as:",
     },
 }
 CHANNELS = {("dense", "lexical"): "lexical + dense", ("dense",): "dense", ("lexical",): "lexical"}
@@ -126,10 +129,12 @@ def _strays_html(answer: Answer, language: str) -> str:
     return f'<details class="draft"><summary>{esc(WORDS[language]["strays"])}</summary><ul>{items}</ul></details>'
 
 
-def turn_html(turn: int, question: str, language: str, body: str) -> str:
+def turn_html(turn: int, question: str, language: str, body: str, standalone: str = "") -> str:
+    """A question and its answer; a follow-up shows the standalone question it was answered as."""
+    rewrite = f'<div class="standalone">{esc(WORDS[language]["standalone"])} {esc(standalone)}</div>' if standalone else ""
     return (
         f'<div class="turn" id="turn-{turn}" lang="{language}">'
-        f'<div class="question">{esc(question)}</div><div class="answer" id="answer-{turn}">{body}</div></div>'
+        f'<div class="question">{esc(question)}</div>{rewrite}<div class="answer" id="answer-{turn}">{body}</div></div>'
     )
 
 
@@ -236,6 +241,7 @@ element.addEventListener('click', (event) => {
 CSS = """
 .conversation .turn { margin: 0 0 1.2em; }
 .conversation .question { font-weight: 600; background: var(--background-fill-secondary); padding: .5em .8em; border-radius: 8px; }
+.conversation .standalone { font-size: .85em; color: var(--body-text-color-subdued); padding: .2em .8em 0; }
 .conversation .answer { padding: .6em .8em; line-height: 1.7; }
 .conversation .abstained { color: var(--body-text-color-subdued); font-style: italic; }
 .conversation .unsupported { text-decoration: underline wavy #d33; text-underline-offset: 3px; }

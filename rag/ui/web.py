@@ -6,6 +6,7 @@ and the Documents tab (rag.ui.documents_tab). The same server answers the REST A
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +19,8 @@ from rag.errors import RagError
 from rag.pipeline import RAG
 from rag.text.language import detect_language
 from rag.text.questions import clean_question
-from rag.types import MODES
+from rag.types import MODES, Scope
+from rag.ui import conversation as C
 from rag.ui import render as R
 from rag.ui.api import api_routes
 from rag.ui.documents_tab import CSS as DOCUMENTS_CSS
@@ -59,19 +61,31 @@ def friendly(exc: RagError, language: str) -> str:
     return f"⚠️ {prefix}{exc.message} {exc.fix}".strip()
 
 
+def scope_of(docs: list[str] | None, since: str | None, until: str | None) -> Scope:
+    """The page's scope fields as a Scope; a date that is not YYYY-MM-DD says so."""
+    try:
+        days = [dt.date.fromisoformat(d.strip()) if d and d.strip() else None for d in (since, until)]
+    except ValueError as exc:
+        raise RagError(f"Not a date: {exc}.", fix="Write dates as YYYY-MM-DD, e.g. 2025-01-01.") from exc
+    return Scope(documents=tuple(docs or ()), since=days[0], until=days[1])
+
+
 def build_app(rag: RAG) -> gr.Blocks:
     settings = rag.settings
     models = sorted(available())
 
-    def ask(question: str, turns: list[dict], model: str, k: float, mode: str) -> Iterator[tuple[Any, ...]]:
-        turns = list(turns or [])
+    def ask(
+        question: str, turns: list[dict], saved: list[dict], model: str, k: float, mode: str, docs: list[str], since: str, until: str
+    ) -> Iterator[tuple[Any, ...]]:
+        turns, saved = list(turns or []), list(saved or [])
         n = len(turns) + 1
         language = detect_language(question or "")
         try:
             question = clean_question(question, settings.max_question_chars)
-            events = rag.ask_stream(question, int(k), model, mode)
+            scope = scope_of(docs, since, until)
+            events = rag.ask_stream(question, int(k), model, mode, scope, C.history(saved))
         except RagError as exc:
-            yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns
+            yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns, saved
             return
         written = ""
         answer = None
@@ -82,25 +96,30 @@ def build_app(rag: RAG) -> gr.Blocks:
                     break
                 written += event.text
                 pending = R.turn_html(n, question, language, R.streaming_html(written, language))
-                yield "", R.conversation(turns, pending), gr.update(), "", turns
+                yield "", R.conversation(turns, pending), gr.update(), "", turns, gr.update()
         except RagError as exc:  # a backend that raises instead of returning Final(error=...)
-            yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns
+            yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns, saved
             return
         if answer is None:
-            yield gr.update(), R.conversation(turns), R.sources_panel(turns), "⚠️ The answer model returned nothing.", turns
+            yield gr.update(), R.conversation(turns), R.sources_panel(turns), "⚠️ The answer model returned nothing.", turns, saved
             return
         turn = {
             "n": n,
             "language": language,
-            "html": R.turn_html(n, question, language, R.answer_html(n, answer, language)),
+            "html": R.turn_html(n, question, language, R.answer_html(n, answer, language), answer.standalone_question),
             "cards": R.source_cards(n, answer, language, cited_pages(settings.corpus_dir, answer)),
         }
         turns.append(turn)
+        saved = [*saved, C.saved_turn(question, language, answer)][-C.MAX_SAVED_TURNS :]
         note = f"⚠️ {answer.error}" if answer.error else ""
-        yield "", R.conversation(turns), R.sources_panel(turns), note, turns
+        yield "", R.conversation(turns), R.sources_panel(turns), note, turns, saved
 
     def clear() -> tuple[Any, ...]:
-        return R.conversation([]), R.sources_panel([]), "", []
+        return R.conversation([]), R.sources_panel([]), "", [], []
+
+    def restore(saved: list[dict]) -> tuple[Any, ...]:
+        turns = C.rendered(saved, settings.corpus_dir)
+        return R.conversation(turns), R.sources_panel(turns), turns
 
     def answer_api(question: str, model: str = "", k: int = 0, mode: str = "") -> dict:
         """Answer a question from the corpus. Returns the answer text, its citations
@@ -116,6 +135,7 @@ def build_app(rag: RAG) -> gr.Blocks:
     # route) is removed within the hour; the Documents tab removes its own at once.
     with gr.Blocks(title="Cited answers · 有出處的答案", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         turns = gr.State([])
+        saved = gr.BrowserState([], storage_key=C.STORAGE_KEY)
         gr.Markdown("## Ask the documents · 問文件\nAnswers cite the exact source paragraphs: click [1] to see the passage.")
         with gr.Tab("Ask · 提問", id="ask-tab", elem_id="ask-tab"), gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
@@ -126,8 +146,19 @@ def build_app(rag: RAG) -> gr.Blocks:
                         show_label=False, placeholder=EXAMPLES[0], lines=1, max_lines=4, elem_id="question", scale=5, submit_btn=False
                     )
                     ask_button = gr.Button("Ask · 提問", variant="primary", elem_id="ask", scale=1, min_width=90)
+                with gr.Accordion("Only some documents or dates · 限定文件或日期", open=False, elem_id="scope"):
+                    # A custom value: a chosen document deleted since gets the scope's own message.
+                    docs = gr.Dropdown(
+                        [], multiselect=True, allow_custom_value=True, label="Documents · 文件 (none chosen: all)", elem_id="scope-docs"
+                    )
+                    with gr.Row():
+                        since = gr.Textbox(label="From · 起 (YYYY-MM-DD)", placeholder="2025-01-01", elem_id="scope-since", max_lines=1)
+                        until = gr.Textbox(label="To · 迄 (YYYY-MM-DD)", placeholder="2025-12-31", elem_id="scope-until", max_lines=1)
                 gr.Examples(EXAMPLES, inputs=question, label="Examples · 範例")
-                clear_button = gr.Button("New conversation · 新對話", size="sm", elem_id="clear")
+                with gr.Row():
+                    clear_button = gr.Button("New conversation · 新對話", size="sm", elem_id="clear")
+                    export_button = gr.Button("Export as Markdown · 匯出", size="sm", elem_id="export")
+                exported = gr.Textbox(visible=False, elem_id="exported")
             with gr.Column(scale=2, min_width=300):
                 sources = gr.HTML(R.sources_panel([]), elem_id="sources")
                 with gr.Accordion("Settings · 設定", open=False, elem_id="settings"):
@@ -135,13 +166,17 @@ def build_app(rag: RAG) -> gr.Blocks:
                     k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages", elem_id="k")
                     mode = gr.Radio(list(MODES), value=settings.retrieval_mode, label="Retrieval", elem_id="mode")
                     status = gr.Markdown(index_status_markdown(rag), elem_id="index-status")
-        refresh_documents, documents_outputs = documents_tab(rag)
-        outputs = [question, chat, sources, notice, turns]
-        inputs = [question, turns, model, k, mode]
+        refresh_documents, documents_outputs = documents_tab(rag, also=[docs])
+        outputs = [question, chat, sources, notice, turns, saved]
+        inputs = [question, turns, saved, model, k, mode, docs, since, until]
         # Both triggers share one concurrency group, so the limit counts them together.
         for trigger in (ask_button.click, question.submit):
             trigger(ask, inputs, outputs, api_visibility="private", concurrency_id="ask", concurrency_limit=settings.ui_concurrency)
-        clear_button.click(clear, None, [chat, sources, notice, turns], api_visibility="private")
+        clear_button.click(clear, None, [chat, sources, notice, turns, saved], api_visibility="private")
+        export_button.click(C.markdown, saved, exported, api_visibility="private").then(
+            None, exported, None, js=C.EXPORT_JS, api_visibility="private"
+        )
+        demo.load(restore, saved, [chat, sources, turns], api_visibility="private")
         # A reload shows files changed in the folder by other means since the page was built.
         demo.load(lambda: index_status_markdown(rag), None, status, api_visibility="private")
         demo.load(refresh_documents, None, documents_outputs, api_visibility="private")

@@ -84,3 +84,16 @@ def test_each_kind_is_written_and_read_back_memory_mapped(tmp_path, kind):
     vector_index.tune(stored.vectors, 64, 64)
     _, ids = vector_index.search(stored.vectors, x[123], 5, 64)
     assert ids[0][0] == 123
+
+
+@pytest.mark.parametrize("kind", ["flat", "ivf", "hnsw"])
+def test_a_search_limited_to_some_ids_finds_only_those_and_the_best_of_them(kind):
+    x = clustered_vectors(4000)
+    index = vector_index.build_vector_index(x, kind)
+    vector_index.tune(index, ivf_probes=64, hnsw_ef=64)
+    only = np.arange(1, 4000, 7)
+    scores, ids = vector_index.search(index, x[0], 10, hnsw_ef=64, only=only)
+    found = [int(i) for i in ids[0] if i >= 0]
+    assert found and set(found) <= set(only.tolist())
+    exact = only[np.argsort(-(x[only] @ x[0]))[:10]]
+    assert len(set(found) & set(exact.tolist())) >= 8  # approximate kinds may miss one or two

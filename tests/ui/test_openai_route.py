@@ -113,9 +113,23 @@ def test_bad_requests_are_openai_errors(client):
     assert "user message" in raised.value.response.json()["error"]["message"]
     with pytest.raises(openai.BadRequestError):
         client.chat.completions.create(model="extractive", messages=[])
-    with pytest.raises(openai.BadRequestError) as scoped:  # not answered yet; 400, which OpenAI clients do not retry
-        client.chat.completions.create(model="extractive", messages=MESSAGES, extra_body={"documents": [SEED_DOC]})
-    assert "not available" in scoped.value.response.json()["error"]["message"]
+    with pytest.raises(openai.NotFoundError) as scoped:
+        client.chat.completions.create(model="extractive", messages=MESSAGES, extra_body={"documents": ["no-such.md"]})
+    assert SEED_DOC in scoped.value.response.json()["error"]["fix"]
+
+
+def test_earlier_messages_make_a_follow_up_stand_alone(client):
+    asked = {"role": "user", "content": "蒙古國每年可以獲得多少能源過境費收入？"}
+    first = client.chat.completions.create(model="extractive", messages=[asked])
+    messages = [
+        {"role": "system", "content": "Answer from the documents."},
+        asked,
+        {"role": "assistant", "content": first.choices[0].message.content},
+        {"role": "user", "content": "這大約佔其GDP的多少？"},
+    ]
+    reply = client.chat.completions.create(model="extractive", messages=messages)
+    assert "2-3%" in (reply.choices[0].message.content or "")
+    assert "蒙古國" in (reply.model_extra or {})["rag"]["standalone_question"]
 
 
 def test_api_token_is_the_openai_key(locked_url, seed_rag):

@@ -148,13 +148,14 @@ def test_ask_streams_tokens_then_the_same_answer(api):
         ("ask", {"question": KEY_QUESTION, "mode": "psychic"}, 400, ["mode"]),
         ("ask", {"question": KEY_QUESTION, "model": "no-such-model"}, 400, ["no-such-model"]),
         ("ask", {"question": KEY_QUESTION, "model": "no-such-model", "stream": True}, 400, ["no-such-model"]),
-        ("ask", {"question": KEY_QUESTION, "documents": [SEED_DOC]}, 501, ["not available"]),
-        ("ask", {"question": KEY_QUESTION, "since": "2024-01-01"}, 501, ["not available"]),
-        ("ask", {"question": KEY_QUESTION, "until": "2024-12-31"}, 501, ["not available"]),
+        ("ask", {"question": KEY_QUESTION, "documents": ["no-such.md"]}, 404, ["no-such.md"]),
+        ("ask", {"question": KEY_QUESTION, "since": "2030-01-01"}, 404, ["scope", "2030-01-01"]),
+        ("ask", {"question": KEY_QUESTION, "since": "2025-02-01", "until": "2025-01-01"}, 400, ["range is empty"]),
+        ("ask", {"question": KEY_QUESTION, "history": [{"role": "system", "content": "x"}]}, 400, ["history"]),
         ("ask", {"question": KEY_QUESTION, "since": "yesterday-ish"}, 400, ["since"]),
         ("retrieve", {"question": KEY_QUESTION, "model": "extractive"}, 400, ["model"]),
         ("retrieve", {"question": ""}, 400, ["empty"]),
-        ("retrieve", {"question": KEY_QUESTION, "documents": [SEED_DOC]}, 501, ["not available"]),
+        ("retrieve", {"question": KEY_QUESTION, "documents": ["no-such.md"]}, 404, ["no-such.md"]),
         ("retrieve", "{not json", 400, ["JSON"]),
     ],
 )
@@ -171,6 +172,25 @@ def test_uploaded_document_is_indexed_listed_and_cited(api, rag, fact_doc):
     assert "三十七海里" in body["answer"] and not body["abstained"]
     cited = [c for c in body["citations"] if c["doc_id"] == fact_doc]
     assert cited and all(c["text"] in FACT for c in cited) and any("三十七海里" in c["text"] for c in cited)
+
+
+def test_scoped_questions_are_answered_from_their_scope_only(api, fact_doc):
+    passages = api.post("/api/retrieve", json={"question": KEY_QUESTION, "k": 5, "documents": [fact_doc]}).json()["passages"]
+    assert passages and {p["doc_id"] for p in passages} == {fact_doc}
+    body = ask(api, FACT_QUESTION, documents=[SEED_DOC])
+    assert "三十七海里" not in body["answer"] and {p["doc_id"] for p in body["passages"]} == {SEED_DOC}
+    dated = ask(api, KEY_QUESTION, since="2025-09-01", until="2025-09-30")  # the seed article's date line: 2025-09-14
+    assert KEY_ANSWER in dated["answer"] and {p["doc_id"] for p in dated["passages"]} == {SEED_DOC}
+
+
+def test_a_follow_up_is_answered_with_its_history(api):
+    first = ask(api, "蒙古國每年可以獲得多少能源過境費收入？")
+    history = [{"role": "user", "content": first["question"]}, {"role": "assistant", "content": first["answer"]}]
+    body = ask(api, "這大約佔其GDP的多少？", history=history)
+    assert body["question"] == "這大約佔其GDP的多少？" and "蒙古國" in body["standalone_question"]
+    assert "2-3%" in body["answer"] and body["citations"]
+    alone = ask(api, KEY_QUESTION, history=history)
+    assert alone["standalone_question"] == "" and KEY_ANSWER in alone["answer"]
 
 
 def test_upload_refusals(api, rag, fact_doc):
@@ -270,7 +290,7 @@ def test_openai_routes_answer_and_nest_their_errors(api):
     assert "extractive" in [m["id"] for m in api.get("/v1/models").json()["data"]]
     reply = api.post("/v1/chat/completions", json=CHAT).json()
     assert KEY_ANSWER in reply["choices"][0]["message"]["content"] and any(KEY_ANSWER in c["text"] for c in reply["citations"])
-    bad = [({**CHAT, "model": "nope"}, 404), ({"model": "x"}, 400), ({**CHAT, "k": 0}, 400), ({**CHAT, "documents": ["x"]}, 400)]
+    bad = [({**CHAT, "model": "nope"}, 404), ({"model": "x"}, 400), ({**CHAT, "k": 0}, 400), ({**CHAT, "documents": ["x"]}, 404)]
     for body, status in bad:
         response = api.post("/v1/chat/completions", json=body)
         error = response.json()["error"]
