@@ -4,10 +4,11 @@ does) and as the standalone question a person wrote, and 'contains' of the answe
 
 The corpus is the seed article plus every DRCD dev paragraph (read in place from
 ../shared/data/drcd/, one file each, written to a cache folder outside the repository),
-so each turn is found among 1,001 documents. Writes bench/results/conversations[-MODEL].json.
+so each turn is found among 1,001 documents. Writes bench/results/<set>[-MODEL].json.
 
     python bench/conversations.py                       # extractive answers
-    python bench/conversations.py --model local --sample 20
+    python bench/conversations.py --questions questions/conversations-heldout.jsonl
+    python bench/conversations.py --model local --sample 10
 """
 
 from __future__ import annotations
@@ -43,17 +44,19 @@ def main() -> None:
     ap.add_argument("--model", default="extractive")
     ap.add_argument("--sample", type=int, default=None, help="Conversations, spread evenly over the set.")
     ap.add_argument("--no-answers", action="store_true")
+    ap.add_argument("--questions", type=Path, default=QUESTIONS, help="A multi-turn set (default: questions/conversations.jsonl).")
     args = ap.parse_args()
     rag = RAG(Settings(corpus_dir=corpus_folder(), index_dir=CACHE / "index"), progress=True)
     started = time.perf_counter()
     rag.ensure_index()
     built = time.perf_counter() - started
-    conversations = sample_evenly(load_conversations(QUESTIONS), args.sample)
+    conversations = sample_evenly(load_conversations(args.questions), args.sample)
     started = time.perf_counter()
     report = run_conversation_eval(rag, conversations, answers=not args.no_answers, model=args.model)
     report["seconds"] = {"index": round(built, 1), "eval": round(time.perf_counter() - started, 1)}
+    report["questions"] = args.questions.name
     report["corpus"] = {"documents": (rag.manifest or {}).get("counts", {}), "what": "seeds/ + DRCD dev paragraphs"}
-    name = "conversations.json" if args.model == "extractive" else f"conversations-{args.model}.json"
+    name = args.questions.stem + ("" if args.model == "extractive" else f"-{args.model}") + ".json"
     out = ROOT / "bench" / "results" / name
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"{report['conversations']} conversations, {report['turns']} turns; model {args.model}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -124,7 +125,7 @@ class RAG:
         reason = self.no_content(made.standalone)
         if reason is not None:
             raise RagError(f"The question has nothing to search for: {NO_CONTENT[reason]['en']}.", fix=f"Ask in words, e.g. 「{EXAMPLE}」")
-        return self._search(made.standalone, k, mode, scope, made.previous)
+        return self._search(made.standalone, k, mode, scope, made.previous, made.rewritten)
 
     def _check(self, k: int | None, mode: str | None) -> int:
         """The checked k (default: the top_k setting); an unknown mode is refused."""
@@ -132,11 +133,14 @@ class RAG:
             raise RagError(f"Unknown retrieval mode {mode!r}.", fix=f"Use one of: {', '.join(MODES)}.")
         return check_k(self.settings.top_k if k is None else k)
 
-    def _search(self, question: str, k: int, mode: str | None, scope: Scope | None = None, previous: str = "") -> list[Passage]:
-        """Retrieval for a question already cleaned and checked, with a checked k; a
-        follow-up's ranking is fused with its ``previous`` question's."""
+    def _search(
+        self, question: str, k: int, mode: str | None, scope: Scope | None = None, previous: str = "", follow_up: bool = False
+    ) -> list[Passage]:
+        """Retrieval for a question already cleaned and checked, with a checked k; in a
+        conversation its ranking is fused with the ``previous`` question's (more for a
+        follow-up that was rewritten, a little for a question that seemed to stand alone)."""
         retriever = self.ensure_index()
-        weight = self.settings.follow_up_weight
+        weight = self.settings.follow_up_weight if follow_up else self.settings.context_weight
         if not previous or weight == 0:
             return retriever.search(question, k, mode, scope=scope)
         depth = max(k, FOLLOW_UP_DEPTH)
@@ -181,28 +185,37 @@ class RAG:
         assistant turns, oldest first) and answered as that standalone question, searched
         in ``scope`` only. A model that cannot be loaded or fails yields a Final whose
         ``error`` says why, with the retrieved passages, so callers can still show what was found."""
+        started = time.perf_counter()
         asked = clean_question(question, self.settings.max_question_chars)
         k = self._check(k, mode)
         made = standalone(asked, history)
-        if made.rewritten:
-            return _as_asked(self._ask_standalone(made.standalone, k, model, mode, scope, asked, made.previous), asked, made.standalone)
-        return self._ask_standalone(asked, k, model, mode, scope)
+        events = self._ask_standalone(made.standalone, k, model, mode, scope, made.previous, made.rewritten, started)
+        return _as_asked(events, asked, made.standalone) if made.rewritten else events
 
     def _ask_standalone(
-        self, question: str, k: int, model: str | None, mode: str | None, scope: Scope | None, asked: str = "", previous: str = ""
+        self,
+        question: str,
+        k: int,
+        model: str | None,
+        mode: str | None,
+        scope: Scope | None,
+        previous: str = "",
+        follow_up: bool = False,
+        started: float | None = None,
     ) -> Iterator[Token | Final]:
+        started = time.perf_counter() if started is None else started
         reason = self.no_content(question)
         if reason is not None:  # abstain, saying why, instead of quoting whatever is closest
             language = detect_language(question)
             text = ASK_IN_WORDS[language].format(reason=NO_CONTENT[reason][language])
             refusal = Answer(question=question, text=text, abstained=True, model=model or self.settings.answer_model)
             return iter([Token(text), Final(refusal)])
-        passages = self._search(question, k, mode, scope, previous)  # cleaned and checked once, above
-        return self.answer_stream(question, passages, model, asked)
+        passages = self._search(question, k, mode, scope, previous, follow_up)  # cleaned and checked once, above
+        retrieved = time.perf_counter()
+        writes = (model or self.settings.answer_model) != "extractive"  # a model's first word; quotes have none
+        return _timed(self.answer_stream(question, passages, model), started, retrieved, writes)
 
-    def answer_stream(self, question: str, passages: list[Passage], model: str | None = None, asked: str = "") -> Iterator[Token | Final]:
-        """``asked``: a follow-up as typed, when ``question`` is its standalone rewrite; a
-        backend that says ``follow_up_as_asked`` is given that instead."""
+    def answer_stream(self, question: str, passages: list[Passage], model: str | None = None) -> Iterator[Token | Final]:
         name = model or self.settings.answer_model
         try:
             backend = self.backend(name)
@@ -210,8 +223,6 @@ class RAG:
             if name not in available():
                 raise  # a wrong name is the caller's mistake, not a model failure
             return iter([Final(Answer(question=question, text="", passages=passages, model=name, error=str(exc)))])
-        if asked and getattr(backend, "follow_up_as_asked", False):
-            question = asked
         return _guarded(backend.stream(question, passages), question, passages, name)
 
     def ask(
@@ -229,6 +240,20 @@ class RAG:
         """Answer from passages already retrieved."""
         question = clean_question(question, self.settings.max_question_chars)
         return final_answer(self.answer_stream(question, passages, model))
+
+
+def _timed(events: Iterator[Token | Final], started: float, retrieved: float, writes: bool) -> Iterator[Token | Final]:
+    """The events, with the answer's timings: retrieval, the model's first word, the whole."""
+    first: float | None = None
+    for event in events:
+        if isinstance(event, Final):
+            ms = lambda t: round(1000 * (t - started), 1)  # noqa: E731 - one small conversion
+            update = {"retrieval_ms": ms(retrieved), "total_ms": ms(time.perf_counter())}
+            update["first_token_ms"] = ms(first) if first is not None and writes else None
+            event = Final(event.answer.model_copy(update={"timings": event.answer.timings.model_copy(update=update)}))
+        elif first is None:
+            first = time.perf_counter()
+        yield event
 
 
 def _as_asked(events: Iterator[Token | Final], asked: str, standalone: str) -> Iterator[Token | Final]:

@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     follow_up_weight: float = Field(
         0.5, ge=0.0, le=2.0, description="Follow-ups: weight of the previous question's ranking, fused with the follow-up's own (0: none)."
     )
+    context_weight: float = Field(
+        0.2,
+        ge=0.0,
+        le=2.0,
+        description="Other questions of a conversation (no follow-up seen): weight of the previous question's ranking (0: none).",
+    )
     answer_passages: int = Field(5, ge=1, le=20, description="Passages shown to a generative answer model.")
     relevance_floor_zh: float = Field(
         0.80, description="Generative models: below this top dense score, refuse without asking the model (Chinese)."

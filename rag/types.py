@@ -188,6 +188,16 @@ class SentenceSupport(BaseModel):
         return f"{self.reason} ({self.rule})" if self.reason and self.rule else self.reason
 
 
+class Timings(BaseModel):
+    """Where an answer's time went; None where it does not apply (no model, no count)."""
+
+    retrieval_ms: float | None = None
+    first_token_ms: float | None = Field(None, description="From the question to the model's first word; None without a model.")
+    total_ms: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
 class Answer(BaseModel):
     question: str
     text: str
@@ -201,6 +211,7 @@ class Answer(BaseModel):
     sentences: list[SentenceSupport] = Field(default_factory=list, description="Per-sentence support (generative models).")
     error: str = Field("", description="Set when the answer model failed; passages are still returned.")
     model_text: str = Field("", description="What the model wrote, before its citations were checked (generative models).")
+    timings: Timings = Field(default_factory=Timings)
 
     @property
     def unsupported(self) -> list[SentenceSupport]:
@@ -218,4 +229,5 @@ class Answer(BaseModel):
             "citations": [c.model_dump() for c in self.citations],
             "sentences": [s.model_dump() for s in self.sentences],
             "passages": [p.model_dump() for p in self.passages],
+            "timings": self.timings.model_dump(),
         }

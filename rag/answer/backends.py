@@ -39,6 +39,22 @@ class Final:
     answer: Answer
 
 
+@dataclass(frozen=True)
+class Usage:
+    """Tokens read and written for one answer, as a chat model reports them (last)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+
+    @classmethod
+    def of(cls, chunk: object) -> Usage | None:
+        """The usage an OpenAI-style stream chunk carries (``stream_options.include_usage``)."""
+        usage = chunk.get("usage") if isinstance(chunk, dict) else None
+        if not isinstance(usage, dict):
+            return None
+        return cls(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
+
+
 @runtime_checkable
 class AnswerBackend(Protocol):
     name: str

@@ -87,10 +87,6 @@ class ExtractiveAnswerer:
 
 class ExtractiveBackend:
     name = "extractive"
-    # A follow-up's passages were retrieved with the conversation's subject; the sentence
-    # that answers it is the one closest to what is asked now. Scored against the old
-    # subject's terms too, the sentence that answered the previous question wins again.
-    follow_up_as_asked = True
 
     def __init__(self, answerer: ExtractiveAnswerer) -> None:
         self.answerer = answerer

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from rag.answer.backends import Final, Token
+from rag.answer.backends import Final, Token, Usage
 from rag.answer.injection import looks_like_injection
 from rag.answer.prompts import build_messages
 from rag.citations.verify import CitationVerifier
@@ -14,13 +14,13 @@ from rag.errors import RagError
 from rag.models.embedding import Embedder
 from rag.settings import Settings
 from rag.text.language import REFUSALS, detect_language
-from rag.types import Answer, Passage
+from rag.types import Answer, Passage, Timings
 
 
 class ChatModel(Protocol):
     """Streams the text of one chat completion; raises RagError on failure."""
 
-    def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str]: ...
+    def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str | Usage]: ...
 
 
 class GenerativeBackend:
@@ -50,8 +50,12 @@ class GenerativeBackend:
             yield Final(Answer(question=question, text=text, passages=passages, abstained=True, model=self.name))
             return
         pieces: list[str] = []
+        usage = None
         try:
             for delta in self.chat.stream_chat(build_messages(question, shown, language)):
+                if isinstance(delta, Usage):
+                    usage = delta
+                    continue
                 pieces.append(delta)
                 yield Token(delta)
         except RagError as exc:
@@ -70,5 +74,6 @@ class GenerativeBackend:
                 model=self.name,
                 sentences=checked.sentences,
                 model_text=written,
+                timings=Timings(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens) if usage else Timings(),
             )
         )

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from rag.answer.backends import Usage
 from rag.answer.generative import GenerativeBackend
 from rag.errors import RagError
 from rag.models.embedding import Embedder
@@ -27,8 +28,14 @@ class LocalChat:
         self.timeout = settings.llm_timeout
         self.temperature = settings.llm_temperature
 
-    def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        request = {"messages": messages, "max_tokens": self.max_tokens, "temperature": self.temperature, "stream": True}
+    def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str | Usage]:
+        request = {
+            "messages": messages,
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
         chunks: queue.Queue = queue.Queue()
         stop = threading.Event()
 
@@ -65,6 +72,9 @@ class LocalChat:
                     text = (choice.get("delta") or {}).get("content")
                     if text:
                         yield text
+                usage = Usage.of(item)
+                if usage is not None:
+                    yield usage
         finally:
             stop.set()
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import httpx
 
+from rag.answer.backends import Usage
 from rag.answer.generative import GenerativeBackend
 from rag.errors import RagError
 from rag.models.embedding import Embedder
@@ -40,13 +41,14 @@ class OpenAIChat:
             "raise RAG_LLM_TIMEOUT, or use --model extractive.",
         )
 
-    def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str]:
+    def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str | Usage]:
         payload = {
             "model": self.model,
             "messages": messages,
             "stream": True,
             "max_tokens": self.max_tokens,
             "temperature": self.temperature,
+            "stream_options": {"include_usage": True},  # the token counts in the last chunk
         }
         timeout = httpx.Timeout(self.timeout, connect=self.connect_timeout)
         deadline = time.monotonic() + self.timeout
@@ -79,6 +81,9 @@ class OpenAIChat:
                             if text:
                                 started = True
                                 yield text
+                        usage = Usage.of(chunk)
+                        if usage is not None:
+                            yield usage
                     return
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
                 # Safe to retry only before any token reached the caller.

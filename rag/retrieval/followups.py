@@ -1,8 +1,9 @@
 """Follow-up questions made to stand alone before retrieval, without a model.
 
 A question that leans on earlier turns (a pronoun or demonstrative: 它, 其, 該, 這, this,
-it, they; an ellipsis: 「那中國呢？」, "And Mongolia?"; or a few words with no subject of
-their own: 「什麼時候完工？」) is searched and answered together with the subject terms of
+it, they; an ellipsis: 「那中國呢？」, "And Mongolia?"; a few words with no subject of
+their own: 「什麼時候完工？」; or a short Chinese question that opens with its predicate:
+「在日本排第幾？」) is searched and answered together with the subject terms of
 the conversation's previous question: its proper names and nouns (jieba's tags for
 Chinese, capitalised runs and uncommon words for English). An ellipsis that names a new
 subject puts it in the place of the previous question's name ("中國" for "蒙古國"); one
@@ -46,6 +47,8 @@ _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+(?:[,.]\d+)*")
 _EN_COMMON = 5.0  # zipf frequency: words this common ("year", "many") carry no subject
 _SHORT_ZH = 8  # Han characters: a question this short with no name of its own leans on context
 _SHORT_EN = 5  # words
+_SUBJECTLESS_ZH = 12  # Han characters: a question this short may open with its predicate
+_PREDICATE_TAGS = frozenset({"v", "vd", "p", "d", "a", "ad", "c"})
 RRF_K = 60  # the usual reciprocal-rank constant: ranks 1 and 5 differ little, 1 and 50 much
 
 
@@ -54,7 +57,7 @@ class Rewrite:
     question: str
     standalone: str
     carried: tuple[str, ...] = ()
-    previous: str = ""  # the previous question (standalone), for a rewritten follow-up
+    previous: str = ""  # the conversation's previous question (standalone), if any
 
     @property
     def rewritten(self) -> bool:
@@ -116,6 +119,15 @@ def _ellipsis(question: str, language: str) -> str | None:
     return question.strip()[at : at + len(what)] if len(plain) == len(question.strip()) else what
 
 
+def _no_subject(question: str, language: str) -> bool:
+    """A short Chinese question that opens with its predicate (a verb, preposition, adverb
+    or adjective: 「在日本排第幾？」, 「是什麼時候？」) has left its subject to the context."""
+    if language == "en" or len(re.sub(r"[^\u3400-\u9fff]", "", question)) > _SUBJECTLESS_ZH:
+        return False
+    words = _zh_words(question)
+    return bool(words) and words[0][1] in _PREDICATE_TAGS
+
+
 def _too_short(question: str, language: str) -> bool:
     names, others = subject_terms(question)
     if names:
@@ -144,7 +156,7 @@ def rewrite(question: str, previous: str | None) -> Rewrite:
             return Rewrite(question, previous.replace(names[0], what, 1), (what,))
         carried = tuple(names or others[:2])
         return Rewrite(question, _join(carried, question, language), carried) if carried else Rewrite(question, question)
-    if not (_points_back(question, language) or _too_short(question, language)):
+    if not (_points_back(question, language) or _too_short(question, language) or _no_subject(question, language)):
         return Rewrite(question, question)
     carried = tuple(t for t in [*names, *others][:5] if normalize_for_matching(t) not in normalize_for_matching(question))
     return Rewrite(question, _join(carried, question, language), carried) if carried else Rewrite(question, question)
@@ -156,8 +168,7 @@ def standalone(question: str, history: Sequence[Turn]) -> Rewrite:
     for turn in history:
         if turn.role == "user" and turn.content.strip():
             previous = rewrite(turn.content.strip(), previous).standalone
-    made = rewrite(question, previous)
-    return replace(made, previous=previous or "") if made.rewritten else made
+    return replace(rewrite(question, previous), previous=previous or "")
 
 
 def conversation_ranking(now: list[Passage], before: list[Passage], k: int, weight: float) -> list[Passage]:

@@ -47,6 +47,14 @@ def test_local_backend_streams_tokens_then_a_verified_answer(small_rag):
         if sentence.supported:
             assert sentence.keys
     assert all(c.paragraph_id in {p.paragraph_id for p in answer.passages} for c in answer.citations)
+    t = answer.timings  # where the time went, with llama.cpp's own token counts
+    assert 0 < t.retrieval_ms < t.first_token_ms <= t.total_ms
+    assert t.prompt_tokens > 100 and 1 < t.completion_tokens <= 48
+
+
+def test_extractive_answers_have_timings_but_no_first_token(seed_rag):
+    t = seed_rag.ask(KEY_QUESTION).timings
+    assert 0 < t.retrieval_ms <= t.total_ms and t.first_token_ms is None and t.prompt_tokens is None
 
 
 def test_local_timeout_is_reported_with_the_passages(small_rag):
@@ -73,6 +81,10 @@ def test_openai_backend_against_a_real_llama_server(llama_server, seed_rag):
     )
     assert streamed.returncode == 0, streamed.stderr
     assert "500億立方公尺" in streamed.stdout
+    command = [sys.executable, "-m", "rag.ui.cli", "ask", "-m", "openai", "--json", KEY_QUESTION]
+    as_json = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    timings = json.loads(as_json.stdout)["timings"]
+    assert timings["prompt_tokens"] > 100 and timings["completion_tokens"] > 1 and timings["first_token_ms"] <= timings["total_ms"]
     assert f"{SEED_DOC} ¶8 (characters" in streamed.stdout  # the verified citation line
     done = subprocess.run(
         [sys.executable, "-m", "rag.ui.cli", "ask", "-m", "openai", KEY_QUESTION, "--json"],

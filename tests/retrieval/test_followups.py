@@ -33,6 +33,8 @@ def test_a_first_question_and_a_question_that_stands_alone_are_left_alone():
         ("西伯利亞力量2號管道每年最多可輸送多少天然氣？", "什麼時候完工？", "管道"),
         ("How much gas can the Power of Siberia 2 pipeline deliver per year?", "How long is it?", "Power of Siberia 2"),
         ("Who founded the Ming dynasty?", "When did he die?", "Ming"),
+        ("蒙古國的人口有多少？", "在亞洲排第幾？", "蒙古國"),  # opens with its predicate: the subject is the context's
+        ("蒙古國的首都是哪裡？", "是什麼時候定都的？", "蒙古國"),
     ],
 )
 def test_pronouns_and_missing_subjects_carry_the_previous_subject(previous, follow_up, carried):

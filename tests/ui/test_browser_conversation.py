@@ -14,9 +14,9 @@ from tests.ui.test_browser import ARTIFACTS, ask, browser  # noqa: F401 - the fi
 pytestmark = pytest.mark.slow
 OTHER = "date 2024-03-01\n\n# 臺北捷運\n\n臺北捷運文湖線全長25.1公里，每日運量約22萬人次。\n"
 TURNS = [
-    (KEY_QUESTION, KEY_ANSWER, False),
-    ("它途經蒙古國哪個地區？", "東部", True),
-    ("這條管道的備忘錄是在哪次會談中簽署的？", "第七次會談", True),
+    ("「邊防合作2025」聯合演練在哪幾天舉行？", "9月8日", False),
+    ("這是三方第幾次舉行類似演訓？", "首度", True),
+    ("它的主題是什麼？", "聯合防範打擊邊境地區恐怖破壞活動", True),
 ]
 
 
@@ -53,13 +53,13 @@ def test_three_turns_reload_export_and_clear(browser, site):  # noqa: F811 - pyt
         rewrite = page.locator(f"#turn-{n} .standalone")
         assert rewrite.count() == int(follow_up)
         if follow_up:
-            assert "西伯利亞" in rewrite.inner_text() and question in rewrite.inner_text()
+            assert "邊防" in rewrite.inner_text() and question in rewrite.inner_text()
     page.screenshot(path=str(ARTIFACTS / "10-follow-ups.png"), full_page=True)
 
     page.reload()
     page.locator("#turn-3").wait_for(timeout=30_000)
     assert page.locator("#conversation .turn").count() == 3
-    assert "東部" in page.locator("#answer-2").inner_text() and page.locator("#turn-2 .standalone").count() == 1
+    assert "首度" in page.locator("#answer-2").inner_text() and page.locator("#turn-2 .standalone").count() == 1
     page.locator("#answer-3 button.cite").first.click()
     assert page.locator("#sources details.source.active").count() == 1
 
