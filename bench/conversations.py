@@ -44,9 +44,11 @@ def main() -> None:
     ap.add_argument("--model", default="extractive")
     ap.add_argument("--sample", type=int, default=None, help="Conversations, spread evenly over the set.")
     ap.add_argument("--no-answers", action="store_true")
+    ap.add_argument("--rewriter", choices=["terms", "model"], default="terms", help="RAG_FOLLOW_UP_REWRITER for this run.")
     ap.add_argument("--questions", type=Path, default=QUESTIONS, help="A multi-turn set (default: questions/conversations.jsonl).")
     args = ap.parse_args()
-    rag = RAG(Settings(corpus_dir=corpus_folder(), index_dir=CACHE / "index"), progress=True)
+    settings = Settings(corpus_dir=corpus_folder(), index_dir=CACHE / "index", follow_up_rewriter=args.rewriter)
+    rag = RAG(settings, progress=True)
     started = time.perf_counter()
     rag.ensure_index()
     built = time.perf_counter() - started
@@ -55,8 +57,10 @@ def main() -> None:
     report = run_conversation_eval(rag, conversations, answers=not args.no_answers, model=args.model)
     report["seconds"] = {"index": round(built, 1), "eval": round(time.perf_counter() - started, 1)}
     report["questions"] = args.questions.name
+    report["rewriter"] = args.rewriter
     report["corpus"] = {"documents": (rag.manifest or {}).get("counts", {}), "what": "seeds/ + DRCD dev paragraphs"}
-    name = args.questions.stem + ("" if args.model == "extractive" else f"-{args.model}") + ".json"
+    name = args.questions.stem + ("" if args.model == "extractive" else f"-{args.model}")
+    name += ("" if args.rewriter == "terms" else f"-{args.rewriter}-rewrites") + ("-retrieval" if args.no_answers else "") + ".json"
     out = ROOT / "bench" / "results" / name
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"{report['conversations']} conversations, {report['turns']} turns; model {args.model}")

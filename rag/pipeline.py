@@ -10,9 +10,10 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from rag.answer.backends import AnswerBackend, Final, Token, available, final_answer, load_backend
+from rag.answer.backends import AnswerBackend, Draft, Event, Final, Token, available, final_answer, load_backend
 from rag.corpus.files import corpus_of
 from rag.corpus.progress import page_progress
 from rag.errors import RagError
@@ -21,7 +22,7 @@ from rag.index.lexical import lexical_tokens
 from rag.index.refresher import BackgroundIndexer
 from rag.index.store import REBUILD_HINT, current_build, load_build
 from rag.models.embedding import get_embedder
-from rag.retrieval.followups import conversation_ranking, standalone
+from rag.retrieval.followups import Rewrite, conversation_ranking, standalone
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 from rag.text.language import detect_language
@@ -115,13 +116,22 @@ class RAG:
             return self._retriever
 
     def retrieve(
-        self, question: str, k: int | None = None, mode: str | None = None, scope: Scope | None = None, history: Sequence[Turn] = ()
+        self,
+        question: str,
+        k: int | None = None,
+        mode: str | None = None,
+        scope: Scope | None = None,
+        history: Sequence[Turn] = (),
+        model: str | None = None,
     ) -> list[Passage]:
         """The k best passages (of ``scope`` only); a follow-up is first made to stand alone
-        with the conversation's ``history``."""
+        with the conversation's ``history`` (by ``model`` when RAG_FOLLOW_UP_REWRITER=model)."""
         question = clean_question(question, self.settings.max_question_chars)
         k = self._check(k, mode)  # before anything loads the index or the model
-        made = standalone(question, history)
+        return self.search_standalone(self.make_standalone(question, history, model), k, mode, scope)
+
+    def search_standalone(self, made: Rewrite, k: int, mode: str | None = None, scope: Scope | None = None) -> list[Passage]:
+        """Retrieval for a question already made to stand alone (``make_standalone``)."""
         reason = self.no_content(made.standalone)
         if reason is not None:
             raise RagError(f"The question has nothing to search for: {NO_CONTENT[reason]['en']}.", fix=f"Ask in words, e.g. 「{EXAMPLE}」")
@@ -132,6 +142,16 @@ class RAG:
         if mode is not None and mode not in MODES:
             raise RagError(f"Unknown retrieval mode {mode!r}.", fix=f"Use one of: {', '.join(MODES)}.")
         return check_k(self.settings.top_k if k is None else k)
+
+    def make_standalone(self, question: str, history: Sequence[Turn], model: str | None = None) -> Rewrite:
+        """The question made to stand alone: without a model, or, with RAG_FOLLOW_UP_REWRITER=model
+        and a generative answer model, by that model (the rewrite without one when it fails)."""
+        made = standalone(question, history)
+        if not history or self.settings.follow_up_rewriter != "model":
+            return made
+        rewrite = getattr(self.backend(model), "rewrite_follow_up", None)
+        line = rewrite(question, history) if rewrite is not None else None
+        return replace(made, standalone=line) if line else made
 
     def _search(
         self, question: str, k: int, mode: str | None, scope: Scope | None = None, previous: str = "", follow_up: bool = False
@@ -165,6 +185,12 @@ class RAG:
                 self._backends[name] = load_backend(name, self.settings, self.embedder)
             return self._backends[name]
 
+    def warm_up(self, model: str | None = None) -> None:
+        """Load the answer model and let it read a first prompt, so the first question does not wait for that."""
+        warm = getattr(self.backend(model), "warm_up", None)
+        if warm is not None:
+            warm()
+
     def use_backend(self, backend: AnswerBackend) -> None:
         """Answer with ``backend`` under its name without registering an entry point (e.g. a replay)."""
         with self._lock:
@@ -178,7 +204,7 @@ class RAG:
         mode: str | None = None,
         scope: Scope | None = None,
         history: Sequence[Turn] = (),
-    ) -> Iterator[Token | Final]:
+    ) -> Iterator[Event]:
         """Tokens as the model writes them, then one Final with the verified answer.
 
         A follow-up is made to stand alone with the conversation's ``history`` (user and
@@ -188,7 +214,7 @@ class RAG:
         started = time.perf_counter()
         asked = clean_question(question, self.settings.max_question_chars)
         k = self._check(k, mode)
-        made = standalone(asked, history)
+        made = self.make_standalone(asked, history, model)
         events = self._ask_standalone(made.standalone, k, model, mode, scope, made.previous, made.rewritten, started)
         return _as_asked(events, asked, made.standalone) if made.rewritten else events
 
@@ -202,7 +228,7 @@ class RAG:
         previous: str = "",
         follow_up: bool = False,
         started: float | None = None,
-    ) -> Iterator[Token | Final]:
+    ) -> Iterator[Event]:
         started = time.perf_counter() if started is None else started
         reason = self.no_content(question)
         if reason is not None:  # abstain, saying why, instead of quoting whatever is closest
@@ -213,7 +239,17 @@ class RAG:
         passages = self._search(question, k, mode, scope, previous, follow_up)  # cleaned and checked once, above
         retrieved = time.perf_counter()
         writes = (model or self.settings.answer_model) != "extractive"  # a model's first word; quotes have none
-        return _timed(self.answer_stream(question, passages, model), started, retrieved, writes)
+        events: Iterator[Event] = self.answer_stream(question, passages, model)
+        if writes and self.settings.instant_answer:
+            events = self._with_draft(question, passages, events)
+        return _timed(events, started, retrieved, writes)
+
+    def _with_draft(self, question: str, passages: list[Passage], events: Iterator[Event]) -> Iterator[Event]:
+        """The extractive quote first (a fraction of a second), then the model's events."""
+        quote = final_answer(self.answer_stream(question, passages, "extractive"))
+        if not quote.abstained and not quote.error:
+            yield Draft(quote)
+        yield from events
 
     def answer_stream(self, question: str, passages: list[Passage], model: str | None = None) -> Iterator[Token | Final]:
         name = model or self.settings.answer_model
@@ -242,7 +278,7 @@ class RAG:
         return final_answer(self.answer_stream(question, passages, model))
 
 
-def _timed(events: Iterator[Token | Final], started: float, retrieved: float, writes: bool) -> Iterator[Token | Final]:
+def _timed(events: Iterator[Event], started: float, retrieved: float, writes: bool) -> Iterator[Event]:
     """The events, with the answer's timings: retrieval, the model's first word, the whole."""
     first: float | None = None
     for event in events:
@@ -251,12 +287,12 @@ def _timed(events: Iterator[Token | Final], started: float, retrieved: float, wr
             update = {"retrieval_ms": ms(retrieved), "total_ms": ms(time.perf_counter())}
             update["first_token_ms"] = ms(first) if first is not None and writes else None
             event = Final(event.answer.model_copy(update={"timings": event.answer.timings.model_copy(update=update)}))
-        elif first is None:
+        elif isinstance(event, Token) and first is None:
             first = time.perf_counter()
         yield event
 
 
-def _as_asked(events: Iterator[Token | Final], asked: str, standalone: str) -> Iterator[Token | Final]:
+def _as_asked(events: Iterator[Event], asked: str, standalone: str) -> Iterator[Event]:
     """The answer to a rewritten follow-up, under the question as asked, with the rewrite shown."""
     for event in events:
         if isinstance(event, Final):

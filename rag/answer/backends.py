@@ -40,6 +40,17 @@ class Final:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """Something true to read while a model writes: the extractive quote of the retrieved
+    passages, shown as a quote until the model's verified answer (the Final) replaces it."""
+
+    answer: Answer
+
+
+Event = Token | Final | Draft
+
+
+@dataclass(frozen=True)
 class Usage:
     """Tokens read and written for one answer, as a chat model reports them (last)."""
 
@@ -77,7 +88,7 @@ def load_backend(name: str, settings: Settings, embedder: Embedder) -> AnswerBac
     return backend
 
 
-def final_answer(events: Iterator[Token | Final]) -> Answer:
+def final_answer(events: Iterator[Event]) -> Answer:
     for event in events:
         if isinstance(event, Final):
             return event.answer

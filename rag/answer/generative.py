@@ -3,18 +3,19 @@ stream the model's tokens, then verify the citations (rag.citations.verify)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from rag.answer.backends import Final, Token, Usage
 from rag.answer.injection import looks_like_injection
 from rag.answer.prompts import build_messages
+from rag.answer.rewrite import model_line, rewrite_messages
 from rag.citations.verify import CitationVerifier
 from rag.errors import RagError
 from rag.models.embedding import Embedder
 from rag.settings import Settings
 from rag.text.language import REFUSALS, detect_language
-from rag.types import Answer, Passage, Timings
+from rag.types import Answer, Passage, Timings, Turn
 
 
 class ChatModel(Protocol):
@@ -30,6 +31,24 @@ class GenerativeBackend:
         self.verifier = CitationVerifier(embedder, settings.citations, settings.citation_rules_off)
         self.passages_shown = settings.answer_passages
         self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
+
+    def warm_up(self) -> None:
+        """Have the model read a short prompt now (loaded, its caches filled), not at the first question."""
+        for _ in self.chat.stream_chat([{"role": "user", "content": "OK"}]):
+            break
+
+    def rewrite_follow_up(self, question: str, history: Sequence[Turn]) -> str | None:
+        """The question rewritten by the model to stand alone, or None (model failed, or
+        wrote no usable question). Reading stops at the end of its first line."""
+        written = ""
+        try:
+            for piece in self.chat.stream_chat(rewrite_messages(question, history, detect_language(question))):
+                written += piece if isinstance(piece, str) else ""
+                if "\n" in written.strip() or len(written) > 3 * len(question) + 80:
+                    break
+        except RagError:
+            return None
+        return model_line(written, question)
 
     def relevant(self, language: str, passages: list[Passage]) -> list[Passage]:
         """Passages worth showing the model for a question in ``language``: none when even the

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import math
+
 from rag.text.language import bigrams
-from rag.text.numbers import unsupported_numbers
+from rag.text.numbers import number_values, unsupported_numbers
 from rag.text.sentences import sentence_spans
 from rag.types import Citation, Passage
 
 
+def _weight(value: float) -> float:
+    # A large amount (500億) says more about which sentence is meant than a small number,
+    # which may be a date or part of a name ("Power of Siberia 2").
+    return 1.0 + math.log10(max(abs(value), 1.0))
+
+
 def citation_for(sentence: str, passage: Passage) -> Citation:
-    """The paragraph sentence with most of the claim's bigrams, those holding its numbers first."""
+    """The paragraph sentence that holds most of the claim's numbers (by value, across
+    languages and scripts, large amounts weighing most), then most of its bigrams."""
     spans = sentence_spans(passage.text) or [(0, len(passage.text))]
     grams = bigrams(sentence)
+    wanted = number_values(sentence)
+    total = sum(_weight(v) for v in wanted)
 
     def score(span: tuple[int, int]) -> float:
         piece = passage.text[span[0] : span[1]]
-        numbers = 0.0 if unsupported_numbers(sentence, piece) else 0.5
+        held = sum(_weight(v) for v in wanted - unsupported_numbers(sentence, piece))
+        numbers = 0.5 * held / total if total else 0.5
         return numbers + (len(grams & bigrams(piece)) / len(grams) if grams else 0.0)
 
     a, b = max(spans, key=score)

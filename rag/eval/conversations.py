@@ -21,7 +21,6 @@ from tqdm import tqdm
 from rag.errors import RagError
 from rag.eval.scoring import EvalQuestion, answer_scores, gold_paragraph_ids, reciprocal_rank
 from rag.pipeline import RAG
-from rag.retrieval.followups import standalone
 from rag.types import Turn
 
 METHODS = ("bare", "rewritten", "standalone")
@@ -98,9 +97,11 @@ def run_conversation_eval(
             row: dict[str, Any] = {"id": f"{conv.id}#{n + 1}", "lang": conv.lang, "kind": kind, "question": turn.question}
             row["gold"] = sorted(gold)
             reply = ""
+            made = rag.make_standalone(turn.question, history, model)  # once: a model's rewrite takes seconds
             asked = {"bare": (turn.question, []), "rewritten": (turn.question, history), "standalone": (turn.standalone, [])}
             for method, (question, context) in asked.items():
-                ranking = [p.paragraph_id for p in rag.retrieve(question, DEPTH, history=context)]
+                found = rag.search_standalone(made, DEPTH) if method == "rewritten" else rag.retrieve(question, DEPTH)
+                ranking = [p.paragraph_id for p in found]
                 hit = next((i for i, pid in enumerate(ranking, 1) if pid in gold), None)
                 row[method] = {"rank": hit, "rr": reciprocal_rank(ranking, gold)}
                 if answers and (method == "rewritten" or kind == "follow_up"):
@@ -109,7 +110,7 @@ def run_conversation_eval(
                     row[method]["answer"] = answer.text
                     if method == "rewritten":
                         reply = answer.text
-            row["standalone_question"] = standalone(turn.question, history).standalone
+            row["standalone_question"] = made.standalone
             rows.append(row)
             history = [*history, Turn(role="user", content=turn.question)]
             if answers:

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from rag.answer.backends import Final
+from rag.answer.backends import Draft, Final
 from rag.errors import RagError
 from rag.ui.api_base import AnswerSlots, JsonErrorRoute, check_credentials, ready
 from rag.ui.api_models import AskRequest, RetrieveRequest
@@ -87,6 +87,9 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
                         if isinstance(event, Final):
                             yield sse("answer", event.answer.as_json())
                             return
+                        if isinstance(event, Draft):  # the extractive quote, while a model writes
+                            yield sse("draft", event.answer.as_json())
+                            continue
                         yield sse("token", {"text": event.text})
                 except RagError as exc:
                     yield sse("error", {"error": exc.message, "fix": exc.fix})

@@ -142,7 +142,7 @@ def ask(
     Generative models stream their words as they write; the citations are then checked
     against the cited paragraphs and the verified answer is printed below.
     """
-    from rag.answer.backends import Final, Token
+    from rag.answer.backends import Draft, Final, Token
 
     try:
         scope, history = _scope_and_history(docs, since, until, after)
@@ -150,7 +150,9 @@ def ask(
         streamed: list[str] = []
         answer = None
         for event in events:
-            if isinstance(event, Token) and not as_json:
+            if isinstance(event, Draft) and not as_json:  # the sources' own words while the model writes
+                typer.echo(f"Quote, while the model writes:\n{safe(event.answer.text)}\n")
+            elif isinstance(event, Token) and not as_json:
                 streamed.append(event.text)
                 typer.echo(safe(event.text), nl=False)
             elif isinstance(event, Final):

@@ -104,7 +104,7 @@ def openai_routes(rag: RAG, slots: AnswerSlots, credentials: Callable[[Request],
                         if isinstance(event, Final):
                             answer = event.answer
                             break
-                        if time.monotonic() - beat > KEEPALIVE_S:
+                        if time.monotonic() - beat > KEEPALIVE_S:  # tokens and the instant quote are not sent
                             beat = time.monotonic()
                             yield ": the model is writing; the verified answer follows\n\n"
                 except RagError as exc:

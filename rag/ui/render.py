@@ -27,6 +27,7 @@ WORDS = {
         "working": "正在回答…",
         "none": "還沒有問題。",
         "standalone": "↳ 依對話改寫為：",
+        "instant": "模型撰寫中，先看資料原文：",
     },
     "zh-Hans": {
         "sources": "资料来源",
@@ -44,6 +45,7 @@ WORDS = {
         "working": "正在回答…",
         "none": "还没有问题。",
         "standalone": "↳ 依对话改写为：",
+        "instant": "模型撰写中，先看资料原文：",
     },
     "en": {
         "sources": "Sources",
@@ -61,6 +63,7 @@ WORDS = {
         "working": "Answering…",
         "none": "No questions yet.",
         "standalone": "↳ Answered as:",
+        "instant": "While the model writes, the sources say:",
     },
 }
 CHANNELS = {("dense", "lexical"): "lexical + dense", ("dense",): "dense", ("lexical",): "lexical"}
@@ -135,6 +138,15 @@ def turn_html(turn: int, question: str, language: str, body: str, standalone: st
     return (
         f'<div class="turn" id="turn-{turn}" lang="{language}">'
         f'<div class="question">{esc(question)}</div>{rewrite}<div class="answer" id="answer-{turn}">{body}</div></div>'
+    )
+
+
+def quote_html(answer: Answer, language: str) -> str:
+    """The extractive quote shown while a model writes (rag.answer.backends.Draft), as plain
+    quoted text: its markers are not links, the sources panel comes with the final answer."""
+    return (
+        f'<div class="instant"><div class="instant-label">{esc(WORDS[language]["instant"])}</div>'
+        f"<blockquote>{esc(answer.text)}</blockquote></div>"
     )
 
 
@@ -241,6 +253,8 @@ element.addEventListener('click', (event) => {
 CSS = """
 .conversation .turn { margin: 0 0 1.2em; }
 .conversation .question { font-weight: 600; background: var(--background-fill-secondary); padding: .5em .8em; border-radius: 8px; }
+.conversation .instant blockquote { margin: .3em 0; padding: .3em .8em; border-left: 3px solid #93c5fd; }
+.conversation .instant-label { font-size: .85em; color: var(--body-text-color-subdued); }
 .conversation .standalone { font-size: .85em; color: var(--body-text-color-subdued); padding: .2em .8em 0; }
 .conversation .answer { padding: .6em .8em; line-height: 1.7; }
 .conversation .abstained { color: var(--body-text-color-subdued); font-style: italic; }

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 from starlette.middleware import Middleware
 
-from rag.answer.backends import Final, available
+from rag.answer.backends import Draft, Final, available
 from rag.errors import RagError
 from rag.pipeline import RAG
 from rag.text.language import detect_language
@@ -87,15 +88,19 @@ def build_app(rag: RAG) -> gr.Blocks:
         except RagError as exc:
             yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns, saved
             return
-        written = ""
+        written, quote = "", ""
         answer = None
         try:
             for event in events:
                 if isinstance(event, Final):
                     answer = event.answer
                     break
-                written += event.text
-                pending = R.turn_html(n, question, language, R.streaming_html(written, language))
+                if isinstance(event, Draft):  # the sources' own words until the model's first word
+                    quote = R.quote_html(event.answer, language)
+                else:
+                    written += event.text
+                body = R.streaming_html(written, language) if written else quote + R.streaming_html("", language)
+                pending = R.turn_html(n, question, language, body)
                 yield "", R.conversation(turns, pending), gr.update(), "", turns, gr.update()
         except RagError as exc:  # a backend that raises instead of returning Final(error=...)
             yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns, saved
@@ -184,6 +189,14 @@ def build_app(rag: RAG) -> gr.Blocks:
     return demo
 
 
+def _warm_up(rag: RAG) -> None:
+    try:
+        rag.warm_up()
+        log.info("Answer model %r loaded and warm.", rag.settings.answer_model)
+    except Exception as exc:  # the page still answers; the first question reports the problem
+        log.warning("warning: the answer model %r could not be warmed up (%s).", rag.settings.answer_model, exc)
+
+
 def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bool = True) -> gr.Blocks:
     settings = rag.settings
     host = host or settings.ui_host
@@ -198,6 +211,8 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
         rag.ensure_index()  # build before the page opens, not on the first question
     except RagError as exc:  # e.g. an empty corpus: the page still opens, to add documents
         log.warning("warning: %s The page opens without an index; add documents on its Documents tab.", exc)
+    if settings.answer_model != "extractive":  # a model loads and reads its first prompt now, not at the first question
+        threading.Thread(target=_warm_up, args=(rag,), name="rag-warm-up", daemon=True).start()
     demo = build_app(rag)
     demo.queue(max_size=settings.ui_queue_size, default_concurrency_limit=settings.ui_concurrency)
     demo.launch(

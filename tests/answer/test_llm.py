@@ -52,6 +52,14 @@ def test_local_backend_streams_tokens_then_a_verified_answer(small_rag):
     assert t.prompt_tokens > 100 and 1 < t.completion_tokens <= 48
 
 
+def test_warm_up_loads_the_model_before_the_first_question(small_rag):
+    fresh = RAG(small_rag.settings)
+    fresh._retriever = small_rag.ensure_index()
+    fresh.warm_up("local")
+    assert "local" in fresh._backends
+    fresh.warm_up("extractive")  # nothing to warm: no error
+
+
 def test_extractive_answers_have_timings_but_no_first_token(seed_rag):
     t = seed_rag.ask(KEY_QUESTION).timings
     assert 0 < t.retrieval_ms <= t.total_ms and t.first_token_ms is None and t.prompt_tokens is None

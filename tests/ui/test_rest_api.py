@@ -133,7 +133,18 @@ def test_ask_streams_tokens_then_the_same_answer(api):
     names = [name for name, _ in stream]
     assert names[0] == "token" and names[-1] == "answer" and names.count("answer") == 1 and "error" not in names
     assert "".join(d["text"] for n, d in stream if n == "token")  # something was written before the answer
-    assert stream[-1][1] == ask(api, KEY_QUESTION)
+    untimed = lambda answer: {k: v for k, v in answer.items() if k != "timings"}  # noqa: E731
+    assert untimed(stream[-1][1]) == untimed(ask(api, KEY_QUESTION)) and stream[-1][1]["timings"]["retrieval_ms"] > 0
+
+
+def test_a_writing_model_streams_the_quote_first(api, rag):
+    from tests.answer.test_instant_answer import WritingBackend
+
+    rag.use_backend(WritingBackend())
+    response = api.post("/api/ask", json={"question": KEY_QUESTION, "stream": True, "model": "writer"})
+    stream = events(response.text)
+    assert [name for name, _ in stream] == ["draft", "token", "token", "answer"]
+    assert KEY_ANSWER in stream[0][1]["answer"] and stream[-1][1]["answer"] == "模型的答案"
 
 
 @pytest.mark.parametrize(
