@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from rag.answer.backends import AnswerBackend, Draft, Event, Final, Token, available, final_answer, load_backend
+from rag.answer.streams import as_asked, guarded, timed
 from rag.corpus.files import corpus_of
 from rag.corpus.progress import page_progress
 from rag.errors import RagError
@@ -41,7 +42,9 @@ class RAG:
         self._retriever: Retriever | None = None
         self._backends: dict[str, AnswerBackend] = {}
         self.last_build: BuildReport | None = None
-        self._indexer: BackgroundIndexer | None = None
+        # Made here, not on first use under _lock: that lock is held while a model loads or
+        # an index is built, and a health check or the Documents tab must not wait for either.
+        self.indexer = BackgroundIndexer(lambda report: self.build(progress=False, on_progress=report))
 
     @property
     def embedder(self):
@@ -54,10 +57,8 @@ class RAG:
         own lock keeps builders apart, not this object's, which questions need too."""
         shown = self.progress if progress is None else progress
         report = build_index(self.settings, self.embedder, progress=shown, on_progress=on_progress)
-        try:
-            fresh: Retriever | None = Retriever(load_build(Path(report.folder)), self.embedder, self.settings)
-        except RagError:
-            fresh = None  # the next question loads (or rebuilds) it, with its own error
+        # A build that cannot be loaded fails here, and questions go on from the one before.
+        fresh = Retriever(load_build(Path(report.folder)), self.embedder, self.settings)
         with self._lock:
             self.last_build = report
             self._retriever = fresh
@@ -69,14 +70,6 @@ class RAG:
         retriever = self._retriever
         return retriever.stored.manifest if retriever is not None else None
 
-    @property
-    def indexer(self) -> BackgroundIndexer:
-        """Index updates in a background thread (the page and the REST API use it)."""
-        with self._lock:
-            if self._indexer is None:
-                self._indexer = BackgroundIndexer(lambda report: self.build(progress=False, on_progress=report))
-            return self._indexer
-
     def status(self):
         return index_status(self.settings, corpus_of(self.settings, peek=True))
 
@@ -84,6 +77,8 @@ class RAG:
         """Load the index, building it first if it is missing or no longer matches the corpus."""
         if self._retriever is not None:
             return self._retriever
+        if self.indexer.state.running:  # a server's first build: not a second one in the foreground
+            raise RagError("The index is being built.", fix="Ask again when it is done (GET /api/health says).", status=503)
         with self._lock:
             if self._retriever is not None:
                 return self._retriever
@@ -216,7 +211,7 @@ class RAG:
         k = self._check(k, mode)
         made = self.make_standalone(asked, history, model)
         events = self._ask_standalone(made.standalone, k, model, mode, scope, made.previous, made.rewritten, started)
-        return _as_asked(events, asked, made.standalone) if made.rewritten else events
+        return as_asked(events, asked, made.standalone) if made.rewritten else events
 
     def _ask_standalone(
         self,
@@ -242,7 +237,7 @@ class RAG:
         events: Iterator[Event] = self.answer_stream(question, passages, model)
         if writes and self.settings.instant_answer:
             events = self._with_draft(question, passages, events)
-        return _timed(events, started, retrieved, writes)
+        return timed(events, started, retrieved, writes)
 
     def _with_draft(self, question: str, passages: list[Passage], events: Iterator[Event]) -> Iterator[Event]:
         """The extractive quote first (a fraction of a second), then the model's events."""
@@ -259,7 +254,7 @@ class RAG:
             if name not in available():
                 raise  # a wrong name is the caller's mistake, not a model failure
             return iter([Final(Answer(question=question, text="", passages=passages, model=name, error=str(exc)))])
-        return _guarded(backend.stream(question, passages), question, passages, name)
+        return guarded(backend.stream(question, passages), question, passages, name)
 
     def ask(
         self,
@@ -276,43 +271,3 @@ class RAG:
         """Answer from passages already retrieved."""
         question = clean_question(question, self.settings.max_question_chars)
         return final_answer(self.answer_stream(question, passages, model))
-
-
-def _timed(events: Iterator[Event], started: float, retrieved: float, writes: bool) -> Iterator[Event]:
-    """The events, with the answer's timings: retrieval, the model's first word, the whole."""
-    first: float | None = None
-    for event in events:
-        if isinstance(event, Final):
-            ms = lambda t: round(1000 * (t - started), 1)  # noqa: E731 - one small conversion
-            update = {"retrieval_ms": ms(retrieved), "total_ms": ms(time.perf_counter())}
-            update["first_token_ms"] = ms(first) if first is not None and writes else None
-            event = Final(event.answer.model_copy(update={"timings": event.answer.timings.model_copy(update=update)}))
-        elif isinstance(event, Token) and first is None:
-            first = time.perf_counter()
-        yield event
-
-
-def _as_asked(events: Iterator[Event], asked: str, standalone: str) -> Iterator[Event]:
-    """The answer to a rewritten follow-up, under the question as asked, with the rewrite shown."""
-    for event in events:
-        if isinstance(event, Final):
-            event = Final(event.answer.model_copy(update={"question": asked, "standalone_question": standalone}))
-        yield event
-
-
-def _guarded(events: Iterator[Token | Final], question: str, passages: list[Passage], name: str) -> Iterator[Token | Final]:
-    """Whatever a backend (built-in or plugin) does wrong ends in a Final with ``error``
-    and the retrieved passages, so callers always have something true to show."""
-    try:
-        for event in events:
-            yield event
-            if isinstance(event, Final):
-                return
-    except RagError as exc:
-        error = str(exc)
-    except Exception as exc:  # a crashing plugin must not take the page or the CLI down
-        log.exception("Answer model %r crashed", name)
-        error = f"The answer model {name!r} crashed ({type(exc).__name__}: {exc}). Try again, or use --model extractive."
-    else:
-        error = f"The answer model {name!r} ended without an answer. Try again, or use --model extractive."
-    yield Final(Answer(question=question, text="", passages=passages, model=name, error=error))

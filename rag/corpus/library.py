@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 DocumentState = Literal["indexed", "pending", "indexing", "skipped"]
 MAX_NAME_CHARS = 120
+_ADDING = threading.Lock()
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f/\\:*?\"<>|]")
 _ZIP = b"PK\x03\x04"
 # What a file's first bytes must be for its suffix (text formats: no NUL byte in the start).
@@ -129,6 +131,18 @@ def add_document(settings: Settings, name: str, data: bytes) -> str:
     if not data:
         raise RagError(f"{name}: the file is empty.", fix="Choose the file again.", status=400)
     _check_content(name, data)
+    try:
+        with _ADDING:  # one add at a time: two copies of a file at once must not both get in
+            return _add_checked(settings, root, name, data)
+    except OSError as exc:
+        raise RagError(
+            f"{name}: could not be saved in {root} ({exc.strerror or exc}).",
+            fix="Check that the corpus folder is writable and the disk has room.",
+            status=500,
+        ) from exc
+
+
+def _add_checked(settings: Settings, root: Path, name: str, data: bytes) -> str:
     root.mkdir(parents=True, exist_ok=True)
     if len(corpus_files(root, [])) >= settings.max_documents:
         raise RagError(
@@ -161,7 +175,11 @@ def remove_document(settings: Settings, doc_id: str) -> None:
     path = (root / doc_id).resolve()
     if not path.is_relative_to(root) or path == root or not path.is_file() or any(p.startswith(".") for p in Path(doc_id).parts):
         raise RagError(f"No document {doc_id!r} in the corpus.", fix="`rag documents` lists them.", status=404)
-    path.unlink()
+    try:
+        path.unlink()
+    except OSError as exc:
+        why = exc.strerror or exc
+        raise RagError(f"{doc_id}: could not be deleted ({why}).", fix="Check that the corpus folder is writable.", status=500) from exc
 
 
 def live_manifest(settings: Settings) -> dict | None:

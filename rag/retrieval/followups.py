@@ -93,9 +93,7 @@ def subject_terms(question: str, sentence: bool = True) -> tuple[list[str], list
 
 def _points_back(question: str, language: str) -> bool:
     if language == "en":
-        words = [w.lower() for w in _EN_WORD.findall(question)]
-        existential = {i + 1 for i, w in enumerate(words) if w in {"is", "are", "was", "were"}}
-        return any(w in _EN_POINTERS and not (w == "there" and i in existential) for i, w in enumerate(words))
+        return any(w.lower() in _EN_POINTERS for w in _EN_WORD.findall(question))
     for word, _ in _zh_words(question):
         plain = normalize_for_matching(word)
         if plain in _NOT_POINTERS:

@@ -72,8 +72,7 @@ class Retriever:
         with ``allowed`` (a mask over paragraphs) only their chunks are searched."""
         only = None
         if allowed is not None:
-            positions = np.flatnonzero(allowed)
-            only = np.concatenate([self.chunks_of(int(p)) for p in positions]) if len(positions) else np.zeros(0, np.int64)
+            only = np.flatnonzero(allowed[self.chunk_paragraph])
             if len(only) <= EXACT_SCOPE_CHUNKS:  # a few documents: score every chunk of them exactly
                 scores = self.stored.vectors.reconstruct_batch(only) @ query
                 order = np.argsort(-scores, kind="stable")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import fastapi_offline
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from rag.answer.backends import Draft, Final
 from rag.errors import RagError
-from rag.ui.api_base import AnswerSlots, JsonErrorRoute, check_credentials, ready
+from rag.ui.api_base import AnswerSlots, JsonErrorRoute, OpenAIErrorRoute, check_credentials, ready
 from rag.ui.api_models import AskRequest, RetrieveRequest
 from rag.ui.library_view import add_files, documents_now, remove_files
 from rag.ui.openai_api import openai_routes
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from rag.pipeline import RAG
 
 MAX_FILES_PER_REQUEST = 16
+SLOT_WAIT_S = 30.0  # a question waits this long for one of RAG_UI_CONCURRENCY answer slots, then hears 503
 WAIT_FOR_INDEX_S = 900.0
 UPLOAD_SCHEMA = {"type": "object", "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}
 _STATIC = Path(fastapi_offline.__file__).parent / "static"
@@ -47,12 +48,18 @@ def sse(event: str, data: Any) -> str:
 
 def api_routes(rag: RAG) -> list[BaseRoute]:
     settings = rag.settings
-    slots = AnswerSlots(settings.ui_concurrency, settings.llm_timeout)
+    slots = AnswerSlots(settings.ui_concurrency, SLOT_WAIT_S)
 
     def credentials(request: Request) -> None:
         check_credentials(settings, request)
 
-    router = APIRouter(route_class=JsonErrorRoute, dependencies=[Depends(credentials)])
+    class Route(JsonErrorRoute):
+        guard = staticmethod(credentials)  # before the body is read
+
+    class OpenAIRoute(OpenAIErrorRoute):
+        guard = staticmethod(credentials)
+
+    router = APIRouter(route_class=Route)
 
     @router.get("/api/health", tags=["status"], summary="Is the server up, and what does its index hold?")
     def health() -> JSONResponse:
@@ -81,18 +88,24 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
         events = rag.ask_stream(body.question, body.k, body.model, body.mode, body.scope, body.history)  # bad input fails here, as JSON
 
         def stream() -> Iterator[str]:
-            with slots:
-                try:
-                    for event in events:
-                        if isinstance(event, Final):
-                            yield sse("answer", event.answer.as_json())
-                            return
-                        if isinstance(event, Draft):  # the extractive quote, while a model writes
-                            yield sse("draft", event.answer.as_json())
-                            continue
-                        yield sse("token", {"text": event.text})
-                except RagError as exc:
-                    yield sse("error", {"error": exc.message, "fix": exc.fix})
+            try:
+                slots.__enter__()
+            except RagError as exc:  # the 200 is already sent: say so in the stream
+                yield sse("error", {"error": exc.message, "fix": exc.fix})
+                return
+            try:
+                for event in events:
+                    if isinstance(event, Final):
+                        yield sse("answer", event.answer.as_json())
+                        return
+                    if isinstance(event, Draft):  # the extractive quote, while a model writes
+                        yield sse("draft", event.answer.as_json())
+                        continue
+                    yield sse("token", {"text": event.text})
+            except RagError as exc:
+                yield sse("error", {"error": exc.message, "fix": exc.fix})
+            finally:
+                slots.__exit__()
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
@@ -125,10 +138,10 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
         remove_files(rag, [doc_id])
         return {"removed": doc_id, "indexed": settled(rag, wait), "indexing": rag.indexer.state.as_json()}
 
-    routes: list[BaseRoute] = [*router.routes, *openai_routes(rag, slots, credentials)]
+    routes: list[BaseRoute] = [*router.routes, *openai_routes(rag, slots, OpenAIRoute)]
 
     # Last: any other /api or /v1 address gets a JSON 404 too, not the page's {"detail"}.
-    unknown = APIRouter(route_class=JsonErrorRoute, dependencies=[Depends(credentials)])
+    unknown = APIRouter(route_class=Route)
 
     @unknown.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     @unknown.api_route("/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
@@ -138,7 +151,7 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
     def schema() -> dict[str, Any]:
         return get_openapi(title="rag-cjk", version="1", description=__doc__ or "", routes=routes)
 
-    docs = APIRouter(dependencies=[Depends(credentials)], route_class=JsonErrorRoute)
+    docs = APIRouter(route_class=Route)
     docs.add_api_route("/api/openapi.json", schema, include_in_schema=False)
     docs.add_api_route(
         "/api/docs",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import secrets
 import threading
 from collections.abc import Callable, Coroutine
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from rag.retrieval.retriever import Retriever
 
 DOCS_HINT = "See /api/docs for the fields each route takes."
+MAX_JSON_BYTES = 1 << 20
+log = logging.getLogger("rag")
 
 
 def error_response(exc: RagError, openai_shape: bool = False) -> JSONResponse:
@@ -48,16 +51,24 @@ def validation_error(exc: RequestValidationError) -> RagError:
 
 class JsonErrorRoute(APIRoute):
     """A route whose RagErrors and validation errors become JSON errors, without touching
-    how the page's own (Gradio) routes answer theirs."""
+    how the page's own (Gradio) routes answer theirs. ``guard`` (credentials) runs before
+    FastAPI reads the body, and a JSON body over MAX_JSON_BYTES is refused unread."""
 
     openai_shape = False
+    guard: Callable[[Request], None] | None = None
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        shape = self.openai_shape
+        shape, guard = self.openai_shape, type(self).guard
 
         async def route(request: Request) -> Response:
             try:
+                if guard is not None:
+                    guard(request)
+                length = request.headers.get("content-length", "")
+                is_json = request.headers.get("content-type", "").startswith("application/json")
+                if is_json and length.isdigit() and int(length) > MAX_JSON_BYTES:
+                    raise RagError("The request body is too large.", fix="Send questions, not documents, as JSON.", status=413)
                 return await handler(request)
             except RagError as exc:
                 return error_response(exc, shape)
@@ -66,6 +77,10 @@ class JsonErrorRoute(APIRoute):
             except HTTPException as exc:  # e.g. a malformed multipart body
                 detail = str(exc.detail).rstrip(".")
                 return error_response(RagError(f"Bad request: {detail}.", fix=DOCS_HINT, status=exc.status_code), shape)
+            except Exception as exc:  # still JSON, the details in the server's log
+                log.exception("API route %s failed", request.url.path)
+                failed = RagError(f"The server failed ({type(exc).__name__}).", fix="See the server's log; try again.", status=500)
+                return error_response(failed, shape)
 
         return route
 

@@ -43,10 +43,12 @@ def restore(saved: list[dict[str, Any]] | None) -> list[tuple[dict[str, Any], An
     """The saved turns that still read as answers (a turn saved by an older version that
     no longer validates is dropped, not shown broken)."""
     out = []
-    for turn in saved or []:
+    for turn in (saved or [])[-MAX_SAVED_TURNS:]:  # the browser's state is the browser's: checked, and bounded
         try:
+            if not isinstance(turn["question"], str) or turn.get("language") not in R.WORDS:
+                raise TypeError("not a saved turn")
             out.append((turn, Answer.model_validate(turn["answer"])))
-        except (ValidationError, KeyError, TypeError):
+        except (ValidationError, KeyError, TypeError, AttributeError):
             log.info("Dropped a saved conversation turn that no longer reads as an answer.")
     return out
 

@@ -80,8 +80,7 @@ def _read_upload(path: str) -> tuple[str, bytes]:
 
 
 def index_line(rag: RAG) -> str:
-    """What the live index holds and what the background update is doing; cheap enough
-    to show every second (no file is read)."""
+    """What the live index holds and what the background update is doing (no file is read)."""
     counts = (rag.manifest or {}).get("counts", {})
     built = str((rag.manifest or {}).get("built_at", "")).replace("T", " ").split("+")[0]
     live = f"**Index · 索引:** {counts.get('documents', 0)} documents · {counts.get('paragraphs', 0)} paragraphs"
@@ -100,9 +99,15 @@ def documents_tab(rag: RAG, also: list[gr.Dropdown] | None = None) -> tuple[Any,
     tab's scope) whose choices follow the library."""
     also = also or []
 
-    def view() -> tuple[Any, ...]:
+    listed: dict[str, list[DocumentInfo]] = {}  # the last full listing, which the timer only updates
+
+    def view(cheap: bool = False) -> tuple[Any, ...]:
+        """The tab's outputs; ``cheap`` (the timer, while indexing): the last listing with the
+        indexer's progress, so no corpus file is read every second."""
         try:
-            found = documents_now(rag)
+            cached = listed.get("found") if cheap and rag.indexer.state.running else None
+            found = documents_now(rag, cached)
+            listed["found"] = found
         except RagError as exc:
             return index_line(rag), f"⚠️ {exc}", gr.update(), gr.Timer(active=False), *(gr.update() for _ in also)
         state = rag.indexer.state
@@ -153,6 +158,6 @@ def documents_tab(rag: RAG, also: list[gr.Dropdown] | None = None) -> tuple[Any,
     upload.upload(on_upload, upload, [upload, message, *shown], api_visibility="private", concurrency_limit=1, show_progress_on=upload)
     delete.click(on_delete, chosen, [message, *shown], api_visibility="private", concurrency_limit=1, show_progress_on=delete)
     reindex.click(on_reindex, None, [message, *shown], api_visibility="private", concurrency_limit=1, show_progress_on=reindex)
-    timer.tick(view, None, shown, api_visibility="private", show_progress="hidden")
-    tab.select(view, None, shown, api_visibility="private", show_progress="hidden")
+    timer.tick(lambda: view(cheap=True), None, shown, api_visibility="private", show_progress="hidden")
+    tab.select(lambda: view(), None, shown, api_visibility="private", show_progress="hidden")
     return view, shown

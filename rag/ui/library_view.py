@@ -12,13 +12,18 @@ if TYPE_CHECKING:
     from rag.pipeline import RAG
 
 
-def documents_now(rag: RAG) -> list[DocumentInfo]:
-    found = list_documents(rag.settings, live_manifest(rag.settings))
+def documents_now(rag: RAG, found: list[DocumentInfo] | None = None) -> list[DocumentInfo]:
+    """The library against the index questions are answered from; ``found``: an earlier
+    listing to update with the indexer's progress only (no file is read)."""
+    if found is None:
+        found = list_documents(rag.settings, rag.manifest or live_manifest(rag.settings))
     state = rag.indexer.state
     if not state.running:
         return found
     return [
-        d.model_copy(update={"state": "indexing", "progress": state.overall, "reason": state.describe()}) if d.state == "pending" else d
+        d.model_copy(update={"state": "indexing", "progress": state.overall, "reason": state.describe()})
+        if d.state in ("pending", "indexing")
+        else d
         for d in found
     ]
 

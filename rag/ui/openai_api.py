@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from starlette.routing import BaseRoute
 
@@ -69,8 +69,33 @@ def chunk(body: ChatRequest, cid: str, created: int, delta: dict[str, Any], fini
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def openai_routes(rag: RAG, slots: AnswerSlots, credentials: Callable[[Request], None]) -> list[BaseRoute]:
-    router = APIRouter(route_class=OpenAIErrorRoute, dependencies=[Depends(credentials)], tags=["OpenAI-compatible"])
+def verified_chunks(body: ChatRequest, events: Iterator, question: str, cid: str, created: int) -> Iterator[str]:
+    """The stream of one answer: keep-alive comments while the model writes, then the verified answer."""
+    yield chunk(body, cid, created, {"role": "assistant", "content": ""})
+    answer, beat = None, time.monotonic()
+    try:
+        for event in events:
+            if isinstance(event, Final):
+                answer = event.answer
+                break
+            if time.monotonic() - beat > KEEPALIVE_S:  # tokens and the instant quote are not sent
+                beat = time.monotonic()
+                yield ": the model is writing; the verified answer follows\n\n"
+    except RagError as exc:
+        answer = Answer(question=question, text="", model=body.model, error=str(exc))
+    if answer is None or answer.error:
+        error = answer.error if answer else "The answer model ended without an answer."
+        yield f"data: {json.dumps({'error': {'message': error, 'type': 'server_error', 'code': 502}})}\n\n"
+        return
+    for at in range(0, len(answer.text), PIECE_CHARS):
+        yield chunk(body, cid, created, {"content": answer.text[at : at + PIECE_CHARS]})
+    extra = {"citations": [c.model_dump() for c in answer.citations], "rag": answer.as_json()}
+    yield chunk(body, cid, created, {}, "stop", **extra)
+    yield "data: [DONE]\n\n"
+
+
+def openai_routes(rag: RAG, slots: AnswerSlots, route_class: type[OpenAIErrorRoute]) -> list[BaseRoute]:
+    router = APIRouter(route_class=route_class, tags=["OpenAI-compatible"])
 
     def check_model(name: str) -> None:
         if name not in available():
@@ -96,28 +121,15 @@ def openai_routes(rag: RAG, slots: AnswerSlots, credentials: Callable[[Request],
         events = rag.ask_stream(question, body.k, body.model, body.mode, body.scope, history)  # bad input fails here, as JSON
 
         def stream() -> Iterator[str]:
-            with slots:
-                yield chunk(body, cid, created, {"role": "assistant", "content": ""})
-                answer, beat = None, time.monotonic()
-                try:
-                    for event in events:
-                        if isinstance(event, Final):
-                            answer = event.answer
-                            break
-                        if time.monotonic() - beat > KEEPALIVE_S:  # tokens and the instant quote are not sent
-                            beat = time.monotonic()
-                            yield ": the model is writing; the verified answer follows\n\n"
-                except RagError as exc:
-                    answer = Answer(question=question, text="", model=body.model, error=str(exc))
-                if answer is None or answer.error:
-                    error = answer.error if answer else "The answer model ended without an answer."
-                    yield f"data: {json.dumps({'error': {'message': error, 'type': 'server_error', 'code': 502}})}\n\n"
-                    return
-                for at in range(0, len(answer.text), PIECE_CHARS):
-                    yield chunk(body, cid, created, {"content": answer.text[at : at + PIECE_CHARS]})
-                extra = {"citations": [c.model_dump() for c in answer.citations], "rag": answer.as_json()}
-                yield chunk(body, cid, created, {}, "stop", **extra)
-                yield "data: [DONE]\n\n"
+            try:
+                slots.__enter__()
+            except RagError as exc:  # the 200 is already sent: say so in the stream
+                yield f"data: {json.dumps({'error': {'message': str(exc), 'type': 'server_error', 'code': exc.status}})}\n\n"
+                return
+            try:
+                yield from verified_chunks(body, events, question, cid, created)
+            finally:
+                slots.__exit__()
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 

@@ -115,6 +115,11 @@ def test_local_model_answer_streams_into_the_page(browser, served):
     dropdown.click()
     page.get_by_role("option", name="local", exact=True).click()
     ask(page, KEY_QUESTION)
+    # Something true to read at once: the sources' own sentence, while the model reads its prompt.
+    quote = page.locator("#conversation .instant blockquote")
+    quote.wait_for(timeout=30_000)
+    assert "500億立方公尺" in quote.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "6-instant-quote.png"), full_page=True)
     page.wait_for_function(
         "(() => { const s = document.querySelector('#conversation .streaming');"
         " return s && /[\\u4e00-\\u9fff]/.test(s.innerText.replace('正在回答', '')); })()",

@@ -271,6 +271,11 @@ def test_delete_unknown_or_outside_is_404(api, rag):
     assert not rag.indexer.state.running and rag.indexer.state.builds == builds  # nothing deleted, nothing rebuilt
 
 
+def test_a_huge_json_body_is_refused_unread(api):
+    response = api.post("/api/ask", content=b'{"question": "' + b"x" * (2 << 20) + b'"}', headers={"content-type": "application/json"})
+    assert_error(response, 413, "too large")
+
+
 def test_unknown_addresses_are_json_404s(api):
     for method, path in (("GET", "/api/nothing-here"), ("PUT", "/api/documents"), ("GET", "/v1/engines")):
         assert_error(api.request(method, path), 404, "No route")
@@ -338,6 +343,10 @@ def test_credentials_are_required_on_every_route(rag):
                 assert "credentials" in (error["message"] if isinstance(error, dict) else error)
                 assert response.headers["www-authenticate"].startswith("Basic")
         assert (rag.settings.corpus_dir / SEED_DOC).exists() and not (rag.settings.corpus_dir / "locked.md").exists()
+        # Credentials come before the body is read: a broken or huge body from a stranger is still a 401.
+        for content in (b"{not json", b'{"question": "' + b"x" * (2 << 20) + b'"}'):
+            response = client.post("/api/ask", content=content, headers={"content-type": "application/json"})
+            assert response.status_code == 401, response.text
         for header in (basic, f"Bearer {TOKEN}"):
             assert client.get("/api/health", headers={"authorization": header}).status_code == 200
             found = client.post("/api/retrieve", json={"question": KEY_QUESTION, "k": 1}, headers={"authorization": header})
