@@ -227,8 +227,9 @@ def test_read_only_index_folder_gives_an_error_line_or_the_older_index(hostile, 
 
 @pytest.mark.slow
 def test_nothing_uploaded_is_served_back(served):
-    """A file posted to Gradio's upload route (the Documents tab's way in) cannot be fetched
-    back through any file route; config has a size limit and no analytics."""
+    """POST /gradio_api/upload (the Documents tab's way in) -> not served back by any file route.
+
+    The page's config has a size limit and no analytics."""
     response = httpx.post(served.local_url + "gradio_api/upload", files={"files": ("x.txt", b"parked here")}, timeout=10)
     assert response.status_code == 200, response.text
     parked = response.json()[0]
