@@ -220,11 +220,10 @@ class RAG:
         model: str | None,
         mode: str | None,
         scope: Scope | None,
-        previous: str = "",
-        follow_up: bool = False,
-        started: float | None = None,
+        previous: str,
+        follow_up: bool,
+        started: float,
     ) -> Iterator[Event]:
-        started = time.perf_counter() if started is None else started
         reason = self.no_content(question)
         if reason is not None:  # abstain, saying why, instead of quoting whatever is closest
             language = detect_language(question)

@@ -56,7 +56,6 @@ RRF_K = 60  # the usual reciprocal-rank constant: ranks 1 and 5 differ little, 1
 class Rewrite:
     question: str
     standalone: str
-    carried: tuple[str, ...] = ()
     previous: str = ""  # the conversation's previous question (standalone), if any
 
     @property
@@ -151,13 +150,13 @@ def rewrite(question: str, previous: str | None) -> Rewrite:
     if what is not None:
         new_names, _ = subject_terms(what, sentence=False)
         if new_names and names and names[0] in previous:  # a new subject in the old one's place
-            return Rewrite(question, previous.replace(names[0], what, 1), (what,))
+            return Rewrite(question, previous.replace(names[0], what, 1))
         carried = tuple(names or others[:2])
-        return Rewrite(question, _join(carried, question, language), carried) if carried else Rewrite(question, question)
+        return Rewrite(question, _join(carried, question, language) if carried else question)
     if not (_points_back(question, language) or _too_short(question, language) or _no_subject(question, language)):
         return Rewrite(question, question)
     carried = tuple(t for t in [*names, *others][:5] if normalize_for_matching(t) not in normalize_for_matching(question))
-    return Rewrite(question, _join(carried, question, language), carried) if carried else Rewrite(question, question)
+    return Rewrite(question, _join(carried, question, language) if carried else question)
 
 
 def standalone(question: str, history: Sequence[Turn]) -> Rewrite:

@@ -11,12 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from rag.types import RetrievalMode, Scope, Turn
 
 
-class RetrieveRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": "蒙古國的第三鄰國政策是什麼？", "k": 3}]})
+class ScopeFields(BaseModel):
+    """The fields that limit a question to documents or dates (rag.types.Scope)."""
 
-    question: str = Field(description="In Traditional or Simplified Chinese, or English.")
-    k: int | None = Field(None, ge=1, le=100, description="Passages to return (default: RAG_TOP_K).")
-    mode: RetrievalMode | None = Field(None, description="hybrid (default), dense or lexical.")
     documents: list[str] | None = Field(None, description="Only these documents (doc_id as /api/documents lists them).")
     since: dt.date | None = Field(None, description="Only documents dated on or after this day (YYYY-MM-DD).")
     until: dt.date | None = Field(None, description="Only documents dated on or before this day.")
@@ -24,6 +21,14 @@ class RetrieveRequest(BaseModel):
     @property
     def scope(self) -> Scope:
         return Scope(documents=tuple(self.documents or ()), since=self.since, until=self.until)
+
+
+class RetrieveRequest(ScopeFields):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": "蒙古國的第三鄰國政策是什麼？", "k": 3}]})
+
+    question: str = Field(description="In Traditional or Simplified Chinese, or English.")
+    k: int | None = Field(None, ge=1, le=100, description="Passages to return (default: RAG_TOP_K).")
+    mode: RetrievalMode | None = Field(None, description="hybrid (default), dense or lexical.")
 
 
 class AskRequest(RetrieveRequest):
@@ -49,8 +54,9 @@ class ChatMessage(BaseModel):
         return self.content or ""
 
 
-class ChatRequest(BaseModel):
-    """OpenAI's chat-completions request; the last user message is the question."""
+class ChatRequest(ScopeFields):
+    """OpenAI's chat-completions request; the last user message is the question (the scope
+    fields are extensions)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -59,10 +65,3 @@ class ChatRequest(BaseModel):
     stream: bool = False
     k: int | None = Field(None, ge=1, le=100, description="Extension: passages to retrieve.")
     mode: RetrievalMode | None = Field(None, description="Extension: retrieval mode.")
-    documents: list[str] | None = Field(None, description="Extension: only these documents.")
-    since: dt.date | None = Field(None, description="Extension: only documents dated on or after this day.")
-    until: dt.date | None = Field(None, description="Extension: only documents dated on or before this day.")
-
-    @property
-    def scope(self) -> Scope:
-        return Scope(documents=tuple(self.documents or ()), since=self.since, until=self.until)

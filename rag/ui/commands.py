@@ -60,16 +60,10 @@ def _settings(corpus: Path | None = None, index: Path | None = None, **extra: An
 
 def _scope_and_history(docs: list[str] | None, since: str | None, until: str | None, after: list[str] | None):
     """The Scope and history the --doc, --since, --until and --after options give."""
-    import datetime as dt
+    from rag.retrieval.scope import typed_scope
+    from rag.types import Turn
 
-    from rag.types import Scope, Turn
-
-    try:
-        days = [dt.date.fromisoformat(d) if d else None for d in (since, until)]
-    except ValueError as exc:
-        raise RagError(f"Not a date: {exc}.", fix="Write dates as YYYY-MM-DD, e.g. --since 2025-01-01.") from exc
-    history = [Turn(role="user", content=q) for q in after or []]
-    return Scope(documents=tuple(docs or ()), since=days[0], until=days[1]), history
+    return typed_scope(docs, since, until), [Turn(role="user", content=q) for q in after or []]
 
 
 def _fail(exc: RagError) -> None:

@@ -6,7 +6,6 @@ and the Documents tab (rag.ui.documents_tab). The same server answers the REST A
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 from collections.abc import Iterator
@@ -18,9 +17,10 @@ from starlette.middleware import Middleware
 from rag.answer.backends import Draft, Final, available
 from rag.errors import RagError
 from rag.pipeline import RAG
+from rag.retrieval.scope import typed_scope
 from rag.text.language import detect_language
 from rag.text.questions import clean_question
-from rag.types import MODES, Scope
+from rag.types import MODES
 from rag.ui import conversation as C
 from rag.ui import render as R
 from rag.ui.api import api_routes
@@ -62,15 +62,6 @@ def friendly(exc: RagError, language: str) -> str:
     return f"⚠️ {prefix}{exc.message} {exc.fix}".strip()
 
 
-def scope_of(docs: list[str] | None, since: str | None, until: str | None) -> Scope:
-    """The page's scope fields as a Scope; a date that is not YYYY-MM-DD says so."""
-    try:
-        days = [dt.date.fromisoformat(d.strip()) if d and d.strip() else None for d in (since, until)]
-    except ValueError as exc:
-        raise RagError(f"Not a date: {exc}.", fix="Write dates as YYYY-MM-DD, e.g. 2025-01-01.") from exc
-    return Scope(documents=tuple(docs or ()), since=days[0], until=days[1])
-
-
 def build_app(rag: RAG) -> gr.Blocks:
     settings = rag.settings
     models = sorted(available())
@@ -83,7 +74,7 @@ def build_app(rag: RAG) -> gr.Blocks:
         language = detect_language(question or "")
         try:
             question = clean_question(question, settings.max_question_chars)
-            scope = scope_of(docs, since, until)
+            scope = typed_scope(docs, since, until)
             events = rag.ask_stream(question, int(k), model, mode, scope, C.history(saved))
         except RagError as exc:
             yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns, saved
