@@ -5,7 +5,7 @@ side by side in one run, on real DRCD text cut to the index's chunk size.
 
 Rows: sentence-transformers fp32 (the baseline: its defaults, batch 32, all cores), then
 batch sizes and thread counts; ONNX Runtime fp32 and dynamic int8 (per-channel), exported
-here from the same weights (torch.onnx's TorchScript exporter, onnxruntime's quantizer:
+here from the same weights (rag.models.query_engines.export, onnxruntime's quantizer:
 sentence-transformers' own ONNX/OpenVINO backends need optimum-onnx, which pins
 transformers < 5 and cannot be installed beside transformers 5.23); OpenVINO fp32 and static
 int8 (NNCF, calibrated on 300 other DRCD paragraphs) from the same export, when openvino and
@@ -51,32 +51,14 @@ def timed(encode: Callable[[list[str]], np.ndarray], texts: list[str]) -> tuple[
 
 
 def onnx_models(model, folder: Path) -> dict[str, Path]:
-    """The transformer exported to ONNX (fp32), and dynamically quantised to int8."""
+    """The transformer exported to ONNX (fp32, the export rag.models.query_engines makes for
+    questions), and dynamically quantised to int8."""
     import onnx
-    import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    class Encoder(torch.nn.Module):
-        def __init__(self, bert: torch.nn.Module) -> None:
-            super().__init__()
-            self.bert = bert
+    from rag.models.query_engines import export
 
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-
-    sample = model.tokenizer(["passage: 樣本", "passage: sample text"], padding=True, return_tensors="pt")
-    fp32, int8 = folder / "model.onnx", folder / "model-int8.onnx"
-    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "hidden": {0: "batch", 1: "tokens"}}
-    torch.onnx.export(
-        Encoder(model[0].auto_model.eval()),
-        (sample["input_ids"], sample["attention_mask"]),
-        str(fp32),
-        input_names=["input_ids", "attention_mask"],
-        output_names=["hidden"],
-        dynamic_axes=axes,
-        opset_version=17,
-        dynamo=False,
-    )
+    fp32, int8 = export(model, Path(resolve_model_path(Settings())), folder), folder / "model-int8.onnx"
     quantize_dynamic(
         str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT}
     )

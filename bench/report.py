@@ -311,6 +311,108 @@ def formats_section(data: dict) -> list[str]:
     return out + [""]
 
 
+def build_section(data: dict) -> list[str]:
+    """bench/build.py: time to the first answer and to full quality, plain build against progressive."""
+    lines = [
+        "## From adding documents to answers (bench/build.py)",
+        "",
+        "Real text (DRCD paragraphs, filled up with re-combined DRCD sentences), model loaded, 2 cores. Quality: MRR@10 and"
+        " recall@1 of the gold paragraph over DRCD questions, at each stage. A `first-only` row stopped once searchable.",
+        "",
+        "| chunks | build | first answer s | quality then (MRR@10 / R@1) | full quality s | full quality (MRR@10 / R@1) | chunks/s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in data["rows"]:
+        early, done = r.get("lexical_stage") or r.get("complete") or {}, r.get("complete") or {}
+        quality = f"{early.get('mrr@10', '')} / {early.get('recall@1', '')}"
+        full = f"{done['mrr@10']} / {done['recall@1']}" if done else "—"
+        chunks = f"{r['chunks']:,}" if r.get("chunks") else f"~{r['size']:,}"
+        build = r["build"] + ("" if r.get("chunks") else " (first-only)")
+        row = [chunks, build, fmt(early.get("first_answer_s")), quality, fmt(done.get("first_answer_s")) if done else "—", full]
+        lines.append("| " + " | ".join(str(c) for c in [*row, fmt(r.get("chunks_per_s"))]) + " |")
+    return [*lines, ""]
+
+
+def fast_tier_section(data: dict) -> list[str]:
+    """bench/fast_tier.py: cheaper dense models against e5-small, alone and fused with BM25."""
+    lines = [
+        "## A fast dense tier? (bench/fast_tier.py)",
+        "",
+        "DRCD dev, every question against 1,000 whole paragraphs, 2 threads, one run. A candidate qualifies when its hybrid"
+        " MRR@10 is within 0.005 of e5-small's and it embeds at least 3x as fast.",
+        "",
+        "| candidate | dims | dense MRR@10 | hybrid R@1 | hybrid MRR@10 | paragraphs/s | speed-up | qualifies |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in data["rows"]:
+        cells = [r["name"], r["dims"], fmt(r["mrr@10"]), fmt(r["hybrid_recall@1"]), fmt(r["hybrid_mrr@10"])]
+        cells += [fmt(r["paragraphs_per_s"], 1), fmt(r["speedup_vs_e5"], 2), {None: "reference", True: "yes", False: "no"}[r["qualifies"]]]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return [*lines, ""]
+
+
+def query_speed_section(data: dict) -> list[str]:
+    """bench/query_speed.py: one question's encoding by engine."""
+    lines = [
+        "## Encoding one question (bench/query_speed.py)",
+        "",
+        f"{data['questions']} DRCD questions, each encoded alone by every engine in turn; cosine to torch fp32.",
+        "",
+        "| engine | p50 ms | p95 ms | cosine (min) |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {r['engine']} | {fmt(r['p50_ms'], 2)} | {fmt(r['p95_ms'], 2)} | {fmt(r['cosine_min'], 5)} |" for r in data["rows"]]
+    return [*lines, ""]
+
+
+def scale_query_engine_section(data: dict) -> list[str]:
+    """bench/scale.py --out scale_query_engine.json: retrieval with the question encoded by the default engine."""
+    lines = [
+        "## Retrieval including question encoding, default engine (bench/scale.py)",
+        "",
+        "As the scale section, re-run with questions encoded by `RAG_QUERY_ENGINE` (default openvino); search rows only.",
+        "",
+        "| chunks | vector index | hybrid p50/p95 ms (vector given) | hybrid incl. encoding p50/p95 ms |",
+        "|---|---|---|---|",
+    ]
+    for r in data["search"]:
+        if r.get("system") != "ours" or "hybrid" not in r:
+            continue
+        h, e = r["hybrid"], r["hybrid_with_encoding"]
+        lines.append(f"| {r['chunks']:,} | {r['vector_index']} | {h['p50_ms']} / {h['p95_ms']} | {e['p50_ms']} / {e['p95_ms']} |")
+    return [*lines, ""]
+
+
+def answer_latency_section(data: dict) -> list[str]:
+    """bench/answer_latency.py: the local model per prompt budget."""
+    keys = [
+        ("first_token_ms_p50", "first token p50 ms"),
+        ("first_token_ms_p95", "first token p95 ms"),
+        ("total_ms_p50", "total p50 ms"),
+        ("total_ms_p95", "total p95 ms"),
+        ("prompt_tokens_mean", "prompt tokens (mean)"),
+        ("generation_tokens_per_s", "generated tokens/s"),
+        ("contains", "contains an accepted answer"),
+        ("citation_precision", "citation precision"),
+        ("answers_citing_only_gold", "answers citing only gold"),
+        ("false_abstention_rate", "refused an answerable question"),
+        ("abstention_accuracy", "abstention accuracy (unanswerable)"),
+        ("unflagged_unsupported_numbers", "unflagged unsupported numbers"),
+    ]
+    rows = data["rows"]
+    label = lambda r: f"{r['set']}, {'whole paragraphs' if r['budget'] == 0 else str(r['budget']) + ' tokens'} ({r['questions']} q)"  # noqa: E731
+    lines = [
+        "## Local answers by prompt budget (bench/answer_latency.py)",
+        "",
+        f"Model `{data['model']}`, loaded and warm, 2 cores; the evidence it reads cut to the budget (rag/answer/excerpts.py).",
+        "",
+        "| metric | " + " | ".join(label(r) for r in rows) + " |",
+        "|---|" + "---|" * len(rows),
+    ]
+    lines += [f"| {name} | " + " | ".join(fmt(r.get(k), 3) for r in rows) + " |" for k, name in keys]
+    return [*lines, ""]
+
+
 def main() -> None:
     out = ["# Benchmark results", "", "Generated by `python bench/report.py` from `bench/results/*.json`.", ""]
     retrieval = RESULTS / "retrieval.json"
@@ -322,6 +424,16 @@ def main() -> None:
     loaded = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in RESULTS.glob("*.json")}
     if "scale" in loaded:
         out += scale_section(loaded["scale"])
+    if "build" in loaded:
+        out += build_section(loaded["build"])
+    if "fast_tier" in loaded:
+        out += fast_tier_section(loaded["fast_tier"])
+    if "query_speed" in loaded:
+        out += query_speed_section(loaded["query_speed"])
+    if "scale_query_engine" in loaded:
+        out += scale_query_engine_section(loaded["scale_query_engine"])
+    if "answer_latency" in loaded:
+        out += answer_latency_section(loaded["answer_latency"])
     if "formats" in loaded:
         out += formats_section(loaded["formats"])
     if "embed_speed" in loaded:

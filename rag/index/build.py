@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import importlib.metadata
-import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from rag.corpus.cache import output_options
 from rag.corpus.chunking import ParagraphChunker
@@ -19,8 +16,9 @@ from rag.corpus.files import Corpus, corpus_of
 from rag.corpus.progress import page_progress
 from rag.corpus.readers import Progress
 from rag.errors import RagError
+from rag.index.dense_stage import BuildProgress, assemble, embed_pending, embedded_text, encoder, known_vectors, text_key, vector_cache
 from rag.index.lexical import LexicalIndex
-from rag.index.store import FORMAT_VERSION, build_lock, current_build, load_build, read_manifest, write_build
+from rag.index.store import FORMAT_VERSION, build_lock, current_build, read_manifest, write_build
 from rag.index.vectors import choose_kind
 from rag.models.embedding import Embedder
 from rag.settings import Settings
@@ -73,7 +71,7 @@ def stale_reasons(manifest: dict[str, Any], expected: dict[str, Any]) -> list[st
 
 @dataclass
 class IndexStatus:
-    state: str  # "fresh", "missing" or "stale"
+    state: str  # "fresh", "missing", "stale" or "partial" (lexical-first, vectors unfinished)
     reasons: list[str] = field(default_factory=list)
     manifest: dict[str, Any] | None = None
     # What the corpus folder holds now, not what the last build saw: a bad file added
@@ -92,7 +90,20 @@ def index_status(settings: Settings, corpus: Corpus) -> IndexStatus:
     except RagError as exc:
         return IndexStatus("stale", [exc.message], **found)
     reasons = stale_reasons(manifest, index_identity(settings, corpus))
-    return IndexStatus("stale" if reasons else "fresh", reasons, manifest=manifest, **found)
+    if reasons:
+        return IndexStatus("stale", reasons, manifest=manifest, **found)
+    done, total = dense_progress(manifest)
+    if done < total:  # a lexical-first build whose vectors are still being computed (or were stopped)
+        why = f"dense vectors {done:,} of {total:,} computed; lexical search is ready"
+        return IndexStatus("partial", [why], manifest=manifest, **found)
+    return IndexStatus("fresh", manifest=manifest, **found)
+
+
+def dense_progress(manifest: dict[str, Any]) -> tuple[int, int]:
+    """(chunks with vectors, chunks) of a build: equal unless it is lexical-first."""
+    total = int(manifest.get("counts", {}).get("chunks", 0))
+    dense = manifest.get("dense") or {}
+    return int(dense.get("done", total)), int(dense.get("total", total))
 
 
 @dataclass
@@ -104,88 +115,8 @@ class BuildReport:
     problems: list[str]
     folder: str
     notes: list[str] = field(default_factory=list)
-    reused_chunks: int = 0  # vectors taken from the previous build instead of re-embedded
-
-
-log = logging.getLogger("rag")
-
-
-def _text_key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def previous_vectors(settings: Settings) -> dict[str, np.ndarray]:
-    """Chunk vectors of the live build, by the sha256 of the text that was embedded,
-    when that build used the same model and prompts: a changed file then costs only its
-    own changed chunks. Anything unreadable just means nothing is reused."""
-    folder = current_build(settings.index_dir)
-    if folder is None:
-        return {}
-    try:
-        manifest = read_manifest(folder)
-        same = all(manifest.get(k) == getattr(settings, k) for k in ("embedding_model", "passage_prompt"))
-        if not same or manifest.get("format_version") != FORMAT_VERSION:
-            return {}
-        stored = load_build(folder)
-        vectors = stored.vectors.reconstruct_n(0, stored.vectors.ntotal)
-    except (RagError, RuntimeError, OSError) as exc:
-        log.warning("Not reusing vectors from %s: %s", folder, exc)
-        return {}
-    return {_text_key(embedded_text(c.text, c.heading)): vectors[i] for i, c in enumerate(stored.chunks)}
-
-
-def embedded_text(text: str, heading: str) -> str:
-    # The heading goes into the embedded text (not the stored text) so a chunk under
-    # 「結語」 can match a question about the conclusion.
-    return f"{heading}\n{text}" if heading else text
-
-
-# (stage, done, total, what): "reading" (pages of the file named by what), "embedding"
-# (chunks), "writing"; for a progress bar on the page and in /api/health.
-BuildProgress = Callable[[str, int, int, str], None]
-PROGRESS_SLICE = 256  # chunks embedded between two progress reports
-
-
-def embed_chunks(
-    texts: list[str],
-    embedder: Embedder,
-    reuse: dict[str, np.ndarray],
-    progress: bool,
-    encode: Callable[..., np.ndarray] | None = None,
-    on_progress: BuildProgress | None = None,
-) -> tuple[np.ndarray, int]:
-    """Vectors for ``texts``; only chunks not in ``reuse`` are sent to ``encode``
-    (default: ``embedder.encode_passages`` in this process). With ``on_progress`` they go
-    in slices, each reported when done."""
-    keys = [_text_key(t) for t in texts]
-    missing = [i for i, k in enumerate(keys) if k not in reuse]
-    encode = encode or embedder.encode_passages
-    fresh: np.ndarray | None = None
-    if missing and on_progress is None:
-        fresh = encode([texts[i] for i in missing], progress=progress)
-    elif missing and on_progress is not None:
-        parts = []
-        on_progress("embedding", 0, len(missing), "")
-        for at in range(0, len(missing), PROGRESS_SLICE):
-            parts.append(encode([texts[i] for i in missing[at : at + PROGRESS_SLICE]], progress=progress))
-            on_progress("embedding", min(at + PROGRESS_SLICE, len(missing)), len(missing), "")
-        fresh = np.concatenate(parts)
-    vectors = np.empty((len(texts), embedder.dimension), dtype=np.float32)
-    for row, i in enumerate(missing):
-        vectors[i] = fresh[row]  # type: ignore[index]
-    for i, k in enumerate(keys):
-        if k in reuse:
-            vectors[i] = reuse[k]
-    return vectors, len(texts) - len(missing)
-
-
-def _encoder(settings: Settings, embedder: Embedder) -> Callable[..., np.ndarray]:
-    """The passage encoder `index_engine` picks: this process, or actors on a Ray cluster."""
-    if settings.index_engine == "ray":
-        from rag.index.ray_embed import ray_encoder
-
-        return ray_encoder(settings, embedder.dimension)
-    return embedder.encode_passages
+    reused_chunks: int = 0  # vectors taken from the previous build (or a stopped one) instead of re-embedded
+    searchable_seconds: float | None = None  # when a lexical-first build went live, from the start
 
 
 def _modified(path) -> str | None:
@@ -211,8 +142,18 @@ def _reading(progress: bool, on_progress: BuildProgress | None) -> Progress | No
 
 
 def build_index(
-    settings: Settings, embedder: Embedder, progress: bool = False, corpus: Corpus | None = None, on_progress: BuildProgress | None = None
+    settings: Settings,
+    embedder: Embedder,
+    progress: bool = False,
+    corpus: Corpus | None = None,
+    on_progress: BuildProgress | None = None,
+    on_searchable: Callable[[Path], None] | None = None,
 ) -> BuildReport:
+    """Read, chunk, embed and write the corpus's index. With ``on_searchable``, a build with
+    more than ``settings.progressive_above`` chunks to embed is first written without their
+    vectors (lexical search over everything, dense over what was embedded before) and handed
+    to ``on_searchable``; the complete build replaces it at the end. Computed vectors are
+    kept as they come, so a stopped build resumes where it was."""
     started = dt.datetime.now(dt.UTC)
     with build_lock(settings.index_dir):
         if corpus is None:
@@ -227,37 +168,65 @@ def build_index(
             )
         chunks = ParagraphChunker(settings.chunk_size, settings.chunk_overlap).split_all(corpus.paragraphs)
         texts = [embedded_text(c.text, c.heading) for c in chunks]
-        vectors, reused = embed_chunks(texts, embedder, previous_vectors(settings), progress, _encoder(settings, embedder), on_progress)
+        keys = [text_key(t) for t in texts]
+        cache = vector_cache(settings, embedder)
+        vectors, pending = assemble(keys, known_vectors(settings, cache), embedder.dimension)
+        reused = len(texts) - len(pending)
+        lexical = LexicalIndex.build([f"{p.heading}\n{p.text}" if p.heading else p.text for p in corpus.paragraphs])
+        manifest = _manifest(settings, corpus, len(chunks), embedder.dimension, started)
+        searchable_at = None
+        if on_searchable is not None and len(pending) > settings.progressive_above:
+            # Flat: an IVF trained on zero rows would be a poor one, and this build is short-lived.
+            early = {**manifest, "dense": {"done": reused, "total": len(chunks)}}
+            folder = write_build(settings.index_dir, early, vectors, corpus.paragraphs, chunks, lexical, "flat", pending)
+            searchable_at = (dt.datetime.now(dt.UTC) - started).total_seconds()
+            on_searchable(folder)
+            if on_progress is not None:
+                on_progress("searchable", reused, len(chunks), "")
+        slice_size = len(pending) if settings.index_engine == "ray" else settings.embed_slice  # Ray shards its own work
+        embed_pending(texts, keys, vectors, pending, encoder(settings, embedder), cache, max(1, slice_size), progress, on_progress)
         if on_progress is not None:
             on_progress("writing", 0, 0, "")
-        lexical = LexicalIndex.build([f"{p.heading}\n{p.text}" if p.heading else p.text for p in corpus.paragraphs])
-        manifest = {
-            **index_identity(settings, corpus),
-            "built_at": started.isoformat(timespec="seconds"),
-            "dimension": embedder.dimension,
-            "script": corpus_script(corpus),
-            "documents": [
-                {
-                    "doc_id": d.doc_id,
-                    "sha256": d.sha256,
-                    "date": d.date,
-                    "modified": _modified(d.path),  # the date a question's date range uses when the document has none
-                    "reader": d.reader,
-                    "pages": d.pages,
-                    "title": d.title,
-                }
-                for d in corpus.documents
-            ],
-            "counts": {"documents": len(corpus.documents), "paragraphs": len(corpus.paragraphs), "chunks": len(chunks)},
-            "paragraph_counts": dict(Counter(p.doc_id for p in corpus.paragraphs)),
-            "problems": corpus.problems,
-            "notes": corpus.notes,
-        }
         kind = choose_kind(settings.vector_index, len(chunks), settings.approximate_above)
+        manifest["dense"] = {"done": len(chunks), "total": len(chunks)}
         folder = write_build(settings.index_dir, manifest, vectors, corpus.paragraphs, chunks, lexical, kind)
+        cache.clear()  # the build holds every vector now
         if corpus.cache is not None:
             corpus.cache.prune()
     seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     return BuildReport(
-        len(corpus.documents), len(corpus.paragraphs), len(chunks), seconds, corpus.problems, str(folder), corpus.notes, reused
+        len(corpus.documents),
+        len(corpus.paragraphs),
+        len(chunks),
+        seconds,
+        corpus.problems,
+        str(folder),
+        corpus.notes,
+        reused,
+        searchable_at,
     )
+
+
+def _manifest(settings: Settings, corpus: Corpus, n_chunks: int, dimension: int, started: dt.datetime) -> dict[str, Any]:
+    return {
+        **index_identity(settings, corpus),
+        "built_at": started.isoformat(timespec="seconds"),
+        "dimension": dimension,
+        "script": corpus_script(corpus),
+        "documents": [
+            {
+                "doc_id": d.doc_id,
+                "sha256": d.sha256,
+                "date": d.date,
+                "modified": _modified(d.path),  # the date a question's date range uses when the document has none
+                "reader": d.reader,
+                "pages": d.pages,
+                "title": d.title,
+            }
+            for d in corpus.documents
+        ],
+        "counts": {"documents": len(corpus.documents), "paragraphs": len(corpus.paragraphs), "chunks": n_chunks},
+        "paragraph_counts": dict(Counter(p.doc_id for p in corpus.paragraphs)),
+        "problems": corpus.problems,
+        "notes": corpus.notes,
+    }

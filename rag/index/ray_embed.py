@@ -117,7 +117,7 @@ class EmbedActor:
         # Torch gets exactly the CPUs Ray reserved for this actor, so actors on one node
         # do not fight over cores; the single-question fast path is not needed for passages.
         cpus = int(ray.get_runtime_context().get_assigned_resources().get("CPU", 1))
-        self.embedder = get_embedder(self.settings.model_copy(update={"threads": max(1, cpus), "fast_queries": False}))
+        self.embedder = get_embedder(self.settings.model_copy(update={"threads": max(1, cpus), "query_engine": "torch"}))
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         vectors = self.embedder.encode_passages([str(t) for t in batch["text"]])

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rag.errors import RagError
-from rag.index.build import BuildProgress, BuildReport
+from rag.index.build import BuildReport
+from rag.index.dense_stage import BuildProgress
 
 log = logging.getLogger("rag")
 
@@ -26,12 +27,13 @@ class IndexingState:
 
     running: bool = False
     queued: bool = False
-    stage: str = ""  # "reading", "embedding", "writing" while running
+    stage: str = ""  # "reading", "embedding", "writing" while running (see rag.index.dense_stage.BuildProgress)
     done: int = 0
     total: int = 0
     what: str = ""  # the file being read, during "reading"
     error: str = ""  # why the last build failed ("" when it did not)
     builds: int = 0  # builds finished (or failed) since the server started
+    searchable: bool = False  # this update's lexical-first build is live; its vectors are being computed
 
     @property
     def percent(self) -> int | None:
@@ -51,6 +53,8 @@ class IndexingState:
             return f"last update failed: {self.error}" if self.error else "idle"
         what = f" {self.what}" if self.what else ""
         count = f" {self.percent}% ({self.done:,}/{self.total:,})" if self.percent is not None else ""
+        if self.searchable and self.stage == "embedding":
+            return f"lexical ready · dense{count}"
         return f"{self.stage}{what}{count}"
 
     def as_json(self) -> dict[str, object]:
@@ -64,6 +68,7 @@ class IndexingState:
             "overall": self.overall if self.running else None,
             "error": self.error,
             "builds": self.builds,
+            "searchable": self.searchable,
             "text": self.describe(),
         }
 
@@ -106,13 +111,18 @@ class BackgroundIndexer:
 
     def _progress(self, stage: str, done: int, total: int, what: str) -> None:
         with self._cond:
+            if stage == "searchable":  # not a stage of its own: the vectors' progress follows at once
+                log.info("Index searchable by words now; vectors for %d of %d chunks follow in the background.", total - done, total)
+                self._state = replace(self._state, searchable=True)
+                return
             self._state = replace(self._state, stage=stage, done=done, total=total, what=what)
 
     def _run(self) -> None:
         while True:
             error = ""
             try:
-                self.last_report = self._build(self._progress)
+                report = self.last_report = self._build(self._progress)
+                log.info("Index up to date: %d documents, %d chunks (%.0f s).", report.documents, report.chunks, report.seconds)
             except RagError as exc:
                 error = str(exc)
             except Exception as exc:  # a server's indexer must outlive any one bad build

@@ -2,7 +2,9 @@
 
     index/CURRENT                  name of the live build (replaced with os.replace)
     index/build-<time>-<rand>/     manifest.json, vectors.faiss, paragraphs.jsonl, chunks.jsonl,
-                                   bm25/ (bm25s's own .npy arrays and JSON)
+                                   bm25/ (bm25s's own .npy arrays and JSON), and for a
+                                   lexical-first build pending.npy (chunks without vectors yet)
+    index/vector-cache/            vectors of a build not finished yet (rag.index.vector_cache)
 
 A build is written into a fresh folder and only then named in CURRENT, so a crash
 mid-build leaves the previous build live.  No pickle anywhere: JSON and FAISS's own format.
@@ -18,7 +20,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PARAGRAPHS = "paragraphs.jsonl"
 CHUNKS = "chunks.jsonl"
+PENDING = "pending.npy"  # a lexical-first build only: ids of chunks whose vectors are still zeros
 REBUILD_HINT = "Run `rag index --rebuild`."
 
 
@@ -65,6 +68,8 @@ class StoredIndex:
     paragraphs: dict[str, Paragraph]
     chunks: list[Chunk]
     lexical: LexicalIndex | None
+    # Chunks without a vector yet (a lexical-first build); empty for a complete one.
+    pending: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 @contextlib.contextmanager
@@ -106,9 +111,11 @@ def write_build(
     chunks: list[Chunk],
     lexical: LexicalIndex,
     vector_kind: str = "flat",
+    pending: np.ndarray | None = None,
 ) -> Path:
-    """Write a complete build beside the live one, then switch CURRENT to it.
-    ``vector_kind`` is 'flat', 'ivf' or 'hnsw' (see rag.index.vectors.choose_kind)."""
+    """Write a whole build beside the live one, then switch CURRENT to it.
+    ``vector_kind`` is 'flat', 'ivf' or 'hnsw' (see rag.index.vectors.choose_kind);
+    ``pending``: ids of chunks whose rows in ``vectors`` are placeholders."""
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix="build-", dir=index_dir))
@@ -119,6 +126,9 @@ def write_build(
         _write_jsonl(folder / PARAGRAPHS, [p.model_dump() for p in paragraphs])
         _write_jsonl(folder / CHUNKS, [c.model_dump() for c in chunks])
         lexical_files = [p.relative_to(folder).as_posix() for p in lexical.save(folder)]
+        if pending is not None and len(pending):
+            np.save(folder / PENDING, np.asarray(pending, dtype=np.int64), allow_pickle=False)
+            lexical_files.append(PENDING)
         files = {name: file_sha256(folder / name) for name in (VECTORS, PARAGRAPHS, CHUNKS, *lexical_files)}
         full = {"format_version": FORMAT_VERSION, **manifest, "vector_index_kind": vector_kind, "files": files}
         (folder / MANIFEST).write_text(json.dumps(full, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -178,8 +188,11 @@ def load_build(folder: Path, verify: bool = True) -> StoredIndex:
         paragraphs = {row["paragraph_id"]: Paragraph(**row) for row in _read_jsonl(folder / PARAGRAPHS)}
         chunks = [Chunk(**row) for row in _read_jsonl(folder / CHUNKS)]
         lexical = LexicalIndex.load(folder)
+        pending = np.load(folder / PENDING, allow_pickle=False) if PENDING in manifest.get("files", {}) else np.zeros(0, dtype=np.int64)
     except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
         raise RagError(f"The index in {folder} cannot be read ({exc}).", fix=REBUILD_HINT) from exc
     if vectors.ntotal != len(chunks):
         raise RagError(f"The index in {folder} has {vectors.ntotal} vectors for {len(chunks)} chunks.", fix=REBUILD_HINT)
-    return StoredIndex(folder=folder, manifest=manifest, vectors=vectors, paragraphs=paragraphs, chunks=chunks, lexical=lexical)
+    return StoredIndex(
+        folder=folder, manifest=manifest, vectors=vectors, paragraphs=paragraphs, chunks=chunks, lexical=lexical, pending=pending
+    )

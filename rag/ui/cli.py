@@ -70,11 +70,14 @@ def index(
             if not as_json:
                 where = " on Ray" if rag.settings.index_engine == "ray" else ""
                 typer.echo(f"Building index{where} ({'; '.join(status.reasons) or 'rebuild requested'})…", err=True)
-            report = rag.build()
+            report = rag.build(on_progress=None if as_json else _say_when_searchable)
             result = {"state": "fresh", "rebuilt": True, **vars(report)}
     except RagError as exc:
         _fail(exc)
         return
+    except KeyboardInterrupt:
+        typer.echo("\nStopped. The vectors computed so far are kept: `rag index` goes on from them.", err=True)
+        raise typer.Exit(130) from None
     if as_json:
         _print_json(result)
         return
@@ -88,6 +91,14 @@ def index(
         typer.echo(f"  skipped: {_name(problem)}", err=True)
     for note in result.get("notes", []):
         typer.echo(f"  note: {_name(note)}", err=True)
+
+
+def _say_when_searchable(stage: str, done: int, total: int, what: str) -> None:
+    if stage == "searchable":
+        typer.echo(
+            f"Searchable now by words (BM25); {done:,} of {total:,} chunks have vectors, computing the rest (Ctrl-C keeps what is done).",
+            err=True,
+        )
 
 
 @app.command()
@@ -266,6 +277,7 @@ def serve(
     """
     from rag.ui.web import launch
 
+    logging.getLogger("rag").setLevel(logging.INFO)  # a server says when its index updates
     try:
         launch(_rag(corpus, index_dir), host=host, port=port)
     except RagError as exc:

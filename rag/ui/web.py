@@ -50,6 +50,8 @@ def index_status_markdown(rag: RAG) -> str:
     counts = m.get("counts", {})
     built = str(m.get("built_at", "?")).replace("T", " ").split("+")[0]
     state = "up to date · 最新" if status.state == "fresh" else f"⚠️ {status.state}: {'; '.join(status.reasons)}"
+    if status.state == "partial":  # not a fault: a large update's vectors are on their way
+        state = f"⏳ searchable by words · 可檢索 ({'; '.join(status.reasons)})"
     return (
         f"**Index:** {state}  \n"
         f"{counts.get('documents', len(m.get('documents', [])))} documents · {counts.get('paragraphs', '?')} paragraphs · "
@@ -199,7 +201,7 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
     if host not in LOOPBACK and auth is None:
         log.warning("Serving on %s without a password: anyone who can reach it can ask. Set RAG_UI_AUTH=user:password.", host)
     try:
-        rag.ensure_index()  # build before the page opens, not on the first question
+        rag.serve_index()  # searchable before the page opens; vectors may follow in the background
     except RagError as exc:  # e.g. an empty corpus: the page still opens, to add documents
         log.warning("warning: %s The page opens without an index; add documents on its Documents tab.", exc)
     if settings.answer_model != "extractive":  # a model loads and reads its first prompt now, not at the first question

