@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,51 +44,38 @@ class RAG:
         self.last_build: BuildReport | None = None
         # Made here, not on first use under _lock: that lock is held while a model loads or
         # an index is built, and a health check or the Documents tab must not wait for either.
-        self.indexer = BackgroundIndexer(lambda report: self.build(progress=False, on_progress=report))
+        # A build still embedding stops at its next slice when a newer request waits (a file
+        # added or removed meanwhile), so that change is searchable in seconds too.
+        self.indexer = BackgroundIndexer(lambda report: self.build(False, report, should_stop=lambda: self.indexer.state.queued))
 
     @property
     def embedder(self):
         return get_embedder(self.settings)
 
-    def build(self, progress: bool | None = None, on_progress: BuildProgress | None = None) -> BuildReport:
+    def build(
+        self, progress: bool | None = None, on_progress: BuildProgress | None = None, should_stop: Callable[[], bool] | None = None
+    ) -> BuildReport:
         """Build (or rebuild) the index now, whatever state it is in, and answer from it.
 
         Questions asked meanwhile are answered from the previous build: the index folder's
         own lock keeps builders apart, not this object's, which questions need too."""
         shown = self.progress if progress is None else progress
-        report = build_index(self.settings, self.embedder, progress=shown, on_progress=on_progress, on_searchable=self._answer_from)
-        self._answer_from(Path(report.folder))
+        report = build_index(self.settings, self.embedder, shown, None, on_progress, self.answer_from, should_stop)
+        self.answer_from(Path(report.folder))
         with self._lock:
             self.last_build = report
         return report
 
-    def _answer_from(self, folder: Path) -> None:
+    def answer_from(self, folder: Path) -> None:
         # A build that cannot be loaded fails here, and questions go on from the one before.
-        fresh = Retriever(load_build(folder), self.embedder, self.settings)
-        with self._lock:
-            self._retriever = fresh
+        # No lock: this runs under the index folder's lock, which ensure_index takes inside
+        # self._lock (the other order would deadlock); replacing a reference is atomic.
+        self._retriever = Retriever(load_build(folder), self.embedder, self.settings)
 
-    def serve_index(self, wait_s: float = 3600.0) -> None:
-        """For a server: answer at once from what is there (the last build, even a stale or
-        lexical-first one) and bring the index up to date in the background; with no build
-        yet, return as soon as the new one is searchable. Raises what made that build fail."""
-        status = self.status()
-        if status.state == "fresh" or not self.settings.auto_rebuild:
-            self.ensure_index()
-            return
-        log.info("Index %s (%s): updating it in the background.", status.state, "; ".join(status.reasons))
-        folder = current_build(self.settings.index_dir)
-        if folder is not None:
-            try:
-                self._answer_from(folder)
-            except (RagError, ValueError) as exc:  # damaged, or another model's dimension: wait for the new one
-                log.warning("Not answering from %s meanwhile: %s", folder, exc)
-        self.indexer.request()
-        deadline = time.monotonic() + wait_s
-        while self._retriever is None and self.indexer.state.running and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if self._retriever is None and self.indexer.state.error:
-            raise RagError(self.indexer.state.error)  # says how to fix it already
+    @property
+    def retriever(self) -> Retriever | None:
+        """The loaded index, or None before one is."""
+        return self._retriever
 
     @property
     def manifest(self) -> dict | None:
@@ -110,7 +97,9 @@ class RAG:
                 return self._retriever
             corpus = corpus_of(self.settings, page_progress(self.progress))
             status = index_status(self.settings, corpus)
-            if status.state != "fresh":
+            if status.state == "partial":  # stopped mid-way: searchable now; `rag index` finishes it
+                log.warning("warning: %s; `rag index` completes it.", status.reasons[0])
+            elif status.state != "fresh":
                 why = "; ".join(status.reasons)
                 if not self.settings.auto_rebuild:
                     raise RagError(f"The index is {status.state} ({why}).", fix=REBUILD_HINT)
@@ -119,7 +108,7 @@ class RAG:
                     self.last_build = build_index(self.settings, self.embedder, progress=self.progress, corpus=corpus)
                 except RagError as exc:
                     # A read-only or full index folder: an older build still answers, with a warning.
-                    if status.state not in ("stale", "partial") or not isinstance(exc.__cause__, OSError):
+                    if status.state != "stale" or not isinstance(exc.__cause__, OSError):
                         raise
                     log.warning("warning: %s Answering from the older index until then.", exc)
             folder = current_build(self.settings.index_dir)

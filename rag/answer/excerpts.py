@@ -75,8 +75,8 @@ def _cut(passage: Passage, spans: list[tuple[int, int]], keep: set[int]) -> Pass
         return passage
     pieces, last = [], None
     for j in sorted(keep):
-        if last is not None and j != last + 1:
-            pieces.append(GAP)
+        if last is not None:  # what stood between two kept sentences: a space, or a cut
+            pieces.append(passage.text[spans[last][1] : spans[j][0]] if j == last + 1 else GAP)
         pieces.append(passage.text[spans[j][0] : spans[j][1]])
         last = j
     return passage.model_copy(update={"text": "".join(pieces)})

@@ -57,8 +57,12 @@ class GenerativeBackend:
         best is off-topic, and never one that addresses the model (rag.answer.injection); keys
         stay the passages' ranks."""
         floor = self.floor["en" if language == "en" else "zh"]
-        top = passages[0].dense_score if passages and passages[0].dense_score is not None else (passages[0].score if passages else 0.0)
-        if not passages or top < floor:
+        if not passages:
+            return []
+        # The floor is a cosine: a passage found by words alone (lexical mode, or a document
+        # whose vectors are still being computed) has none to compare, and is shown.
+        top = passages[0].dense_score
+        if top is not None and top < floor:
             return []
         return [p for p in passages[: self.passages_shown] if not looks_like_injection(p.text)]
 

@@ -148,12 +148,14 @@ def build_index(
     corpus: Corpus | None = None,
     on_progress: BuildProgress | None = None,
     on_searchable: Callable[[Path], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> BuildReport:
     """Read, chunk, embed and write the corpus's index. With ``on_searchable``, a build with
     more than ``settings.progressive_above`` chunks to embed is first written without their
     vectors (lexical search over everything, dense over what was embedded before) and handed
     to ``on_searchable``; the complete build replaces it at the end. Computed vectors are
-    kept as they come, so a stopped build resumes where it was."""
+    kept as they come, so a stopped build resumes where it was; ``should_stop`` is asked
+    between slices (rag.index.dense_stage.BuildSuperseded)."""
     started = dt.datetime.now(dt.UTC)
     with build_lock(settings.index_dir):
         if corpus is None:
@@ -184,7 +186,8 @@ def build_index(
             if on_progress is not None:
                 on_progress("searchable", reused, len(chunks), "")
         slice_size = len(pending) if settings.index_engine == "ray" else settings.embed_slice  # Ray shards its own work
-        embed_pending(texts, keys, vectors, pending, encoder(settings, embedder), cache, max(1, slice_size), progress, on_progress)
+        encode = encoder(settings, embedder)
+        embed_pending(texts, keys, vectors, pending, encode, cache, max(1, slice_size), progress, on_progress, should_stop)
         if on_progress is not None:
             on_progress("writing", 0, 0, "")
         kind = choose_kind(settings.vector_index, len(chunks), settings.approximate_above)

@@ -24,6 +24,11 @@ log = logging.getLogger("rag")
 BuildProgress = Callable[[str, int, int, str], None]
 
 
+class BuildSuperseded(Exception):
+    """Raised between two slices when the build's ``should_stop`` says a newer request
+    waits (a file added or removed): what was embedded is kept, and the next build starts."""
+
+
 def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -100,9 +105,11 @@ def embed_pending(
     slice_size: int,
     progress: bool = False,
     on_progress: BuildProgress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> None:
     """Fill ``vectors``' ``pending`` rows, ``slice_size`` chunks at a time; each slice is
-    kept in ``cache`` and reported when done, so a stop loses at most one slice."""
+    kept in ``cache`` and reported when done, so a stop loses at most one slice. Raises
+    BuildSuperseded after a slice when ``should_stop()`` is true."""
     if slice_size < 1:
         raise ValueError(f"slice_size must be at least 1, got {slice_size}")
     if len(pending) == 0:
@@ -120,3 +127,5 @@ def embed_pending(
             bar.update(len(rows))
             if on_progress is not None:
                 on_progress("embedding", min(at + slice_size, len(pending)), len(pending), "")
+            if should_stop is not None and at + slice_size < len(pending) and should_stop():
+                raise BuildSuperseded

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from rag.errors import RagError
 from rag.index.build import BuildReport
-from rag.index.dense_stage import BuildProgress
+from rag.index.dense_stage import BuildProgress, BuildSuperseded
 
 log = logging.getLogger("rag")
 
@@ -34,6 +34,13 @@ class IndexingState:
     error: str = ""  # why the last build failed ("" when it did not)
     builds: int = 0  # builds finished (or failed) since the server started
     searchable: bool = False  # this update's lexical-first build is live; its vectors are being computed
+    ready: int = 0  # chunks of that build that had vectors when it went live
+    chunks: int = 0  # chunks in that build
+
+    @property
+    def dense_done(self) -> int:
+        """Chunks of the lexical-first build with a vector by now."""
+        return self.ready + (self.done if self.stage == "embedding" else 0)
 
     @property
     def percent(self) -> int | None:
@@ -53,8 +60,8 @@ class IndexingState:
             return f"last update failed: {self.error}" if self.error else "idle"
         what = f" {self.what}" if self.what else ""
         count = f" {self.percent}% ({self.done:,}/{self.total:,})" if self.percent is not None else ""
-        if self.searchable and self.stage == "embedding":
-            return f"lexical ready · dense{count}"
+        if self.searchable and self.chunks:
+            return f"lexical ready · dense {int(100 * self.dense_done / self.chunks)}% ({self.dense_done:,}/{self.chunks:,})"
         return f"{self.stage}{what}{count}"
 
     def as_json(self) -> dict[str, object]:
@@ -69,6 +76,7 @@ class IndexingState:
             "error": self.error,
             "builds": self.builds,
             "searchable": self.searchable,
+            "dense": {"done": self.dense_done, "total": self.chunks} if self.searchable else None,
             "text": self.describe(),
         }
 
@@ -113,7 +121,7 @@ class BackgroundIndexer:
         with self._cond:
             if stage == "searchable":  # not a stage of its own: the vectors' progress follows at once
                 log.info("Index searchable by words now; vectors for %d of %d chunks follow in the background.", total - done, total)
-                self._state = replace(self._state, searchable=True)
+                self._state = replace(self._state, searchable=True, ready=done, chunks=total)
                 return
             self._state = replace(self._state, stage=stage, done=done, total=total, what=what)
 
@@ -123,6 +131,8 @@ class BackgroundIndexer:
             try:
                 report = self.last_report = self._build(self._progress)
                 log.info("Index up to date: %d documents, %d chunks (%.0f s).", report.documents, report.chunks, report.seconds)
+            except BuildSuperseded:  # a newer request waits (queued): it runs next, from the vectors kept
+                log.info("Index update restarted for a newer change; the vectors computed are kept.")
             except RagError as exc:
                 error = str(exc)
             except Exception as exc:  # a server's indexer must outlive any one bad build

@@ -125,11 +125,11 @@ def write_build(
         faiss.write_index(build_vector_index(vectors, vector_kind), str(folder / VECTORS))
         _write_jsonl(folder / PARAGRAPHS, [p.model_dump() for p in paragraphs])
         _write_jsonl(folder / CHUNKS, [c.model_dump() for c in chunks])
-        lexical_files = [p.relative_to(folder).as_posix() for p in lexical.save(folder)]
+        more_files = [p.relative_to(folder).as_posix() for p in lexical.save(folder)]
         if pending is not None and len(pending):
             np.save(folder / PENDING, np.asarray(pending, dtype=np.int64), allow_pickle=False)
-            lexical_files.append(PENDING)
-        files = {name: file_sha256(folder / name) for name in (VECTORS, PARAGRAPHS, CHUNKS, *lexical_files)}
+            more_files.append(PENDING)
+        files = {name: file_sha256(folder / name) for name in (VECTORS, PARAGRAPHS, CHUNKS, *more_files)}
         full = {"format_version": FORMAT_VERSION, **manifest, "vector_index_kind": vector_kind, "files": files}
         (folder / MANIFEST).write_text(json.dumps(full, ensure_ascii=False, indent=2), encoding="utf-8")
         for name in [*files, MANIFEST]:

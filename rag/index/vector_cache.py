@@ -70,4 +70,5 @@ class VectorCache:
             log.warning("Could not keep computed vectors in %s: %s", self.folder, exc)
 
     def clear(self) -> None:
-        shutil.rmtree(self.folder.parent, ignore_errors=True)
+        """Forget this model's kept vectors (another model's may still resume its build)."""
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -86,9 +86,7 @@ def tune(index: faiss.Index, ivf_probes: int, hnsw_ef: int) -> None:
         index.hnsw.efSearch = hnsw_ef  # type: ignore[attr-defined]
 
 
-def search(
-    index: faiss.Index, query: np.ndarray, k: int, hnsw_ef: int, only: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+def search(index: faiss.Index, query: np.ndarray, k: int, hnsw_ef: int, only: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Top ``k`` (scores, ids) for one query; HNSW returns at most efSearch results, so it
     gets max(k, hnsw_ef). ``only``: search among these vector ids alone (FAISS's selector,
     applied during the search, so the k found are all among them)."""

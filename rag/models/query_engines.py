@@ -144,9 +144,20 @@ def exported_query_encoder(
         reference = model.encode([prompt + p for p in PROBES], normalize_embeddings=True, convert_to_numpy=True)
         cosine = float(np.min(np.sum(encoder.encode(PROBES) * reference, axis=1)))
     except Exception as exc:  # an export or runtime failure only costs speed
-        log.warning("Questions are encoded with torch: %s failed (%s: %s).", engine, type(exc).__name__, exc)
+        log.warning(
+            "Questions are encoded with torch: %s failed (%s: %s). Reinstall it (pip install -e .), "
+            "or set RAG_QUERY_ENGINE=onnx or torch to skip it.",
+            engine,
+            type(exc).__name__,
+            exc,
+        )
         return None
     if cosine < MIN_COSINE:
-        log.warning("Questions are encoded with torch: %s vectors differ (cosine %.5f < %s).", engine, cosine, MIN_COSINE)
+        log.warning(
+            "Questions are encoded with torch: %s vectors differ (cosine %.5f < %s); set RAG_QUERY_ENGINE=torch to skip the check.",
+            engine,
+            cosine,
+            MIN_COSINE,
+        )
         return None
     return encoder

@@ -136,6 +136,8 @@ class Retriever:
             lexical_top = [int(i) for i in top[np.argsort(-lexical_all[top], kind="stable")] if lexical_all[i] > 0]
 
         pool = list(dict.fromkeys([*dense, *lexical_top]))
+        if mode == "dense":  # only what has a vector can be ranked by meaning alone
+            pool = [p for p in pool if not self.no_vector[p]]
         if not pool:
             return []
         if query is not None:
@@ -172,7 +174,7 @@ class Retriever:
                     float(fused[i]),
                     dense[pos][1] if query is not None else None,
                     rank,
-                    dense_score=float(dense_scores[i]) if dense_scores is not None else None,
+                    dense_score=float(dense_scores[i]) if dense_scores is not None and not self.no_vector[pos] else None,
                     lexical_score=float(lexical_scores[i]) if lexical_scores is not None else None,
                     found_by=found_by,
                 )

@@ -71,8 +71,10 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
         if manifest:
             index.update(built_at=manifest.get("built_at"), embedding_model=manifest.get("embedding_model"), **manifest.get("counts", {}))
             done, total = dense_progress(manifest)
-            # "lexical" while a lexical-first build answers: by words everywhere, by meaning where vectors are done.
-            index["search"] = "hybrid" if done >= total else "lexical"
+            if indexing.running and indexing.searchable:  # the manifest was written before the vectors came
+                done, total = indexing.dense_done, indexing.chunks
+            # "lexical-first" while such a build answers: by words everywhere, by meaning where vectors are done.
+            index["search"] = "complete" if done >= total else "lexical-first"
             index["dense"] = {"done": done, "total": total, "percent": int(100 * done / total) if total else 100}
         documents = (manifest or {}).get("counts", {}).get("documents", 0)
         body = {"status": "ok" if manifest else "not ready", "documents": documents, "index": index}

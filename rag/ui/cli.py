@@ -76,7 +76,8 @@ def index(
         _fail(exc)
         return
     except KeyboardInterrupt:
-        typer.echo("\nStopped. The vectors computed so far are kept: `rag index` goes on from them.", err=True)
+        kept = "" if rag.settings.index_engine == "ray" else " The vectors computed so far are kept: `rag index` goes on from them."
+        typer.echo(f"\nStopped.{kept}", err=True)
         raise typer.Exit(130) from None
     if as_json:
         _print_json(result)

