@@ -1,7 +1,7 @@
 """How long the local model takes to answer, and how well, for each prompt budget (the
 evidence it reads, rag.answer.excerpts), beside today's whole paragraphs in the same run.
 
-    python bench/answer_latency.py                                  # 300, 600, 1000 and 0 (whole paragraphs)
+    RAG_LLM_CACHE_RAM_MB=0 python bench/answer_latency.py            # 300, 600, 1000 and 0 (whole paragraphs)
     python bench/answer_latency.py --budgets 300 0 --seed-questions 40 --drcd-questions 40
 
 Questions: the seed set (against seeds/) and DRCD dev questions spread evenly (against the
@@ -10,7 +10,10 @@ scored by `rag eval`'s scorer (rag.eval.runner.run_eval) with the model loaded a
 Reported per budget and set: first-token and total p50/p95, prompt tokens (llama.cpp's
 count), generation tokens/s, contains, citation precision, answers citing only gold,
 false abstention, abstention accuracy, unflagged numbers. Budgets run one after another
-on the same questions, the order rotating per set. Writes bench/results/answer_latency.json.
+on the same questions, the order rotating per set. Run it with llama.cpp's memory cache of
+earlier prompts off (RAG_LLM_CACHE_RAM_MB=0, recorded in the JSON): otherwise a budget whose
+prompt equals an earlier budget's is answered from that cache. Writes
+bench/results/answer_latency.json.
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ def main() -> None:
     from conversations import CACHE, corpus_folder
 
     from rag.eval.runner import run_eval
-    from rag.eval.scoring import load_drcd, load_questions, sample_evenly
+    from rag.eval.scoring import load_questions, sample_evenly
     from rag.pipeline import RAG
     from rag.settings import Settings
 
@@ -88,7 +91,8 @@ def main() -> None:
     drcd_rag = RAG(Settings(corpus_dir=corpus_folder(), index_dir=CACHE / "index"))
     sets = {
         "seed": (seed_rag, sample_evenly(load_questions(ROOT / "questions" / "seed.jsonl"), args.seed_questions)),
-        "drcd": (drcd_rag, sample_evenly(load_drcd(DRCD).questions, args.drcd_questions)),
+        # load_questions, not load_drcd: gold is the question's paragraph text, which names our paragraph ids.
+        "drcd": (drcd_rag, sample_evenly(load_questions(DRCD), args.drcd_questions)),
     }
     backend = drcd_rag.backend(args.model)  # one model for both sets: the answer does not depend on the index
     seed_rag.use_backend(backend)
@@ -104,7 +108,8 @@ def main() -> None:
             rows.append({"set": name, "budget": budget, **summarise(report), "seconds": round(time.perf_counter() - started, 1)})
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    out = {"model": args.model, "machine": {"load_at_end": Path("/proc/loadavg").read_text().split()[:3]}, "rows": rows}
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    out = {"model": args.model, "llm_cache_ram_mb": Settings().llm_cache_ram_mb, "machine": {"load_at_end": load}, "rows": rows}
     args.out.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

@@ -404,7 +404,9 @@ def answer_latency_section(data: dict) -> list[str]:
     lines = [
         "## Local answers by prompt budget (bench/answer_latency.py)",
         "",
-        f"Model `{data['model']}`, loaded and warm, 2 cores; the evidence it reads cut to the budget (rag/answer/excerpts.py).",
+        f"Model `{data['model']}`, loaded and warm, 2 cores, llama.cpp's memory cache of earlier prompts"
+        f" {'off' if not data.get('llm_cache_ram_mb') else 'on'}; the evidence it reads cut to the budget"
+        f" (rag/answer/excerpts.py). {data.get('note', '')}",
         "",
         "| metric | " + " | ".join(label(r) for r in rows) + " |",
         "|---|" + "---|" * len(rows),

@@ -33,10 +33,11 @@ def _sentence_scores(text: str, spans: list[tuple[int, int]], question: set[str]
 
 
 def excerpts(question: str, passages: list[Passage], budget: int, neighbours: int = 1) -> list[Passage]:
-    """``passages`` with their text cut to the sentences that best match ``question`` and
-    ``neighbours`` sentences either side, best passages first, until about ``budget``
-    tokens in all; ``budget`` 0 keeps whole paragraphs. Every passage keeps at least its
-    best sentence (a passage shown without text could not be cited at all)."""
+    """``passages`` cut to about ``budget`` tokens in all: first each passage's sentence that
+    best matches ``question`` (best passages first), then those sentences' ``neighbours``
+    either side, then each passage's next best sentences. A passage with no sentence
+    within the budget is left out (the best one always keeps its best sentence); the rest
+    keep their keys. ``budget`` 0 keeps whole paragraphs."""
     if budget < 0 or neighbours < 0:
         raise ValueError(f"budget and neighbours must be >= 0, got {budget}, {neighbours}")
     if budget == 0:
@@ -46,28 +47,32 @@ def excerpts(question: str, passages: list[Passage], budget: int, neighbours: in
     for p in passages:
         spans = sentence_spans(p.text)
         scores = _sentence_scores(p.text, spans, wanted)
-        order = sorted(range(len(spans)), key=lambda i: (-scores[i], i))
-        plans.append((p, spans, order))
+        plans.append((p, spans, sorted(range(len(spans)), key=lambda i: (-scores[i], i))))
     chosen: list[set[int]] = [set() for _ in passages]
     used = 0
 
-    def take(n: int, i: int) -> None:
+    def add(n: int, j: int, always: bool = False) -> None:
         nonlocal used
         p, spans, _ = plans[n]
-        for j in range(max(0, i - neighbours), min(len(spans), i + neighbours + 1)):
-            if j not in chosen[n]:
+        if 0 <= j < len(spans) and j not in chosen[n]:
+            cost = estimated_tokens(p.text[spans[j][0] : spans[j][1]])
+            if always or used + cost <= budget:
                 chosen[n].add(j)
-                used += estimated_tokens(p.text[spans[j][0] : spans[j][1]])
+                used += cost
 
-    # First the best sentence of every passage, in rank order; then, while the budget lasts,
-    # each passage's next best, the better-ranked passages first.
-    for depth in range(max((len(o) for _, _, o in plans), default=0)):
+    for n, (_, _, order) in enumerate(plans):
+        if order:
+            add(n, order[0], always=n == 0)
+    for n, (_, _, order) in enumerate(plans):
+        if chosen[n]:
+            for step in range(1, neighbours + 1):
+                add(n, order[0] - step)
+                add(n, order[0] + step)
+    for depth in range(1, max((len(o) for _, _, o in plans), default=0)):
         for n, (_, _, order) in enumerate(plans):
-            if depth < len(order) and (used < budget or not chosen[n]):
-                take(n, order[depth])
-        if used >= budget:
-            break
-    return [_cut(p, spans, chosen[n]) for n, (p, spans, _) in enumerate(plans)]
+            if chosen[n] and depth < len(order):
+                add(n, order[depth])
+    return [_cut(p, spans, chosen[n]) for n, (p, spans, _) in enumerate(plans) if chosen[n]]
 
 
 def _cut(passage: Passage, spans: list[tuple[int, int]], keep: set[int]) -> Passage:

@@ -36,6 +36,7 @@ def llama_params(path: Path, settings: Settings, host: str = "127.0.0.1", port: 
     params.model.path = str(path)
     params.n_ctx = settings.llm_context
     params.n_parallel = 1
+    params.cache_ram_mib = settings.llm_cache_ram_mb
     params.cpuparams.n_threads = settings.llm_threads
     params.cpuparams_batch.n_threads = settings.llm_threads
     params.sampling.temp = settings.llm_temperature

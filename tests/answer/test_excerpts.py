@@ -59,3 +59,8 @@ def test_token_estimate_counts_chinese_characters_and_english_words():
 def test_negative_budget_is_refused():
     with pytest.raises(ValueError):
         excerpts("q", [passage(1, OTHER)], budget=-1)
+
+
+def test_passages_beyond_a_tiny_budget_are_left_out_but_the_best_keeps_its_sentence():
+    kept = excerpts("西伯利亞力量2號管道每年最多可輸送多少天然氣？", [passage(1, PIPELINE), passage(2, OTHER)], budget=5)
+    assert [p.rank for p in kept] == [1] and "500億立方公尺" in kept[0].text
