@@ -50,13 +50,14 @@ def make_corpus(folder: Path, chunks: int, seed: int = 7) -> list[tuple[str, str
     from rag.corpus.chunking import ParagraphChunker
     from rag.eval.scoring import load_drcd
     from rag.settings import Settings
+    from rag.types import Paragraph
 
     drcd = load_drcd(DRCD)
     splitter = ParagraphChunker(Settings().chunk_size, Settings().chunk_overlap)
     # Real paragraphs make up to 30% of the chunks, and at most a third of DRCD (the rest is filler).
     budget, used, kept = int(chunks * 0.3), 0, set()
     for pid, text in list(drcd.paragraphs.items())[: len(drcd.paragraphs) // 3]:
-        cost = 1 if len(text) <= splitter.chunk_size else len(splitter._splitter.split_text(text))
+        cost = len(splitter.split(Paragraph(paragraph_id=pid, doc_id=f"{pid}.txt", number=1, start=0, end=len(text), text=text)))
         if used + cost > budget:
             break
         (folder / f"{pid}.txt").write_text(text, encoding="utf-8")

@@ -316,8 +316,9 @@ def build_section(data: dict) -> list[str]:
     lines = [
         "## From adding documents to answers (bench/build.py)",
         "",
-        "Real text (DRCD paragraphs, filled up with re-combined DRCD sentences), model loaded, 2 cores. Quality: MRR@10 and"
-        " recall@1 of the gold paragraph over DRCD questions, at each stage. A `first-only` row stopped once searchable.",
+        "Real text (DRCD paragraphs, filled up with re-combined sentences of the other DRCD paragraphs), model loaded,"
+        " 2 cores. Quality: MRR@10 and recall@1 of the gold paragraph over DRCD questions, at each stage."
+        " A `first-only` row stopped once searchable.",
         "",
         "| chunks | build | first answer s | quality then (MRR@10 / R@1) | full quality s | full quality (MRR@10 / R@1) | chunks/s |",
         "|---|---|---|---|---|---|---|",

@@ -60,7 +60,9 @@ class RAG:
         Questions asked meanwhile are answered from the previous build: the index folder's
         own lock keeps builders apart, not this object's, which questions need too."""
         shown = self.progress if progress is None else progress
-        report = build_index(self.settings, self.embedder, shown, None, on_progress, self.answer_from, should_stop)
+        report = build_index(
+            self.settings, self.embedder, progress=shown, on_progress=on_progress, on_searchable=self.answer_from, should_stop=should_stop
+        )
         self.answer_from(Path(report.folder))
         with self._lock:
             self.last_build = report

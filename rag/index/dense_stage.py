@@ -101,7 +101,7 @@ def embed_pending(
     vectors: np.ndarray,
     pending: np.ndarray,
     encode: Callable[..., np.ndarray],
-    cache: VectorCache | None,
+    cache: VectorCache,
     slice_size: int,
     progress: bool = False,
     on_progress: BuildProgress | None = None,
@@ -122,8 +122,7 @@ def embed_pending(
             rows = pending[at : at + slice_size]
             fresh = encode([texts[i] for i in rows], progress=False)
             vectors[rows] = fresh
-            if cache is not None:
-                cache.add([keys[i] for i in rows], fresh)
+            cache.add([keys[i] for i in rows], fresh)
             bar.update(len(rows))
             if on_progress is not None:
                 on_progress("embedding", min(at + slice_size, len(pending)), len(pending), "")
