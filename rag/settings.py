@@ -135,6 +135,15 @@ class Settings(BaseSettings):
         "best match the question, with their neighbours (0: whole paragraphs).",
     )
     answer_passages: int = Field(5, ge=1, le=20, description="Passages shown to a generative answer model.")
+    # From the local model's refusals in bench/results/recordings (whole-paragraph prompts):
+    # 27 of 28 DRCD refusals had the gold paragraph first, all but one of them leading the
+    # second by 0.75 or more; the 2 refused unanswerable seed questions led by 0.19 and 0.50.
+    refusal_retry_margin: float | None = Field(
+        0.6,
+        ge=0.0,
+        description="Generative models: when the model refuses although the top passage leads the second by this much "
+        "(fused score), ask once more with that passage alone (unset: never).",
+    )
     relevance_floor_zh: float = Field(
         0.80, description="Generative models: below this top dense score, refuse without asking the model (Chinese)."
     )

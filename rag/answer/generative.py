@@ -3,7 +3,8 @@ stream the model's tokens, then verify the citations (rag.citations.verify)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from rag.answer.backends import Final, Token, Usage
@@ -19,6 +20,17 @@ from rag.text.language import REFUSALS, detect_language
 from rag.types import Answer, Passage, Timings, Turn
 
 
+@dataclass(frozen=True)
+class Tried:
+    """One reading by the model: what it wrote, its token counts, whether all of it was held
+    back as a possible refusal, and the error that stopped it."""
+
+    text: str
+    usage: Usage | None
+    held: bool
+    error: str = ""
+
+
 class ChatModel(Protocol):
     """Streams the text of one chat completion; raises RagError on failure."""
 
@@ -32,6 +44,7 @@ class GenerativeBackend:
         self.verifier = CitationVerifier(embedder, settings.citations, settings.citation_rules_off)
         self.passages_shown = settings.answer_passages
         self.budget = settings.prompt_budget
+        self.retry_margin = settings.refusal_retry_margin
         self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
 
     def warm_up(self) -> None:
@@ -66,6 +79,34 @@ class GenerativeBackend:
             return []
         return [p for p in passages[: self.passages_shown] if not looks_like_injection(p.text)]
 
+    def may_retry(self, passages: list[Passage], shown: list[Passage]) -> bool:
+        """Whether a refusal is worth asking again with the top passage alone: it was shown,
+        others were too, and it leads the second by the margin."""
+        if self.retry_margin is None or len(shown) < 2 or len(passages) < 2 or shown[0] is not passages[0]:
+            return False
+        return passages[0].score - passages[1].score >= self.retry_margin
+
+    def write(self, question: str, shown: list[Passage], language: str, hold_refusal: bool) -> Generator[Token, None, Tried]:
+        """Yields the model's tokens as they come; returns what it wrote. With ``hold_refusal``,
+        text that may still become the refusal phrase is held back (it may be asked again)."""
+        refusal = REFUSALS[language]
+        pieces: list[str] = []
+        usage, holding = None, hold_refusal
+        try:
+            # The model reads excerpts; the verifier checks against the whole paragraphs.
+            for delta in self.chat.stream_chat(build_messages(question, excerpts(question, shown, self.budget), language)):
+                if isinstance(delta, Usage):
+                    usage = delta
+                    continue
+                pieces.append(delta)
+                if holding and refusal.startswith("".join(pieces).strip()):
+                    continue
+                yield Token("".join(pieces) if holding else delta)
+                holding = False
+        except RagError as exc:
+            return Tried("".join(pieces), usage, holding, str(exc))
+        return Tried("".join(pieces), usage, holding)
+
     def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:
         language = detect_language(question)
         shown = self.relevant(language, passages)
@@ -74,22 +115,26 @@ class GenerativeBackend:
             yield Token(text)
             yield Final(Answer(question=question, text=text, passages=passages, abstained=True, model=self.name))
             return
-        pieces: list[str] = []
-        usage = None
-        try:
-            # The model reads excerpts; the verifier below checks against the whole paragraphs.
-            for delta in self.chat.stream_chat(build_messages(question, excerpts(question, shown, self.budget), language)):
-                if isinstance(delta, Usage):
-                    usage = delta
-                    continue
-                pieces.append(delta)
-                yield Token(delta)
-        except RagError as exc:
-            # Retrieval still stands: return the passages with the error, never a half answer.
-            yield Final(Answer(question=question, text="", passages=passages, model=self.name, error=str(exc)))
+        retry = self.may_retry(passages, shown)
+        first = yield from self.write(question, shown, language, hold_refusal=retry)
+        if first.error:  # retrieval still stands: return the passages with the error, never a half answer
+            yield Final(Answer(question=question, text="", passages=passages, model=self.name, error=first.error))
             return
-        written = "".join(pieces)
-        checked = self.verifier.verify(written, shown, language, question)
+        checked, kept, tries = self.verifier.verify(first.text, shown, language, question), first, [first]
+        if retry and checked.abstained and not checked.sentences:  # the model itself refused
+            alone = shown[:1]
+            second = yield from self.write(question, alone, language, hold_refusal=False)
+            tries.append(second)
+            again = self.verifier.verify(second.text, alone, language, question) if not second.error else None
+            if again is not None and not again.abstained:
+                checked, kept = again, second
+        elif first.held:  # nothing shown yet: the refusal the model wrote
+            yield Token(first.text)
+        usages = [t.usage for t in tries if t.usage is not None]
+        timings = Timings()
+        if usages:  # both readings, when the model was asked twice
+            read, wrote = sum(u.prompt_tokens for u in usages), sum(u.completion_tokens for u in usages)
+            timings = Timings(prompt_tokens=read, completion_tokens=wrote)
         yield Final(
             Answer(
                 question=question,
@@ -99,7 +144,8 @@ class GenerativeBackend:
                 abstained=checked.abstained,
                 model=self.name,
                 sentences=checked.sentences,
-                model_text=written,
-                timings=Timings(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens) if usage else Timings(),
+                model_text=kept.text,
+                refused_first=first.text if len(tries) > 1 else "",
+                timings=timings,
             )
         )

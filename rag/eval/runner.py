@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from rag.eval.scoring import EvalQuestion, answer_scores, gold_paragraph_ids, retrieval_metrics
+from rag.eval.scoring import EvalQuestion, answer_scores, gold_paragraph_ids, retrieval_metrics, span_holds_answer
 from rag.pipeline import RAG
 from rag.text.numbers import unsupported_numbers
 from rag.types import Answer
@@ -46,6 +46,8 @@ def run_eval(
     answer_rows: list[dict[str, float]] = []
     cited = cited_gold = errors = unflagged_numbers = 0
     citing_answers = all_gold_answers = 0
+    spans_scored = spans_right = quoting_answers = quoting_right = 0
+    retried: list[dict[str, Any]] = []  # refusals asked again with the top passage alone
     withheld = withheld_cited = withheld_gold = 0
     abstained_right = unanswerable = false_abstentions = answerable = 0
     per_question = []
@@ -69,9 +71,11 @@ def run_eval(
                 answer_ms=round(1000 * answer_latencies[-1], 1),
                 abstained=answer.abstained,
                 cited=[c.paragraph_id for c in answer.citations],
+                cited_spans=[c.text for c in answer.citations],
                 unsupported=[s.text for s in answer.unsupported],
                 error=answer.error,
                 timings=answer.timings.model_dump(),
+                refused_first=answer.refused_first,
             )
             if answer.timings.first_token_ms is not None:
                 first_tokens.append(answer.timings.first_token_ms / 1000)
@@ -95,6 +99,14 @@ def run_eval(
                     # sentence by sentence weighs as much as many short ones per citation.
                     citing_answers += 1
                     all_gold_answers += all(hits)
+                if hits and q.answers:
+                    # What the page highlights must say the answer: a quote of the gold
+                    # paragraph that misses it counts as wrong here.
+                    said = [hit and span_holds_answer(c.text, q.answers) for hit, c in zip(hits, answer.citations, strict=True)]
+                    spans_scored += len(said)
+                    spans_right += sum(said)
+                    quoting_answers += 1
+                    quoting_right += any(said)
                 if answer.abstained and any(s.supported for s in answer.sentences):
                     # Withheld because its lead sentence failed (rag/citations/verify.py): score the
                     # keys its supported sentences had, to show what withholding changes.
@@ -103,6 +115,8 @@ def run_eval(
                     keys = {k for s in answer.sentences if s.supported for k in s.keys}
                     withheld_cited += len(keys)
                     withheld_gold += sum(by_rank.get(k) in gold for k in keys)
+        if answers and answer.refused_first:
+            retried.append(record)
         per_question.append(record)
 
     report: dict[str, Any] = {
@@ -118,6 +132,8 @@ def run_eval(
             citations=cited,
             answers_citing_only_gold=all_gold_answers / citing_answers if citing_answers else None,
             answers_citing=citing_answers,
+            span_precision=spans_right / spans_scored if spans_scored else None,
+            answers_quoting_the_answer=quoting_right / quoting_answers if quoting_answers else None,
             withheld_answers=withheld,
             citation_precision_if_withheld_were_shown=(cited_gold + withheld_gold) / (cited + withheld_cited)
             if cited + withheld_cited
@@ -125,6 +141,9 @@ def run_eval(
             abstention_accuracy=abstained_right / unanswerable if unanswerable else None,
             unanswerable=unanswerable,
             false_abstention_rate=false_abstentions / answerable if answerable else None,
+            refusals_retried=len(retried),
+            retries_answered=sum(not r["abstained"] for r in retried),
+            retries_answered_right=sum(not r["abstained"] and r.get("contains", 0.0) > 0 for r in retried),
             model_errors=errors,
             unflagged_unsupported_numbers=unflagged_numbers,
             **_latency(answer_latencies),

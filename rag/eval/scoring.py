@@ -192,6 +192,13 @@ def char_f1(prediction: str, reference: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def span_holds_answer(span: str, accepted: Sequence[str]) -> bool:
+    """Whether a citation's quoted span says an accepted answer (normalised as 'contains'):
+    a quote of the right paragraph that misses the answer sends the reader to the wrong place."""
+    norm = _answer_norm(span)
+    return any(r and r in norm for r in (_answer_norm(a) for a in accepted))
+
+
 def answer_scores(answer_text: str, accepted: Sequence[str]) -> dict[str, float]:
     """exact (normalised equality), contains (an accepted answer appears), char_f1 (best)."""
     norm = _answer_norm(answer_text)

@@ -208,3 +208,39 @@ def test_citation_precision_is_reported_per_citation_and_per_answer(seed_rag, mo
     scores = run_eval(seed_rag, questions, answers=True, progress=False)["answers"]
     assert scores["citations"] == 4 and scores["citation_precision"] == 0.5
     assert scores["answers_citing"] == 2 and scores["answers_citing_only_gold"] == 0.5
+
+
+@pytest.mark.slow
+def test_a_quote_of_the_gold_paragraph_that_misses_the_answer_counts_as_wrong(seed_rag, monkeypatch):
+    from rag.eval.runner import run_eval
+    from rag.types import Answer, Citation
+    from tests.conftest import KEY_QUESTION
+
+    def answer(question, passages, model=None):
+        gold = next(p for p in passages if "500億" in p.text)
+        at = gold.text.index("500億")
+        # "a": the span with the amount; "b": the paragraph's first sentence, without it.
+        a, b = (at - 5, at + 10) if question.endswith("？") else (0, gold.text.index("。") + 1)
+        quote = Citation(key=gold.rank, paragraph_id=gold.paragraph_id, text=gold.text[a:b], start=a, end=b)
+        return Answer(question=question, text="…", passages=passages, model="fake", citations=[quote])
+
+    monkeypatch.setattr(seed_rag, "answer", answer)
+    gold_text = ["每年最多可向中國輸送500億立方公尺天然氣"]
+    questions = [
+        EvalQuestion(question=KEY_QUESTION, qid="a", answers=["500億立方公尺"], gold_text=gold_text),
+        EvalQuestion(question=KEY_QUESTION.rstrip("？"), qid="b", answers=["500億立方公尺"], gold_text=gold_text),
+    ]
+    report = run_eval(seed_rag, questions, answers=True, progress=False)
+    scores = report["answers"]
+    assert scores["citation_precision"] == 1.0  # both quote the gold paragraph
+    assert scores["span_precision"] == 0.5 and scores["answers_quoting_the_answer"] == 0.5
+    assert "500億" in report["per_question"][0]["cited_spans"][0] and "500億" not in report["per_question"][1]["cited_spans"][0]
+
+
+def test_a_span_holds_an_answer_as_contains_reads_it():
+    from rag.eval.scoring import span_holds_answer
+
+    assert span_holds_answer("每年最多可向中國輸送 500 億立方公尺天然氣 [1]", ["500億立方公尺"])
+    assert span_holds_answer("每年最多可向中国输送500亿立方公尺天然气", ["500億立方公尺"])  # either script
+    assert not span_holds_answer("中俄蒙三國元首在北京舉行第七次會談。", ["500億立方公尺"])
+    assert not span_holds_answer("任何文字", [""])  # an empty accepted answer holds nothing

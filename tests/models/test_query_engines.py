@@ -25,8 +25,9 @@ def seed_questions() -> list[str]:
 
 def test_the_default_engine_gives_the_torch_vectors(seed_rag):
     embedder = seed_rag.embedder
-    assert embedder.query_engine == "openvino"
     questions = seed_questions()
+    embedder.encode_queries(questions[:1])  # the engine is made on the first single question
+    assert embedder.query_engine == "openvino"
     exported = np.vstack([embedder.encode_queries([q]) for q in questions])  # one at a time: the exported path
     torch = embedder._encode(questions, embedder.query_prompt, False)
     assert float(np.min(np.sum(exported * torch, axis=1))) >= MIN_COSINE
@@ -86,3 +87,34 @@ def test_the_torch_engine_is_still_there(tmp_path):
     assert embedder.query_engine == "torch" and embedder._single is None
     vector = embedder.encode_queries(["蒙古國的首都是哪裡？"])
     assert vector.shape == (1, embedder.dimension) and abs(float(np.linalg.norm(vector)) - 1) < 1e-4
+
+
+def test_openvino_keeps_fp32_when_bf16_strays(seed_rag, monkeypatch):
+    """bf16 is tried first where the CPU has it; vectors that fail the check fall back to
+    fp32, not to torch."""
+    from rag.models import query_engines
+
+    real = query_engines.openvino_runner
+    tried = []
+
+    def runner(onnx_path, threads, precision="f32"):
+        tried.append(precision)
+        run = real(onnx_path, threads, precision)
+        if precision != "bf16":
+            return run
+        return lambda feeds: run(feeds) + np.random.default_rng(0).normal(0, 1, (1, 1, 384)).astype(np.float32)  # strays
+
+    monkeypatch.setattr(query_engines, "openvino_precisions", lambda: ["bf16", "f32"])
+    monkeypatch.setattr(query_engines, "openvino_runner", runner)
+    path = Path(resolve_model_path(seed_rag.settings))
+    encoder = exported_query_encoder("openvino", seed_rag.embedder.model, path, seed_rag.settings.cache_dir, "query: ", 1)
+    assert tried == ["bf16", "f32"]
+    assert encoder is not None and encoder.precision == "f32"
+
+
+def test_openvino_uses_bf16_where_the_cpu_has_it(seed_rag):
+    from rag.models.query_engines import openvino_precisions
+
+    path = Path(resolve_model_path(seed_rag.settings))
+    encoder = exported_query_encoder("openvino", seed_rag.embedder.model, path, seed_rag.settings.cache_dir, "query: ", 1)
+    assert encoder is not None and encoder.precision == openvino_precisions()[0]
