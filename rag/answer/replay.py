@@ -24,13 +24,14 @@ from rag.types import Answer, Passage
 
 
 class _Recorded:
-    """A chat model that writes the recorded text."""
+    """A chat model that writes the recorded texts in turn: the refusal it was asked again
+    after, if any, then the answer kept."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, refused_first: str, kept: str) -> None:
+        self.texts = [refused_first, kept] if refused_first else [kept]
 
     def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        yield self.text
+        yield self.texts.pop(0) if len(self.texts) > 1 else self.texts[0]
 
 
 def load_recording(path: Path) -> dict[str, Any]:
@@ -65,4 +66,5 @@ class ReplayBackend:
             error = f"Cannot replay this question: {why}."
             yield Final(Answer(question=question, text="", passages=passages, model=self.name, error=error))
             return
-        yield from GenerativeBackend(self.name, _Recorded(record["model_answer"]), self.embedder, self.settings).stream(question, passages)
+        recorded = _Recorded(record.get("refused_first", ""), record["model_answer"])
+        yield from GenerativeBackend(self.name, recorded, self.embedder, self.settings).stream(question, passages)

@@ -1,11 +1,13 @@
 """Follow-up questions made to stand alone before retrieval, without a model.
 
-A question that leans on earlier turns (a pronoun or demonstrative: 它, 其, 該, 這, this,
-it, they; an ellipsis: 「那中國呢？」, "And Mongolia?"; a few words with no subject of
-their own: 「什麼時候完工？」; or a short Chinese question that opens with its predicate:
+A question that leans on earlier turns (a pronoun or demonstrative: 它, 其, 該, 這, 對此,
+這樣做, this, it, they, there, "the largest one"; an ellipsis: 「那中國呢？」, "And Mongolia?";
+a few words with no subject of their own: 「什麼時候完工？」; a nameless English question
+about "the building"; or a short Chinese question that opens with its predicate:
 「在日本排第幾？」) is searched and answered together with the subject terms of
 the conversation's previous question: its proper names and nouns (jieba's tags for
-Chinese, capitalised runs and uncommon words for English). An ellipsis that names a new
+Chinese, capitalised runs and uncommon words for English), or, when jieba finds no name in
+a Chinese one, its own words less what it asked. An ellipsis that names a new
 subject puts it in the place of the previous question's name ("中國" for "蒙古國"); one
 that names a new attribute ("人口呢？") keeps the previous subject. A question that stands
 alone is left alone. Each earlier question is made standalone in turn, so the subject
@@ -31,7 +33,7 @@ def _words(text: str) -> list[str]:
 
 # Chinese words (matching form) that point back: personal and demonstrative pronouns, and
 # words built on 这/那/该/此 (这座, 该国, 此后). Interrogatives (哪, 什么) and 其他 ("other") do not.
-_POINTERS = frozenset(_words("它 它们 其 其中 他 他们 她 她们 前者 后者 上述 当地 当时 同年 对方 双方 两者 两国 三国"))
+_POINTERS = frozenset(_words("它 它们 其 其中 他 他们 她 她们 前者 后者 上述 当地 当时 同年 对方 双方 两者 两国 三国 对此 对于此"))
 _POINTER_PREFIXES = ("这", "那", "该", "此")
 _NOT_POINTERS = frozenset(_words("其他 其它 其余 那么 这么 那样 这样 那么多 这么多"))
 _NOUN_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "eng", "vn", "nw")
@@ -41,6 +43,15 @@ _ELLIPSIS_ZH = re.compile(r"^(?:那么|那|还有|另外|至于|而)?(?P<what>.{
 
 _EN_POINTERS = frozenset(_words("it its they them their theirs this that these those he him his she her hers former latter"))
 _EN_ELLIPSIS = re.compile(r"^(?:and|but|also)?\s*(?:what|how)\s+about\s+(?P<what>.+?)[?.!]*$|^and\s+(?P<and>[^?]+?)[?.!]*$", re.I)
+# "there" as a place ("built there"; not "is there"), and "one" standing for a noun ("the largest one").
+_EN_THERE_ONE = re.compile(
+    r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?! (?:is|are|was|were)\b)"
+    r"|\b(?:the|this|that|which)\s+(?:\w+est\s+|\w+er\s+)?ones?\b",
+    re.I,
+)
+# "the island" not followed by what tells which ("the island of ...", "the island that ...").
+_EN_DEFINITE = re.compile(r"\bthe\s+([a-z]+)(?:'s)?\b(?!\s+(?:of|in|on|at|from|for|by|to|with|that|which|who|whose|where)\b)")
+_EN_NOUN_SEEN = 3.0  # zipf: rarer words after "the" are mostly terms that say which one themselves
 _EN_NAME = re.compile(r"[A-Z][\w-]*(?:(?:\s+(?:of|the|de|and))?\s+(?!\w+'s)[A-Z0-9][\w-]*)*|[A-Z][\w-]*(?='s)")
 _EN_FUNCTION = 4.5  # zipf: a capitalised first word this common is capitalised as the first word ("What", "According"), not as a name
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+(?:[,.]\d+)*")
@@ -49,6 +60,10 @@ _SHORT_ZH = 8  # Han characters: a question this short with no name of its own l
 _SHORT_EN = 5  # words
 _SUBJECTLESS_ZH = 12  # Han characters: a question this short may open with its predicate
 _PREDICATE_TAGS = frozenset({"v", "vd", "p", "d", "a", "ad", "c"})
+# What a Chinese question asks with (and its punctuation), taken out of a question carried along.
+_QUESTION_WORDS_ZH = re.compile(
+    r"哪一?[個个年位種种些裡里]?|什[麼么]|甚[麼么]|誰|谁|幾|几|多少|何[時时處处地]|如何|怎[麼么]樣?|嗎|吗|呢|[？?！!。，,、：:]"
+)
 RRF_K = 60  # the usual reciprocal-rank constant: ranks 1 and 5 differ little, 1 and 50 much
 
 
@@ -92,10 +107,10 @@ def subject_terms(question: str, sentence: bool = True) -> tuple[list[str], list
 
 def _points_back(question: str, language: str) -> bool:
     if language == "en":
-        return any(w.lower() in _EN_POINTERS for w in _EN_WORD.findall(question))
+        return any(w.lower() in _EN_POINTERS for w in _EN_WORD.findall(question)) or bool(_EN_THERE_ONE.search(question))
     for word, _ in _zh_words(question):
         plain = normalize_for_matching(word)
-        if plain in _NOT_POINTERS:
+        if plain in _NOT_POINTERS and not (plain in {"这样", "那样"} and "做" in question):  # 「這樣做」: doing what was said
             continue
         if plain in _POINTERS or (plain.startswith(_POINTER_PREFIXES) and plain not in {"那里是", "这是"}):
             return True
@@ -126,11 +141,14 @@ def _no_subject(question: str, language: str) -> bool:
 
 
 def _too_short(question: str, language: str) -> bool:
+    """A few words with no name of their own; in English also a nameless question about
+    "the building" or "the island": a definite noun with nothing saying which one."""
     names, others = subject_terms(question)
     if names:
         return False
     if language == "en":
-        return len(_EN_WORD.findall(question)) <= _SHORT_EN
+        definite = [m.group(1) for m in _EN_DEFINITE.finditer(question) if zipf_frequency(m.group(1), "en") >= _EN_NOUN_SEEN]
+        return len(_EN_WORD.findall(question)) <= _SHORT_EN or any(not w.endswith("est") for w in definite)
     return len(re.sub(r"[^\u3400-\u9fff]", "", question)) <= _SHORT_ZH and len(others) <= 1
 
 
@@ -156,7 +174,11 @@ def rewrite(question: str, previous: str | None) -> Rewrite:
     if not (_points_back(question, language) or _too_short(question, language) or _no_subject(question, language)):
         return Rewrite(question, question)
     carried = tuple(t for t in [*names, *others][:5] if normalize_for_matching(t) not in normalize_for_matching(question))
-    return Rewrite(question, _join(carried, question, language) if carried else question)
+    if not names and detect_language(previous) != "en":
+        # jieba tags no name in it (it misses rarer names of people and companies): carry the
+        # previous question's own words, less what it asked, so its subject comes along whatever it is.
+        carried = (_QUESTION_WORDS_ZH.sub("", previous).strip(),)
+    return Rewrite(question, _join(carried, question, language) if carried and carried[0] else question)
 
 
 def standalone(question: str, history: Sequence[Turn]) -> Rewrite:

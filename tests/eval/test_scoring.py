@@ -157,6 +157,29 @@ def test_replay_rechecks_what_the_model_wrote_with_todays_verifier(seed_rag):
 
 
 @pytest.mark.slow
+def test_a_retried_refusal_replays_as_it_was_recorded(seed_rag):
+    """The refusal comes first and the answer second, as the model wrote them."""
+    from rag.answer.replay import ReplayBackend
+    from rag.eval.runner import run_eval
+    from rag.text.language import REFUSALS
+    from tests.conftest import KEY_QUESTION
+
+    ranking = [p.paragraph_id for p in seed_rag.retrieve(KEY_QUESTION, 10)]
+    written = "西伯利亞力量2號管道每年最多可輸送500億立方公尺天然氣。[1]"
+    row = {"question": KEY_QUESTION, "answer": "…", "model_answer": written, "refused_first": REFUSALS["zh-Hant"]}
+    recording = {"model": "local", "per_question": [{**row, "ranking": ranking, "error": ""}]}
+    settings = seed_rag.settings.model_copy(update={"refusal_retry_margin": 0.0})  # whatever the lead: ask again
+    backend = ReplayBackend(recording, "rec.json", seed_rag.embedder, settings)
+    seed_rag.use_backend(backend)
+    gold_text = ["每年最多可向中國輸送500億立方公尺天然氣"]
+    question = EvalQuestion(question=KEY_QUESTION, qid="k", answers=["500億立方公尺"], gold_text=gold_text)
+    report = run_eval(seed_rag, [question], answers=True, model=backend.name, progress=False)
+    replayed = report["per_question"][0]
+    assert replayed["refused_first"] == REFUSALS["zh-Hant"] and replayed["contains"] == 1.0 and replayed["cited"] == replayed["gold"]
+    assert report["answers"]["refusals_retried"] == 1 and report["answers"]["retries_answered_right"] == 1
+
+
+@pytest.mark.slow
 def test_withheld_answer_is_scored_apart_with_the_keys_it_had(seed_rag, monkeypatch):
     from rag.eval.runner import run_eval
     from rag.text.language import REFUSALS
