@@ -437,6 +437,11 @@ FINAL_RECORDINGS = [
             "unflagged_unsupported_numbers": "0",
         },
     ),
+    (
+        "local-drcd-heldout-2031-whole-paragraphs",
+        "the same 60 questions, whole paragraphs (RAG_PROMPT_BUDGET=0; its latency was slowed by another job on the cores)",
+        {},
+    ),
 ]
 
 
@@ -462,14 +467,15 @@ def final_answers_section() -> list[str]:
     lines = [
         "## Local answers with today's settings, recorded once (rag eval --answers)",
         "",
-        "Prompt budget 600 tokens, refusal retry at a lead of 0.6; the first and only scoring of each recording"
+        "Prompt budget 600 tokens (unless said), refusal retry at a lead of 0.6; the first and only scoring of each recording"
         " (`bench/results/recordings/`), with targets from issue 21.",
         "",
         "| metric | " + " | ".join(f"{label} | target" for label, _, _ in found) + " |",
         "|---|" + "---|---|" * len(found),
     ]
     for key, name in keys:
-        cells = [f"{fmt(r['answers'].get(key), 3)} | {t.get(key, '')}" for _, r, t in found]
+        digits = 0 if "_ms_" in key else 3
+        cells = [f"{fmt(r['answers'].get(key), digits)} | {t.get(key, '')}" for _, r, t in found]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return [*lines, ""]
 
@@ -495,6 +501,9 @@ def main() -> None:
         out += query_speed_section(loaded["query_speed"])
     if "scale_query_engine" in loaded:
         out += scale_query_engine_section(loaded["scale_query_engine"])
+    if "scale_query_engine_bf16" in loaded:
+        bf16 = loaded["scale_query_engine_bf16"]
+        out += [*scale_query_engine_section(bf16)[:-1], "", bf16["note"], ""]
     if "answer_latency" in loaded:
         out += answer_latency_section(loaded["answer_latency"])
     if "formats" in loaded:
