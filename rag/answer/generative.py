@@ -3,6 +3,8 @@ stream the model's tokens, then verify the citations (rag.citations.verify)."""
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,8 +18,16 @@ from rag.citations.verify import CitationVerifier
 from rag.errors import RagError
 from rag.models.embedding import Embedder
 from rag.settings import Settings
-from rag.text.language import REFUSALS, detect_language
+from rag.text.language import REFUSALS, detect_language, normalize_for_matching
 from rag.types import Answer, Passage, Timings, Turn
+
+log = logging.getLogger("rag")
+
+
+def _refusal_form(text: str) -> str:
+    """Text as compared with the refusal phrase: no citation keys (nor one still being
+    written, "[2"), no spaces, one script."""
+    return normalize_for_matching(re.sub(r"\[\d*\]?|\s", "", text))
 
 
 @dataclass(frozen=True)
@@ -82,14 +92,14 @@ class GenerativeBackend:
     def may_retry(self, passages: list[Passage], shown: list[Passage]) -> bool:
         """Whether a refusal is worth asking again with the top passage alone: it was shown,
         others were too, and it leads the second by the margin."""
-        if self.retry_margin is None or len(shown) < 2 or len(passages) < 2 or shown[0] is not passages[0]:
+        if self.retry_margin is None or len(shown) < 2 or shown[0].paragraph_id != passages[0].paragraph_id:
             return False
         return passages[0].score - passages[1].score >= self.retry_margin
 
     def write(self, question: str, shown: list[Passage], language: str, hold_refusal: bool) -> Generator[Token, None, Tried]:
         """Yields the model's tokens as they come; returns what it wrote. With ``hold_refusal``,
         text that may still become the refusal phrase is held back (it may be asked again)."""
-        refusal = REFUSALS[language]
+        refusal = _refusal_form(REFUSALS[language])
         pieces: list[str] = []
         usage, holding = None, hold_refusal
         try:
@@ -99,7 +109,7 @@ class GenerativeBackend:
                     usage = delta
                     continue
                 pieces.append(delta)
-                if holding and refusal.startswith("".join(pieces).strip()):
+                if holding and refusal.startswith(_refusal_form("".join(pieces))):
                     continue
                 yield Token("".join(pieces) if holding else delta)
                 holding = False
@@ -121,13 +131,17 @@ class GenerativeBackend:
             yield Final(Answer(question=question, text="", passages=passages, model=self.name, error=first.error))
             return
         checked, kept, tries = self.verifier.verify(first.text, shown, language, question), first, [first]
-        if retry and checked.abstained and not checked.sentences:  # the model itself refused
+        if retry and first.held and checked.abstained and not checked.sentences:  # the model refused, nothing shown yet
             alone = shown[:1]
             second = yield from self.write(question, alone, language, hold_refusal=False)
             tries.append(second)
-            again = self.verifier.verify(second.text, alone, language, question) if not second.error else None
-            if again is not None and not again.abstained:
-                checked, kept = again, second
+            kept = second  # what the model wrote last, kept (and replayed) even when it does not pass
+            if second.error:  # the refusal stands; the retry only failed to improve it
+                log.warning("Asking the model again failed: %s", second.error)
+            else:
+                again = self.verifier.verify(second.text, alone, language, question)
+                if not again.abstained:
+                    checked = again
         elif first.held:  # nothing shown yet: the refusal the model wrote
             yield Token(first.text)
         usages = [t.usage for t in tries if t.usage is not None]

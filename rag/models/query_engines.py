@@ -1,7 +1,7 @@
 """Single questions through OpenVINO or ONNX Runtime: the same fp32 weights as the
 sentence-transformers model, without PyTorch's per-call overhead, which is most of the
 time for a 20-token text (bench/query_speed.py). OpenVINO computes in bf16 where the CPU
-does so natively, if its vectors pass the same check as fp32's.
+does so natively (its own default there), if its vectors pass the same check as fp32's.
 
 The transformer is exported once (torch.onnx's TorchScript exporter) into the cache folder,
 named by a hash of the model's weights; both runtimes read that file, and the model's mean
@@ -141,6 +141,16 @@ class ExportedQueryEncoder:
         return (mean / np.linalg.norm(mean, axis=1, keepdims=True)).astype(np.float32)
 
 
+def _failed(engine: str, exc: Exception) -> None:
+    log.warning(
+        "Questions are encoded with torch: %s failed (%s: %s). Reinstall it (pip install -e .), "
+        "or set RAG_QUERY_ENGINE=onnx or torch to skip it.",
+        engine,
+        type(exc).__name__,
+        exc,
+    )
+
+
 def exported_query_encoder(
     engine: str, model: Any, model_path: Path, cache_dir: Path, prompt: str, threads: int
 ) -> ExportedQueryEncoder | None:
@@ -155,21 +165,22 @@ def exported_query_encoder(
     try:
         onnx_path = export(model, model_path, cache_dir)
         reference = model.encode([prompt + p for p in PROBES], normalize_embeddings=True, convert_to_numpy=True)
-        for precision in openvino_precisions() if engine == "openvino" else ["f32"]:
+        precisions = openvino_precisions() if engine == "openvino" else ["f32"]
+    except Exception as exc:  # an export failure only costs speed
+        _failed(engine, exc)
+        return None
+    for i, precision in enumerate(precisions):
+        try:
             run = openvino_runner(onnx_path, threads, precision) if engine == "openvino" else onnxruntime_runner(onnx_path, threads)
             encoder = ExportedQueryEncoder(model, run, prompt, precision)
             cosine = float(np.min(np.sum(encoder.encode(PROBES) * reference, axis=1)))
-            if cosine >= MIN_COSINE:
-                return encoder
-    except Exception as exc:  # an export or runtime failure only costs speed
-        log.warning(
-            "Questions are encoded with torch: %s failed (%s: %s). Reinstall it (pip install -e .), "
-            "or set RAG_QUERY_ENGINE=onnx or torch to skip it.",
-            engine,
-            type(exc).__name__,
-            exc,
-        )
-        return None
+        except Exception as exc:  # a precision the runtime cannot compile: try the next one
+            if i == len(precisions) - 1:
+                _failed(engine, exc)
+                return None
+            continue
+        if cosine >= MIN_COSINE:
+            return encoder
     log.warning(
         "Questions are encoded with torch: %s vectors differ (cosine %.5f < %s); set RAG_QUERY_ENGINE=torch to skip the check.",
         engine,

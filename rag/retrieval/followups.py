@@ -45,13 +45,15 @@ _EN_POINTERS = frozenset(_words("it its they them their theirs this that these t
 _EN_ELLIPSIS = re.compile(r"^(?:and|but|also)?\s*(?:what|how)\s+about\s+(?P<what>.+?)[?.!]*$|^and\s+(?P<and>[^?]+?)[?.!]*$", re.I)
 # "there" as a place ("built there"; not "is there"), and "one" standing for a noun ("the largest one").
 _EN_THERE_ONE = re.compile(
-    r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?! (?:is|are|was|were)\b)"
-    r"|\b(?:the|this|that|which)\s+(?:\w+est\s+|\w+er\s+)?ones?\b",
+    r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bhas )(?<!\bhave )(?<!\bhad )(?<!\bwill )(?<!\bwould )(?<!\bcould )"
+    r"(?<!\bcan )(?<!\bmight )(?<!\bmay )(?<!\bbe )(?<!\bbeen )\bthere\b(?!\s+(?:is|are|was|were|be|been|has|have|had|'s)\b)"
+    r"|\b(?:the|this|that)\s+(?:\w+est\s+)?ones?\b",
     re.I,
 )
 # "the island" not followed by what tells which ("the island of ...", "the island that ...").
 _EN_DEFINITE = re.compile(r"\bthe\s+([a-z]+)(?:'s)?\b(?!\s+(?:of|in|on|at|from|for|by|to|with|that|which|who|whose|where)\b)")
 _EN_NOUN_SEEN = 3.0  # zipf: rarer words after "the" are mostly terms that say which one themselves
+_EN_DEFINITE_WORDS = 8  # longer nameless questions ("How does the immune system work?") mostly say what they mean
 _EN_NAME = re.compile(r"[A-Z][\w-]*(?:(?:\s+(?:of|the|de|and))?\s+(?!\w+'s)[A-Z0-9][\w-]*)*|[A-Z][\w-]*(?='s)")
 _EN_FUNCTION = 4.5  # zipf: a capitalised first word this common is capitalised as the first word ("What", "According"), not as a name
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+(?:[,.]\d+)*")
@@ -60,10 +62,8 @@ _SHORT_ZH = 8  # Han characters: a question this short with no name of its own l
 _SHORT_EN = 5  # words
 _SUBJECTLESS_ZH = 12  # Han characters: a question this short may open with its predicate
 _PREDICATE_TAGS = frozenset({"v", "vd", "p", "d", "a", "ad", "c"})
-# What a Chinese question asks with (and its punctuation), taken out of a question carried along.
-_QUESTION_WORDS_ZH = re.compile(
-    r"哪一?[個个年位種种些裡里]?|什[麼么]|甚[麼么]|誰|谁|幾|几|多少|何[時时處处地]|如何|怎[麼么]樣?|嗎|吗|呢|[？?！!。，,、：:]"
-)
+# Words (whole, in matching form) a Chinese question asks with, left out of a question carried along.
+_QUESTION_WORDS_ZH = re.compile(r"哪[一个里儿些种位年天]*|什么|甚么|谁|几[个年天次]?|多少|何[时处地]?|如何|怎么样?|吗|呢|是|的")
 RRF_K = 60  # the usual reciprocal-rank constant: ranks 1 and 5 differ little, 1 and 50 much
 
 
@@ -110,7 +110,7 @@ def _points_back(question: str, language: str) -> bool:
         return any(w.lower() in _EN_POINTERS for w in _EN_WORD.findall(question)) or bool(_EN_THERE_ONE.search(question))
     for word, _ in _zh_words(question):
         plain = normalize_for_matching(word)
-        if plain in _NOT_POINTERS and not (plain in {"这样", "那样"} and "做" in question):  # 「這樣做」: doing what was said
+        if plain in _NOT_POINTERS and not (plain in {"这样", "那样"} and plain + "做" in normalize_for_matching(question)):  # 這樣做
             continue
         if plain in _POINTERS or (plain.startswith(_POINTER_PREFIXES) and plain not in {"那里是", "这是"}):
             return True
@@ -147,8 +147,9 @@ def _too_short(question: str, language: str) -> bool:
     if names:
         return False
     if language == "en":
+        words = len(_EN_WORD.findall(question))
         definite = [m.group(1) for m in _EN_DEFINITE.finditer(question) if zipf_frequency(m.group(1), "en") >= _EN_NOUN_SEEN]
-        return len(_EN_WORD.findall(question)) <= _SHORT_EN or any(not w.endswith("est") for w in definite)
+        return words <= _SHORT_EN or (words <= _EN_DEFINITE_WORDS and any(not w.endswith("est") for w in definite))
     return len(re.sub(r"[^\u3400-\u9fff]", "", question)) <= _SHORT_ZH and len(others) <= 1
 
 
@@ -177,7 +178,9 @@ def rewrite(question: str, previous: str | None) -> Rewrite:
     if not names and detect_language(previous) != "en":
         # jieba tags no name in it (it misses rarer names of people and companies): carry the
         # previous question's own words, less what it asked, so its subject comes along whatever it is.
-        carried = (_QUESTION_WORDS_ZH.sub("", previous).strip(),)
+        plain = [(w, normalize_for_matching(w)) for w, tag in _zh_words(previous) if tag != "x"]
+        kept = [w for w, m in plain if not _QUESTION_WORDS_ZH.fullmatch(m) and m not in _POINTERS]
+        carried = ("".join(dict.fromkeys(kept)),)
     return Rewrite(question, _join(carried, question, language) if carried and carried[0] else question)
 
 

@@ -71,10 +71,41 @@ def test_a_second_refusal_stands(seed_rag):
     assert answer.text == REFUSALS["zh-Hant"] and answer.refused_first == REFUSALS["zh-Hant"]
 
 
+def test_a_second_answer_that_fails_the_checks_is_kept_for_replay(seed_rag):
+    wrong = "蒙古國的首都是烏蘭巴托，人口約為九百萬人。[1]"  # not in the cited passage: withheld
+    _, answer, _ = run(seed_rag, Scripted(REFUSALS["zh-Hant"], wrong), gap=1.0)
+    assert answer.abstained and answer.refused_first == REFUSALS["zh-Hant"] and answer.model_text == wrong
+
+
+def test_a_refusal_with_keys_or_in_the_other_script_is_held_back_too(seed_rag):
+    for first in (f"[2] {REFUSALS['zh-Hant']}", f"{REFUSALS['zh-Hans']}\n\n[2]\n\n[3]"):
+        chat = Scripted(first, ANSWER)
+        tokens, answer, _ = run(seed_rag, chat, gap=1.0)
+        assert len(chat.prompts) == 2 and not answer.abstained
+        assert "找不到" not in tokens and "500億" in tokens
+
+
+def test_a_failing_second_asking_leaves_the_refusal(seed_rag):
+    from rag.errors import RagError
+
+    class FailsSecond(Scripted):
+        def stream_chat(self, messages):
+            if self.prompts:
+                self.prompts.append(messages[-1]["content"])
+                raise RagError("The model stopped.", fix="Try again.")
+            yield from super().stream_chat(messages)
+
+    chat = FailsSecond(REFUSALS["zh-Hant"])
+    tokens, answer, _ = run(seed_rag, chat, gap=1.0)
+    assert len(chat.prompts) == 2 and answer.abstained and answer.text == REFUSALS["zh-Hant"] and answer.error == ""
+
+
 def test_an_answer_streams_at_once_when_a_retry_is_possible(seed_rag):
     """Holding back stops at the first characters that cannot begin the refusal."""
+    passages = seed_rag.retrieve(KEY_QUESTION, k=5)
+    passages[0] = passages[0].model_copy(update={"score": passages[1].score + 1.0})  # a retry is possible: holding is on
     chat = Scripted(ANSWER)
-    events = list(backend(seed_rag, chat).stream(KEY_QUESTION, [p for p in seed_rag.retrieve(KEY_QUESTION, k=5)]))
+    events = list(backend(seed_rag, chat).stream(KEY_QUESTION, passages))
     tokens = [e.text for e in events if isinstance(e, Token)]
     assert "".join(tokens) == ANSWER and len(tokens) > 5
     assert isinstance(events[-1], Final) and not events[-1].answer.abstained

@@ -94,8 +94,8 @@ def test_the_conversation_ranking_lifts_what_answered_the_previous_question():
     [
         ("中國在哪一年加入世界貿易組織？", "對此美國有什麼反應？", "世界貿易組織"),  # 對此: "to this"
         ("日本為什麼要排放核處理水？", "這樣做會影響哪些國家的漁業？", "日本"),  # 這樣做: "doing so"
-        ("Which city hosted the 2008 Olympics?", "What was built there for the games?", "Olympics"),
-        ("Which rivers flow through Mongolia?", "Which of them is the longest one?", "Mongolia"),
+        ("Which city hosted the 2008 Olympics?", "What kind of stadium was built there in 2008?", "Olympics"),  # there
+        ("Which rivers flow through Mongolia?", "Which is the longest one of all?", "Mongolia"),  # one
         ("When was the Eiffel Tower built?", "Who designed the tower?", "Eiffel Tower"),  # a definite noun, no name
     ],
 )
@@ -109,9 +109,13 @@ def test_a_previous_question_whose_name_jieba_misses_is_carried_as_asked():
     assert subject_terms("孫運璿生於哪一年？") == ([], [])  # if jieba learns the name, this case tests nothing
     result = standalone("他後來擔任過什麼職位？", conversation("孫運璿生於哪一年？"))
     assert result.rewritten and "孫運璿" in result.standalone and "哪一年" not in result.standalone
+    # Question words go as whole words: a name that holds one of their characters stays whole.
+    assert "嗎啡" in standalone("它什麼時候傳入中國？", conversation("嗎啡是誰發明的？")).standalone
 
 
 def test_there_and_the_with_a_name_are_not_pointers():
     assert not standalone("Is there a railway between Ulaanbaatar and Beijing?", conversation("How large is Mongolia?")).rewritten
+    assert not standalone("Will there be a railway to Beijing by 2030?", conversation("How large is Mongolia?")).rewritten
+    assert not standalone("What is the number one export of Chile?", conversation("How large is Mongolia?")).rewritten
     assert not standalone("What is the population of Japan?", conversation("How large is Mongolia?")).rewritten
     assert not standalone("Which is the largest city of Japan?", conversation("How large is Mongolia?")).rewritten
