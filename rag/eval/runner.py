@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from rag.eval.scoring import EvalQuestion, answer_scores, gold_paragraph_ids, retrieval_metrics, span_holds_answer
+from rag.eval.scoring import EvalQuestion, answer_scores, gold_paragraph_ids, holds_answer, retrieval_metrics
 from rag.pipeline import RAG
 from rag.text.numbers import unsupported_numbers
 from rag.types import Answer
@@ -102,7 +102,7 @@ def run_eval(
                 if hits and q.answers:
                     # What the page highlights must say the answer: a quote of the gold
                     # paragraph that misses it counts as wrong here.
-                    said = [hit and span_holds_answer(c.text, q.answers) for hit, c in zip(hits, answer.citations, strict=True)]
+                    said = [hit and holds_answer(c.text, q.answers) for hit, c in zip(hits, answer.citations, strict=True)]
                     spans_scored += len(said)
                     spans_right += sum(said)
                     quoting_answers += 1

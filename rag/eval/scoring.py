@@ -192,10 +192,11 @@ def char_f1(prediction: str, reference: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def span_holds_answer(span: str, accepted: Sequence[str]) -> bool:
-    """Whether a citation's quoted span says an accepted answer (normalised as 'contains'):
-    a quote of the right paragraph that misses the answer sends the reader to the wrong place."""
-    norm = _answer_norm(span)
+def holds_answer(text: str, accepted: Sequence[str]) -> bool:
+    """Whether ``text`` (an answer, or a citation's quoted span) says an accepted answer, with
+    citation keys, script, case and punctuation set aside: an answer's 'contains', and for a
+    quote whether it sends the reader to the answer or only to its paragraph."""
+    norm = _answer_norm(text)
     return any(r and r in norm for r in (_answer_norm(a) for a in accepted))
 
 
@@ -207,6 +208,6 @@ def answer_scores(answer_text: str, accepted: Sequence[str]) -> dict[str, float]
         return {"exact_match": 0.0, "contains": 0.0, "char_f1": 0.0}
     return {
         "exact_match": float(any(norm == r for r in refs)),
-        "contains": float(any(r in norm for r in refs)),
+        "contains": float(holds_answer(answer_text, accepted)),
         "char_f1": max(char_f1(answer_text, a) for a in accepted),
     }

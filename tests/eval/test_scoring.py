@@ -261,9 +261,9 @@ def test_a_quote_of_the_gold_paragraph_that_misses_the_answer_counts_as_wrong(se
 
 
 def test_a_span_holds_an_answer_as_contains_reads_it():
-    from rag.eval.scoring import span_holds_answer
+    from rag.eval.scoring import holds_answer
 
-    assert span_holds_answer("每年最多可向中國輸送 500 億立方公尺天然氣 [1]", ["500億立方公尺"])
-    assert span_holds_answer("每年最多可向中国输送500亿立方公尺天然气", ["500億立方公尺"])  # either script
-    assert not span_holds_answer("中俄蒙三國元首在北京舉行第七次會談。", ["500億立方公尺"])
-    assert not span_holds_answer("任何文字", [""])  # an empty accepted answer holds nothing
+    assert holds_answer("每年最多可向中國輸送 500 億立方公尺天然氣 [1]", ["500億立方公尺"])
+    assert holds_answer("每年最多可向中国输送500亿立方公尺天然气", ["500億立方公尺"])  # either script
+    assert not holds_answer("中俄蒙三國元首在北京舉行第七次會談。", ["500億立方公尺"])
+    assert not holds_answer("任何文字", [""])  # an empty accepted answer holds nothing
