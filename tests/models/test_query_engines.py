@@ -99,10 +99,10 @@ def test_openvino_keeps_fp32_when_bf16_strays(seed_rag, monkeypatch):
 
     def runner(onnx_path, threads, precision="f32"):
         tried.append(precision)
-        run = real(onnx_path, threads, precision)
+        run = real(onnx_path, threads, precision, static_lengths=())
         if precision != "bf16":
             return run
-        return lambda feeds: run(feeds) + np.random.default_rng(0).normal(0, 1, (1, 1, 384)).astype(np.float32)  # strays
+        return lambda embeds, mask: run(embeds, mask) + np.random.default_rng(0).normal(0, 1, (1, 1, 384)).astype(np.float32)  # strays
 
     monkeypatch.setattr(query_engines, "openvino_precisions", lambda: ["bf16", "f32"])
     monkeypatch.setattr(query_engines, "openvino_runner", runner)
@@ -118,3 +118,25 @@ def test_openvino_uses_bf16_where_the_cpu_has_it(seed_rag):
     path = Path(resolve_model_path(seed_rag.settings))
     encoder = exported_query_encoder("openvino", seed_rag.embedder.model, path, seed_rag.settings.cache_dir, "query: ", 1)
     assert encoder is not None and encoder.precision == openvino_precisions()[0]
+
+
+def test_fixed_shapes_give_the_dynamic_models_vectors(seed_rag):
+    """A question padded to a fixed length (masked) gets the vector it gets unpadded; one
+    longer than every fixed length, and a batch, take the dynamic model."""
+    from rag.models.query_engines import ExportedQueryEncoder, export, openvino_runner
+
+    model = seed_rag.embedder.model
+    path = export(model, Path(resolve_model_path(seed_rag.settings)), seed_rag.settings.cache_dir)
+    fixed = ExportedQueryEncoder(model, openvino_runner(path, 1, "f32", static_lengths=(16, 24)), "query: ")
+    dynamic = ExportedQueryEncoder(model, openvino_runner(path, 1, "f32", static_lengths=()), "query: ")
+    questions = [
+        "蒙古國的首都是哪裡？",
+        "西伯利亞力量2號管道每年最多可輸送多少天然氣？",
+        "What share of Mongolia's exports goes to China, and what did the 2023 agreement change?",
+    ]
+    lengths = [len(model.tokenizer("query: " + q)["input_ids"]) for q in questions]
+    assert lengths[0] < 16 < lengths[1] <= 24 < lengths[2]  # padded to 16, padded to 24, dynamic
+    for question in questions:
+        assert float(fixed.encode([question])[0] @ dynamic.encode([question])[0]) > 0.99999, question
+    batch = fixed.encode(questions)
+    assert float(np.min(np.sum(batch * dynamic.encode(questions), axis=1))) > 0.99999
