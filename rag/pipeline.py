@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from rag.answer.backends import AnswerBackend, Draft, Event, Final, Token, available, final_answer, load_backend
@@ -23,7 +24,8 @@ from rag.index.lexical import lexical_tokens
 from rag.index.refresher import BackgroundIndexer
 from rag.index.store import REBUILD_HINT, current_build, load_build
 from rag.models.embedding import get_embedder
-from rag.retrieval.followups import Rewrite, conversation_ranking, standalone
+from rag.retrieval.followups import Rewrite, conversation_ranking, finds_nothing_clear, standalone
+from rag.retrieval.fusion import leads_by
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 from rag.text.language import detect_language
@@ -140,7 +142,7 @@ class RAG:
         with the conversation's ``history`` (by ``model`` when RAG_FOLLOW_UP_REWRITER=model)."""
         question = clean_question(question, self.settings.max_question_chars)
         k = self._check(k, mode)  # before anything loads the index or the model
-        return self.search_standalone(self.make_standalone(question, history, model), k, mode, scope)
+        return self.search_standalone(self.make_standalone(question, history, model, scope, mode), k, mode, scope)
 
     def search_standalone(self, made: Rewrite, k: int, mode: str | None = None, scope: Scope | None = None) -> list[Passage]:
         """Retrieval for a question already made to stand alone (``make_standalone``)."""
@@ -155,10 +157,14 @@ class RAG:
             raise RagError(f"Unknown retrieval mode {mode!r}.", fix=f"Use one of: {', '.join(MODES)}.")
         return check_k(self.settings.top_k if k is None else k)
 
-    def make_standalone(self, question: str, history: Sequence[Turn], model: str | None = None) -> Rewrite:
+    def make_standalone(
+        self, question: str, history: Sequence[Turn], model: str | None = None, scope: Scope | None = None, mode: str | None = None
+    ) -> Rewrite:
         """The question made to stand alone: without a model, or, with RAG_FOLLOW_UP_REWRITER=model
         and a generative answer model, by that model (the rewrite without one when it fails)."""
-        made = standalone(question, history)
+        margin = self.settings.lead_margin(self.settings.context_clear_lead)
+        leans = None if not history or margin is None else partial(finds_nothing_clear, self.ensure_index(), margin, scope, mode)
+        made = standalone(question, history, leans)
         if not history or self.settings.follow_up_rewriter != "model":
             return made
         rewrite = getattr(self.backend(model), "rewrite_follow_up", None)
@@ -176,8 +182,11 @@ class RAG:
         if not previous or weight == 0:
             return retriever.search(question, k, mode, scope=scope)
         depth = max(k, FOLLOW_UP_DEPTH)
+        own = retriever.search(question, depth, mode, scope=scope)
+        if not follow_up and leads_by(own, self.settings.lead_margin(self.settings.context_clear_lead)):
+            return own[:k]
         before = retriever.search(previous, depth, mode, scope=scope)
-        return conversation_ranking(retriever.search(question, depth, mode, scope=scope), before, k, weight)
+        return conversation_ranking(own, before, k, weight)
 
     def no_content(self, question: str) -> str | None:
         """Why the question has nothing to search for (a NO_CONTENT key), or None. A Latin
@@ -226,7 +235,7 @@ class RAG:
         started = time.perf_counter()
         asked = clean_question(question, self.settings.max_question_chars)
         k = self._check(k, mode)
-        made = self.make_standalone(asked, history, model)
+        made = self.make_standalone(asked, history, model, scope, mode)
         events = self._ask_standalone(made.standalone, k, model, mode, scope, made.previous, made.rewritten, started)
         return as_asked(events, asked, made.standalone) if made.rewritten else events
 

@@ -126,6 +126,16 @@ class Settings(BaseSettings):
         le=2.0,
         description="Other questions of a conversation (no follow-up seen): weight of the previous question's ranking (0: none).",
     )
+    # On the first four conversation sets, 31 changes of subject had a lead of 0.75 or more:
+    # the previous ranking moved 10 of their gold paragraphs down and none up; below that lead
+    # it lifted 6 unseen follow-ups and lowered 1 change of subject.
+    context_clear_lead: float | None = Field(
+        0.75,
+        ge=0.0,
+        description="Other questions of a conversation: when their own top passage leads the second by this much (fused "
+        "score, hybrid mode with zscore fusion), they stand alone and the previous question's ranking is not used; a "
+        "question with no name of its own that finds no such lead is taken as a follow-up (none: neither).",
+    )
     # bench/answer_latency.py (local model, 2 cores, 12 seed + 12 DRCD questions): 600 cut the
     # answer's p50 from 14.5 to 10.3 s (seed) and 32.3 to 11.1 s (DRCD); contains 0.78 vs 0.89
     # (seed) and 0.75 vs 0.67 (DRCD).
@@ -137,6 +147,17 @@ class Settings(BaseSettings):
         "best match the question, with their neighbours (0: whole paragraphs).",
     )
     answer_passages: int = Field(5, ge=1, le=20, description="Passages shown to a generative answer model.")
+    # On 800 DRCD dev questions outside every recorded sample, the top passage led the second
+    # by 0.75 or more for 91% of them, and was then the gold paragraph 99.6% of the time (60%
+    # below that lead). Other passages shown beside it are where a small model copies true but
+    # uncited-for sentences from.
+    lone_passage_lead: float | None = Field(
+        0.75,
+        ge=0.0,
+        description="Generative models: when the top passage leads the second by this much (fused score), the model is shown "
+        "that passage alone, with the whole prompt budget, and if it refuses, all of them (hybrid mode with zscore fusion; "
+        "none: always answer_passages).",
+    )
     # From the local model's refusals in bench/results/recordings (whole-paragraph prompts):
     # 27 of 28 DRCD refusals had the gold paragraph first, all but one of them leading the
     # second by 0.75 or more; the 2 refused unanswerable seed questions led by 0.19 and 0.50.
@@ -144,7 +165,7 @@ class Settings(BaseSettings):
         0.6,
         ge=0.0,
         description="Generative models: when the model refuses although the top passage leads the second by this much "
-        "(fused score), ask once more with that passage alone (unset: never).",
+        "(fused score), ask once more with that passage alone, or with the others too when it was shown alone (none: never).",
     )
     relevance_floor_zh: float = Field(
         0.80, description="Generative models: below this top dense score, refuse without asking the model (Chinese)."
@@ -213,6 +234,17 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown rule(s) {unknown}; the rules are {', '.join(RULE_NAMES)}")
         return value
+
+    def lead_margin(self, value: float | None) -> float | None:
+        """A lead margin (lone_passage_lead, refusal_retry_margin, context_clear_lead) as it
+        applies: they were measured on z-score fusion, so with another fusion they are off."""
+        return value if self.fusion == "zscore" else None
+
+    @field_validator("lone_passage_lead", "refusal_retry_margin", "context_clear_lead", mode="before")
+    @classmethod
+    def _none_turns_off(cls, value: object) -> object:
+        """RAG_LONE_PASSAGE_LEAD=none (any case) turns a margin off."""
+        return None if isinstance(value, str) and value.strip().lower() in {"none", "off", ""} else value
 
     @field_validator("embedding_model")
     @classmethod

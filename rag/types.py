@@ -214,7 +214,7 @@ class Answer(BaseModel):
     error: str = Field("", description="Set when the answer model failed; passages are still returned.")
     model_text: str = Field("", description="What the model wrote, before its citations were checked (generative models).")
     refused_first: str = Field(
-        "", description="The model's first answer when it refused and was asked again with the top passage alone; else empty."
+        "", description="The model's first answer when it refused and was asked again (with the other view of the passages); else empty."
     )
     timings: Timings = Field(default_factory=Timings)
 

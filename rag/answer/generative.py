@@ -17,6 +17,7 @@ from rag.answer.rewrite import model_line, rewrite_messages
 from rag.citations.verify import CitationVerifier
 from rag.errors import RagError
 from rag.models.embedding import Embedder
+from rag.retrieval.fusion import leads_by
 from rag.settings import Settings
 from rag.text.language import REFUSALS, detect_language, normalize_for_matching
 from rag.types import Answer, Passage, Timings, Turn
@@ -54,7 +55,8 @@ class GenerativeBackend:
         self.verifier = CitationVerifier(embedder, settings.citations, settings.citation_rules_off)
         self.passages_shown = settings.answer_passages
         self.budget = settings.prompt_budget
-        self.retry_margin = settings.refusal_retry_margin
+        self.retry_margin = settings.lead_margin(settings.refusal_retry_margin)
+        self.lone_lead = settings.lead_margin(settings.lone_passage_lead)
         self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
 
     def warm_up(self) -> None:
@@ -89,12 +91,17 @@ class GenerativeBackend:
             return []
         return [p for p in passages[: self.passages_shown] if not looks_like_injection(p.text)]
 
-    def may_retry(self, passages: list[Passage], shown: list[Passage]) -> bool:
-        """Whether a refusal is worth asking again with the top passage alone: it was shown,
-        others were too, and it leads the second by the margin."""
-        if self.retry_margin is None or len(shown) < 2 or shown[0].paragraph_id != passages[0].paragraph_id:
-            return False
-        return passages[0].score - passages[1].score >= self.retry_margin
+    def views(self, passages: list[Passage], shown: list[Passage]) -> tuple[list[Passage], list[Passage] | None]:
+        """What the model reads first, and what it reads if it then refuses (None: its refusal
+        stands). A top passage that leads the second by the lone-passage lead is shown alone
+        (others would only be something else to quote), then with the others; one that leads
+        by the retry margin is shown with the others, then alone."""
+        if len(shown) < 2 or shown[0].paragraph_id != passages[0].paragraph_id:
+            return shown, None
+        retry = leads_by(passages, self.retry_margin)
+        if leads_by(passages, self.lone_lead):
+            return shown[:1], shown if retry else None
+        return shown, shown[:1] if retry else None
 
     def write(self, question: str, shown: list[Passage], language: str, hold_refusal: bool) -> Generator[Token, None, Tried]:
         """Yields the model's tokens as they come; returns what it wrote. With ``hold_refusal``,
@@ -125,21 +132,20 @@ class GenerativeBackend:
             yield Token(text)
             yield Final(Answer(question=question, text=text, passages=passages, abstained=True, model=self.name))
             return
-        retry = self.may_retry(passages, shown)
-        first = yield from self.write(question, shown, language, hold_refusal=retry)
+        view, other_view = self.views(passages, shown)
+        first = yield from self.write(question, view, language, hold_refusal=other_view is not None)
         if first.error:  # retrieval still stands: return the passages with the error, never a half answer
             yield Final(Answer(question=question, text="", passages=passages, model=self.name, error=first.error))
             return
-        checked, kept, tries = self.verifier.verify(first.text, shown, language, question), first, [first]
-        if retry and first.held and checked.abstained and not checked.sentences:  # the model refused, nothing shown yet
-            alone = shown[:1]
-            second = yield from self.write(question, alone, language, hold_refusal=False)
+        checked, kept, tries = self.verifier.verify(first.text, view, language, question), first, [first]
+        if other_view is not None and first.held and checked.abstained and not checked.sentences:  # refused, nothing shown yet
+            second = yield from self.write(question, other_view, language, hold_refusal=False)
             tries.append(second)
             kept = second  # what the model wrote last, kept (and replayed) even when it does not pass
             if second.error:  # the refusal stands; the retry only failed to improve it
                 log.warning("Asking the model again failed: %s", second.error)
             else:
-                again = self.verifier.verify(second.text, alone, language, question)
+                again = self.verifier.verify(second.text, other_view, language, question)
                 if not again.abstained:
                     checked = again
         elif first.held:  # nothing shown yet: the refusal the model wrote

@@ -49,12 +49,24 @@ def load_recording(path: Path) -> dict[str, Any]:
     return report
 
 
+# Settings that decide what the model was shown first and whether it was asked again; a
+# replay takes the recording's, so its texts are checked against what the model read.
+RECORDED_SETTINGS = ("prompt_budget", "answer_passages", "lone_passage_lead", "refusal_retry_margin")
+
+
+def as_recorded(report: dict[str, Any], settings: Settings) -> Settings:
+    """``settings`` with the recording's answer settings. Recordings from before they were
+    saved showed every passage first (there was no lone passage)."""
+    recorded = report.get("answer_settings") or {"lone_passage_lead": None}
+    return settings.model_copy(update={k: v for k, v in recorded.items() if k in RECORDED_SETTINGS})
+
+
 class ReplayBackend:
     def __init__(self, report: dict[str, Any], source: str, embedder: Embedder, settings: Settings) -> None:
         self.name = f"{report.get('model', 'model')} replayed from {source}"
         self.records = {r["question"]: r for r in report["per_question"] if "answer" in r}
         self.embedder = embedder
-        self.settings = settings
+        self.settings = as_recorded(report, settings)
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:
         record = self.records.get(question)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from rag.answer.replay import RECORDED_SETTINGS
 from rag.eval.scoring import EvalQuestion, answer_scores, gold_paragraph_ids, holds_answer, retrieval_metrics
 from rag.pipeline import RAG
 from rag.text.numbers import unsupported_numbers
@@ -47,7 +48,7 @@ def run_eval(
     cited = cited_gold = errors = unflagged_numbers = 0
     citing_answers = all_gold_answers = 0
     spans_scored = spans_right = quoting_answers = quoting_right = 0
-    retried: list[dict[str, Any]] = []  # refusals asked again with the top passage alone
+    retried: list[dict[str, Any]] = []  # refusals asked again (the top passage alone, or with the others)
     withheld = withheld_cited = withheld_gold = 0
     abstained_right = unanswerable = false_abstentions = answerable = 0
     per_question = []
@@ -151,5 +152,7 @@ def run_eval(
         )
         report["answers"] = summary
         report["model"] = model or rag.settings.answer_model
+        used = getattr(rag.backend(model), "settings", rag.settings)  # a replay's are the recording's
+        report["answer_settings"] = {k: getattr(used, k) for k in RECORDED_SETTINGS}
     report["per_question"] = per_question
     return report

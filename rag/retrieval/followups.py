@@ -3,8 +3,9 @@
 A question that leans on earlier turns (a pronoun or demonstrative: 它, 其, 該, 這, 對此,
 這樣做, this, it, they, there, "the largest one"; an ellipsis: 「那中國呢？」, "And Mongolia?";
 a few words with no subject of their own: 「什麼時候完工？」; a nameless English question
-about "the building"; or a short Chinese question that opens with its predicate:
-「在日本排第幾？」) is searched and answered together with the subject terms of
+about "the building"; a short Chinese question that opens with its predicate:
+「在日本排第幾？」; or, when the caller can tell, a question with no name of its own that
+finds no clear match by itself) is searched and answered together with the subject terms of
 the conversation's previous question: its proper names and nouns (jieba's tags for
 Chinese, capitalised runs and uncommon words for English), or, when jieba finds no name in
 a Chinese one, its own words less what it asked. An ellipsis that names a new
@@ -17,14 +18,19 @@ carries through a chain of follow-ups.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from wordfreq import zipf_frequency
 
+from rag.retrieval.fusion import lead
 from rag.text.language import detect_language, normalize_for_matching
 from rag.text.names import tagged_words
-from rag.types import Passage, Turn
+from rag.types import Passage, Scope, Turn
+
+if TYPE_CHECKING:
+    from rag.retrieval.retriever import Retriever
 
 
 def _words(text: str) -> list[str]:
@@ -159,8 +165,10 @@ def _join(terms: Sequence[str], question: str, language: str) -> str:
     return f"{'、'.join(terms)}：{question.strip()}"
 
 
-def rewrite(question: str, previous: str | None) -> Rewrite:
-    """``question`` made to stand alone given the previous question (itself standalone)."""
+def rewrite(question: str, previous: str | None, leans: Callable[[str], bool] | None = None) -> Rewrite:
+    """``question`` made to stand alone given the previous question (itself standalone).
+    ``leans``, asked only of a question with no name of its own that no rule calls a
+    follow-up, tells whether it leans on the conversation anyway."""
     if not previous:
         return Rewrite(question, question)
     language = detect_language(question)
@@ -172,7 +180,8 @@ def rewrite(question: str, previous: str | None) -> Rewrite:
             return Rewrite(question, previous.replace(names[0], what, 1))
         carried = tuple(names or others[:2])
         return Rewrite(question, _join(carried, question, language) if carried else question)
-    if not (_points_back(question, language) or _too_short(question, language) or _no_subject(question, language)):
+    follows = _points_back(question, language) or _too_short(question, language) or _no_subject(question, language)
+    if not follows and (leans is None or subject_terms(question)[0] or not leans(question)):
         return Rewrite(question, question)
     carried = tuple(t for t in [*names, *others][:5] if normalize_for_matching(t) not in normalize_for_matching(question))
     if not names and detect_language(previous) != "en":
@@ -184,13 +193,14 @@ def rewrite(question: str, previous: str | None) -> Rewrite:
     return Rewrite(question, _join(carried, question, language) if carried and carried[0] else question)
 
 
-def standalone(question: str, history: Sequence[Turn]) -> Rewrite:
-    """The question made to stand alone given the conversation so far (its user turns)."""
+def standalone(question: str, history: Sequence[Turn], leans: Callable[[str], bool] | None = None) -> Rewrite:
+    """The question made to stand alone given the conversation so far (its user turns);
+    ``leans`` (a search) is asked about this question only, not again about earlier ones."""
     previous: str | None = None
     for turn in history:
         if turn.role == "user" and turn.content.strip():
             previous = rewrite(turn.content.strip(), previous).standalone
-    return replace(rewrite(question, previous), previous=previous or "")
+    return replace(rewrite(question, previous, leans), previous=previous or "")
 
 
 def conversation_ranking(now: list[Passage], before: list[Passage], k: int, weight: float) -> list[Passage]:
@@ -203,4 +213,14 @@ def conversation_ranking(now: list[Passage], before: list[Passage], k: int, weig
             scores[p.paragraph_id] = scores.get(p.paragraph_id, 0.0) + w / (RRF_K + rank)
     passages = {p.paragraph_id: p for p in [*before, *now]}  # the follow-up's own match spans win
     order = sorted(scores, key=lambda pid: -scores[pid])[:k]
-    return [passages[pid].model_copy(update={"rank": rank}) for rank, pid in enumerate(order, 1)]
+    # The score becomes what ordered them: their own scores came from two searches, and a lead
+    # between two of them (rag.retrieval.fusion.lead) would mean nothing.
+    return [passages[pid].model_copy(update={"rank": rank, "score": scores[pid]}) for rank, pid in enumerate(order, 1)]
+
+
+def finds_nothing_clear(retriever: Retriever, margin: float, scope: Scope | None, mode: str | None, question: str) -> bool:
+    """Whether ``question`` alone finds no passage that clearly leads (by ``margin``): a
+    nameless question in a conversation that leans on it without saying so
+    (「全州最高點在哪？」). Never when that cannot be told (scores of one channel)."""
+    gap = lead(retriever.search(question, 2, mode, scope=scope))
+    return gap is not None and gap < margin

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from rag.types import Passage
+
 RRF_K = 60  # the constant from Cormack et al. (2009); larger flattens the rank curve
 
 
@@ -48,3 +50,18 @@ FUSIONS: dict[str, Callable[[Sequence[np.ndarray], Sequence[float]], np.ndarray]
     "minmax": weighted_minmax,
     "zscore": weighted_zscore,
 }
+
+
+def lead(passages: Sequence[Passage]) -> float | None:
+    """How far the first passage's fused score is above the second's; None with fewer than
+    two passages or with scores from one channel only (lexical or dense mode), which are on
+    another scale. The margins in the settings were measured with the default z-score fusion."""
+    if len(passages) < 2 or passages[0].dense_score is None or passages[0].lexical_score is None:
+        return None
+    return passages[0].score - passages[1].score
+
+
+def leads_by(passages: Sequence[Passage], margin: float | None) -> bool:
+    """Whether the first passage clearly leads: by ``margin`` or more (never without a margin)."""
+    gap = lead(passages)
+    return margin is not None and gap is not None and gap >= margin

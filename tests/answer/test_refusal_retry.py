@@ -1,5 +1,6 @@
 """A model that refuses although the top passage clearly leads is asked once more with that
-passage alone; its refusal is never shown meanwhile, and the answer says it was retried."""
+passage alone; its refusal is never shown meanwhile, and the answer says it was retried. A
+top passage that leads by more still is shown alone from the start."""
 
 from __future__ import annotations
 
@@ -30,16 +31,18 @@ class Scripted:
         yield Usage(prompt_tokens=100, completion_tokens=len(reply))
 
 
-def backend(seed_rag, chat, margin=0.6):
-    settings = seed_rag.settings.model_copy(update={"refusal_retry_margin": margin})
+def backend(seed_rag, chat, margin=0.6, lone=None):
+    """The retry tests turn the lone passage off unless they pass ``lone``: the top passage is
+    then shown with the others first and alone second, whatever its lead."""
+    settings = seed_rag.settings.model_copy(update={"refusal_retry_margin": margin, "lone_passage_lead": lone})
     return GenerativeBackend("scripted", chat, seed_rag.embedder, settings)
 
 
-def run(seed_rag, chat, margin=0.6, gap=None):
+def run(seed_rag, chat, margin=0.6, gap=None, lone=None):
     passages = seed_rag.retrieve(KEY_QUESTION, k=5)
     if gap is not None:  # the top passage's lead over the second, as a test needs it
         passages[0] = passages[0].model_copy(update={"score": passages[1].score + gap})
-    events = list(backend(seed_rag, chat, margin).stream(KEY_QUESTION, passages))
+    events = list(backend(seed_rag, chat, margin, lone).stream(KEY_QUESTION, passages))
     tokens = "".join(e.text for e in events if isinstance(e, Token))
     return tokens, events[-1].answer, passages
 
@@ -109,3 +112,33 @@ def test_an_answer_streams_at_once_when_a_retry_is_possible(seed_rag):
     tokens = [e.text for e in events if isinstance(e, Token)]
     assert "".join(tokens) == ANSWER and len(tokens) > 5
     assert isinstance(events[-1], Final) and not events[-1].answer.abstained
+
+
+def test_a_clear_lead_shows_the_top_passage_alone_then_the_others(seed_rag):
+    """At the lone-passage lead the model reads only the top passage; if it refuses, it is
+    asked again with all of them. Below that lead it reads all of them first."""
+    chat = Scripted(ANSWER)
+    _, answer, passages = run(seed_rag, chat, gap=1.0, lone=0.75)
+    assert len(chat.prompts) == 1 and "[1]" in chat.prompts[0] and "[2]" not in chat.prompts[0]
+    assert [c.paragraph_id for c in answer.citations] == [passages[0].paragraph_id]
+    refused = Scripted(REFUSALS["zh-Hant"], ANSWER)
+    tokens, answer, _ = run(seed_rag, refused, gap=1.0, lone=0.75)
+    assert len(refused.prompts) == 2 and "[2]" not in refused.prompts[0] and "[5]" in refused.prompts[1]
+    assert not answer.abstained and "500億" in answer.text and REFUSALS["zh-Hant"] not in tokens
+    assert answer.refused_first == REFUSALS["zh-Hant"]
+    no_retry = Scripted(REFUSALS["zh-Hant"], ANSWER)
+    _, answer, _ = run(seed_rag, no_retry, margin=None, gap=1.0, lone=0.75)
+    assert len(no_retry.prompts) == 1 and answer.abstained
+    chat = Scripted(ANSWER)
+    run(seed_rag, chat, gap=0.5, lone=0.75)
+    assert "[2]" in chat.prompts[0] and "[5]" in chat.prompts[0]
+
+
+def test_a_lead_on_one_channel_does_not_count(seed_rag):
+    """Lexical-only scores (no dense score) are BM25's, on another scale than the fused margin."""
+    passages = seed_rag.retrieve(KEY_QUESTION, k=5)
+    passages = [p.model_copy(update={"dense_score": None}) for p in passages]
+    passages[0] = passages[0].model_copy(update={"score": passages[1].score + 5.0})
+    chat = Scripted(ANSWER)
+    list(backend(seed_rag, chat, lone=0.75).stream(KEY_QUESTION, passages))
+    assert "[2]" in chat.prompts[0]

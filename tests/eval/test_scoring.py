@@ -267,3 +267,18 @@ def test_a_span_holds_an_answer_as_contains_reads_it():
     assert holds_answer("每年最多可向中国输送500亿立方公尺天然气", ["500億立方公尺"])  # either script
     assert not holds_answer("中俄蒙三國元首在北京舉行第七次會談。", ["500億立方公尺"])
     assert not holds_answer("任何文字", [""])  # an empty accepted answer holds nothing
+
+
+def test_a_replay_shows_what_the_recording_showed():
+    """A replay checks the recorded texts with the recording's answer settings: a recording
+    from before they were saved showed every passage first."""
+    from rag.answer.replay import ReplayBackend
+    from rag.settings import Settings
+
+    rows = [{"question": "q", "answer": "a", "model_answer": "a", "ranking": []}]
+    settings = Settings(lone_passage_lead=0.75, refusal_retry_margin=0.6)
+    old = ReplayBackend({"per_question": rows}, "old.json", None, settings)
+    assert old.settings.lone_passage_lead is None and old.settings.refusal_retry_margin == 0.6
+    saved = {"lone_passage_lead": 1.5, "refusal_retry_margin": None, "prompt_budget": 0, "other": 1}
+    new = ReplayBackend({"per_question": rows, "answer_settings": saved}, "new.json", None, settings)
+    assert (new.settings.lone_passage_lead, new.settings.refusal_retry_margin, new.settings.prompt_budget) == (1.5, None, 0)

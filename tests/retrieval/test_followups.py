@@ -73,7 +73,7 @@ def test_subject_terms_are_names_and_nouns_in_the_questions_own_script():
 
 
 def test_the_conversation_ranking_lifts_what_answered_the_previous_question():
-    from rag.retrieval.followups import conversation_ranking
+    from rag.retrieval.followups import RRF_K, conversation_ranking
     from rag.types import Passage
 
     def ranking(*ids: str) -> list[Passage]:
@@ -85,7 +85,8 @@ def test_the_conversation_ranking_lifts_what_answered_the_previous_question():
     now, before = ranking("a", "b", "c", "p"), ranking("p", "q")
     fused = conversation_ranking(now, before, 3, weight=0.5)
     assert [p.paragraph_id for p in fused] == ["p", "a", "b"] and [p.rank for p in fused] == [1, 2, 3]
-    assert fused[0].score == 1.0 / 4  # the follow-up's own passage and scores are kept
+    assert fused[0].text == "p" and fused[0].dense_score == now[3].dense_score  # the follow-up's own passage is kept
+    assert fused[0].score == pytest.approx(1 / (RRF_K + 4) + 0.5 / (RRF_K + 1))  # with the score that ordered it
     assert [p.paragraph_id for p in conversation_ranking(now, before, 3, weight=0.0)] == ["a", "b", "c"]
 
 
@@ -119,3 +120,20 @@ def test_there_and_the_with_a_name_are_not_pointers():
     assert not standalone("What is the number one export of Chile?", conversation("How large is Mongolia?")).rewritten
     assert not standalone("What is the population of Japan?", conversation("How large is Mongolia?")).rewritten
     assert not standalone("Which is the largest city of Japan?", conversation("How large is Mongolia?")).rewritten
+
+
+def test_a_nameless_question_that_finds_nothing_clear_leans_on_the_conversation():
+    """No rule calls 「想申請的話要準備哪些文件才能辦理？」 a follow-up; the caller's test (its
+    own retrieval finds no clear match) does. A question with a name of its own is not asked."""
+    previous = "臺北市立圖書館的借書證怎麼辦理？"
+    question = "想申請的話要準備哪些文件才能辦理？"
+    assert not rewrite(question, previous).rewritten
+    assert not rewrite(question, previous, leans=lambda q: False).rewritten
+    carried = rewrite(question, previous, leans=lambda q: True)
+    assert carried.rewritten and "圖書館" in carried.standalone and carried.standalone.endswith(question)
+
+    def never(q):
+        raise AssertionError(f"asked about {q}")
+
+    assert not rewrite("蒙古國的首都是哪裡？", previous, leans=never).rewritten  # names its subject
+    assert rewrite("它是哪一年成立的？", previous, leans=never).rewritten  # a rule already says so

@@ -30,3 +30,34 @@ def test_zero_weight_channel_is_ignored(name):
     noise = np.array([9.0, 0.0, 3.0])
     fused = FUSIONS[name]([dense, noise], [1.0, 0.0])
     assert list(np.argsort(-fused)) == [1, 2, 0]
+
+
+def _passages(*scores, dense=0.9):
+    from rag.types import Passage
+
+    return [
+        Passage(
+            doc_id="d",
+            paragraph_id=f"d#p{i}",
+            text="x",
+            score=s,
+            start=0,
+            end=1,
+            match_start=0,
+            match_end=1,
+            rank=i,
+            dense_score=dense,
+            lexical_score=None if dense is None else 1.0,
+        )
+        for i, s in enumerate(scores, 1)
+    ]
+
+
+def test_a_lead_is_the_first_fused_score_above_the_second():
+    from rag.retrieval.fusion import leads_by
+
+    assert leads_by(_passages(2.0, 1.2, 1.0), 0.75)
+    assert not leads_by(_passages(2.0, 1.5, 1.0), 0.75)
+    assert not leads_by(_passages(2.0, 1.0), None)  # no margin set: never
+    assert not leads_by(_passages(2.0), 0.75)  # nothing to lead
+    assert not leads_by(_passages(9.0, 1.0, dense=None), 0.75)  # one channel's scores: another scale

@@ -77,3 +77,56 @@ def test_the_package_functions_take_scope_and_history(rag, monkeypatch):
     assert KEY_ANSWER in package.ask(KEY_QUESTION, since="2025-09-01").text
     with pytest.raises(RagError, match="Bad scope"):
         package.ask(KEY_QUESTION, since="next tuesday")
+
+
+def test_a_question_with_a_clear_match_of_its_own_ignores_the_previous_one(rag):
+    """In a conversation, a question that is no follow-up but has a clear first passage keeps
+    its own ranking, even with a heavy weight on the previous question's; with that test off,
+    the previous question's ranking moves it."""
+    from rag.retrieval.fusion import leads_by
+    from rag.types import Turn
+
+    history = [Turn(role="user", content="蒙古國的第三鄰國政策是什麼？")]
+    found = rag.retrieve(KEY_QUESTION, k=5)
+    assert leads_by(found, rag.settings.context_clear_lead)
+    own = [p.paragraph_id for p in found]
+    assert rag.make_standalone(KEY_QUESTION, history).rewritten is False
+    settings = rag.settings
+    try:
+        rag.settings = settings.model_copy(update={"context_weight": 2.0})
+        kept = [p.paragraph_id for p in rag.retrieve(KEY_QUESTION, k=5, history=history)]
+        rag.settings = settings.model_copy(update={"context_weight": 2.0, "context_clear_lead": None})
+        moved = [p.paragraph_id for p in rag.retrieve(KEY_QUESTION, k=5, history=history)]
+    finally:
+        rag.settings = settings
+    assert kept == own and moved != own
+
+
+def test_a_nameless_question_is_asked_about_with_its_scope_and_mode(rag, monkeypatch):
+    """make_standalone asks whether a nameless question finds nothing clear with the
+    question's own scope and mode, and not at all when the margin is off or another fusion
+    is used (the margin was measured on z-scores)."""
+    import rag.pipeline as pipeline
+    from rag.types import Turn
+
+    asked = []
+
+    def finds_nothing_clear(retriever, margin, scope, mode, question):
+        asked.append((margin, scope, mode, question))
+        return True
+
+    monkeypatch.setattr(pipeline, "finds_nothing_clear", finds_nothing_clear)
+    history = [Turn(role="user", content="臺北捷運文湖線全長多少公里？")]
+    question = "如果想從起點一路搭到終點總共要花上多少時間才會到？"
+    scope = Scope(documents=["metro.md"])
+    made = rag.make_standalone(question, history, scope=scope, mode="hybrid")
+    assert asked == [(rag.settings.context_clear_lead, scope, "hybrid", question)]
+    assert made.rewritten and "捷運" in made.standalone
+    settings = rag.settings
+    try:
+        for update in ({"context_clear_lead": None}, {"fusion": "rrf"}):
+            rag.settings = settings.model_copy(update=update)
+            assert not rag.make_standalone(question, history, scope=scope).rewritten
+    finally:
+        rag.settings = settings
+    assert len(asked) == 1
