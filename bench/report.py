@@ -518,6 +518,7 @@ def main() -> None:
             ("scale_query_engine", "first run"),
             ("scale_query_engine_bf16", "a later run, 10k only"),
             ("scale_query_engine_static", "fixed shapes (the default now)"),
+            ("scale_query_engine_static_rerun", "fixed shapes, 1M again"),
         )
         if name in loaded
     ]
