@@ -221,6 +221,6 @@ def conversation_ranking(now: list[Passage], before: list[Passage], k: int, weig
 def finds_nothing_clear(retriever: Retriever, margin: float, scope: Scope | None, mode: str | None, question: str) -> bool:
     """Whether ``question`` alone finds no passage that clearly leads (by ``margin``): a
     nameless question in a conversation that leans on it without saying so
-    (「全州最高點在哪？」). Never when that cannot be told (scores of one channel)."""
+    (「想申請的話要準備哪些文件？」). Never when that cannot be told (scores of one channel)."""
     gap = lead(retriever.search(question, 2, mode, scope=scope))
     return gap is not None and gap < margin
