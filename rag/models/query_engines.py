@@ -126,11 +126,14 @@ def openvino_runner(onnx_path: Path, threads: int, precision: str = "f32", stati
     core = ov.Core()
     config = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": precision}
 
+    source = core.read_model(str(onnx_path))  # read once; each fixed shape reshapes a copy
+    width = source.input("inputs_embeds").get_partial_shape()[2].get_length()
+
     def compiled(length: int | None) -> Any:
-        model = core.read_model(str(onnx_path))
-        if length is not None:
-            width = model.input("inputs_embeds").get_partial_shape()[2].get_length()
-            model.reshape({"inputs_embeds": [1, length, width], "attention_mask": [1, length]})
+        if length is None:
+            return core.compile_model(source, "CPU", config)
+        model = source.clone()
+        model.reshape({"inputs_embeds": [1, length, width], "attention_mask": [1, length]})
         return core.compile_model(model, "CPU", config)
 
     models = {None: compiled(None)} | {n: compiled(n) for n in sorted(static_lengths)}
