@@ -519,6 +519,8 @@ def main() -> None:
             ("scale_query_engine_bf16", "a later run, 10k only"),
             ("scale_query_engine_static", "fixed shapes (the default now)"),
             ("scale_query_engine_static_rerun", "fixed shapes, 1M again"),
+            ("scale_lexical_floor_before", "lexical top by np.argpartition, the code before the next run"),
+            ("scale_lexical_floor", "lexical top by a floor from the rarest tokens (the default now)"),
         )
         if name in loaded
     ]

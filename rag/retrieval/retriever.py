@@ -131,9 +131,8 @@ class Retriever:
 
         dense = self._dense_candidates(query, n, allowed) if query is not None else {}
         lexical_top: list[int] = []
-        if lexical_all is not None:
-            top = np.argpartition(-lexical_all, n - 1)[:n] if n < len(lexical_all) else np.arange(len(lexical_all))
-            lexical_top = [int(i) for i in top[np.argsort(-lexical_all[top], kind="stable")] if lexical_all[i] > 0]
+        if lexical_all is not None and self.stored.lexical:
+            lexical_top = self.stored.lexical.best(question, lexical_all, n)
 
         pool = list(dict.fromkeys([*dense, *lexical_top]))
         if mode == "dense":  # only what has a vector can be ranked by meaning alone

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import numpy as np
+
 from rag.index.lexical import LexicalIndex, lexical_tokens
 
 DOCS = [
@@ -45,3 +47,20 @@ def test_save_and_load_use_plain_files(tmp_path):
     assert files and all(p.suffix in {".npy", ".json", ".jsonl"} for p in files)
     loaded = LexicalIndex.load(tmp_path)
     assert loaded.search("過境費", 2) == index.search("過境費", 2)
+
+
+def test_best_finds_the_highest_scores_as_a_full_sort_does():
+    words = ["管道", "天然氣", "過境費", "蒙古國", "中國", "輸送", "能源", "政策"]
+    rng = np.random.default_rng(7)
+    docs = ["".join(rng.choice(words, size=rng.integers(1, 6))) + "。" for _ in range(400)]  # many equal scores
+    index = LexicalIndex.build(docs)
+    in_scope = rng.random(len(docs)) < 0.3
+    for question in ["管道輸送天然氣", "蒙古國的過境費", "政策", "完全無關"]:
+        scores = index.score_all(question)
+        for masked in (scores, np.where(in_scope, scores, 0.0)):
+            positive = np.flatnonzero(masked > 0)
+            for n in (1, 5, 30, 1000):
+                want = positive[np.argsort(-masked[positive], kind="stable")][:n]
+                got = index.best(question, masked, n)
+                assert got == [int(i) for i in want]  # same documents, equal scores in document order
+    assert index.best("管道", index.score_all("管道"), 0) == []
