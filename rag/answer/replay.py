@@ -51,13 +51,14 @@ def load_recording(path: Path) -> dict[str, Any]:
 
 # Settings that decide what the model was shown first and whether it was asked again; a
 # replay takes the recording's, so its texts are checked against what the model read.
-RECORDED_SETTINGS = ("prompt_budget", "answer_passages", "lone_passage_lead", "refusal_retry_margin")
+RECORDED_SETTINGS = ("prompt_budget", "answer_passages", "lone_passage_lead", "refusal_retry_margin", "citation_keys")
 
 
 def as_recorded(report: dict[str, Any], settings: Settings) -> Settings:
     """``settings`` with the recording's answer settings. Recordings from before they were
-    saved showed every passage first (there was no lone passage)."""
-    recorded = report.get("answer_settings") or {"lone_passage_lead": None}
+    saved showed every passage first (there was no lone passage); those from before sentence
+    keys asked for paragraph keys."""
+    recorded = {"citation_keys": "paragraph", **(report.get("answer_settings") or {"lone_passage_lead": None})}
     return settings.model_copy(update={k: v for k, v in recorded.items() if k in RECORDED_SETTINGS})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from rag.citations.markers import CITATION, marker_keys
+from rag.citations.markers import CITATION, marker_keys, marker_sentences
 from rag.text.language import REFUSALS, bigrams, normalize_for_matching
 from rag.text.sentences import sentence_spans
 
@@ -40,28 +40,37 @@ def strip_enumerators(sentence: str) -> str:
     return _TRAILING_ENUMERATOR.sub("", _LEADING_ENUMERATOR.sub("", sentence)).strip()
 
 
-def split_cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
-    """Sentences with the keys written after them; a marker after 。 belongs to that sentence."""
-    markers: list[tuple[int, list[int]]] = []
+def cited_sentences(answer: str) -> list[tuple[str, list[int], list[tuple[int, int]]]]:
+    """Sentences with the keys written after them, and the source sentences those keys point
+    at ([2.3]: key 2, its sentence 3); a marker after 。 belongs to that sentence."""
+    markers: list[tuple[int, str]] = []
     clean_parts, cursor, clean_len = [], 0, 0
     for m in CITATION.finditer(answer):
         clean_parts.append(answer[cursor : m.start()])
         clean_len += m.start() - cursor
-        markers.append((clean_len, marker_keys(m.group(1))))
+        markers.append((clean_len, m.group(1)))
         cursor = m.end()
     clean_parts.append(answer[cursor:])
     clean = "".join(clean_parts)
     spans = sentence_spans(clean)
     keys: list[list[int]] = [[] for _ in spans]
-    for pos, ks in markers:
+    pointers: list[list[tuple[int, int]]] = [[] for _ in spans]
+    for pos, group in markers:
         owner = max((i for i, (a, _) in enumerate(spans) if a < pos), default=0) if spans else None
         if owner is not None:
-            keys[owner].extend(k for k in ks if k not in keys[owner])
-    return [(clean[a:b], keys[i]) for i, (a, b) in enumerate(spans)]
+            keys[owner].extend(k for k in marker_keys(group) if k not in keys[owner])
+            pointers[owner].extend(p for p in marker_sentences(group) if p not in pointers[owner])
+    return [(clean[a:b], keys[i], pointers[i]) for i, (a, b) in enumerate(spans)]
 
 
-def claims_of(answer: str, refusal_overlap: float = 0.6) -> list[tuple[str, list[int]]]:
-    """The sentences of ``answer`` to check, with their keys. Small models sometimes write the
-    refusal phrase *and* an answer; the refusal sentence is dropped and the rest is judged."""
-    stripped = [(strip_enumerators(s), keys) for s, keys in split_cited_sentences(answer)]
-    return [(s, keys) for s, keys in stripped if s and not is_refusal(s, refusal_overlap) and not is_filler(s)]
+def split_cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
+    """Sentences with the keys written after them; a marker after 。 belongs to that sentence."""
+    return [(text, keys) for text, keys, _ in cited_sentences(answer)]
+
+
+def claims_of(answer: str, refusal_overlap: float = 0.6) -> list[tuple[str, list[int], list[tuple[int, int]]]]:
+    """The sentences of ``answer`` to check, with their keys and the source sentences they
+    point at. Small models sometimes write the refusal phrase *and* an answer; the refusal
+    sentence is dropped and the rest is judged."""
+    stripped = [(strip_enumerators(s), keys, pointers) for s, keys, pointers in cited_sentences(answer)]
+    return [(s, keys, p) for s, keys, p in stripped if s and not is_refusal(s, refusal_overlap) and not is_filler(s)]

@@ -69,6 +69,7 @@ class Claim:
     overlap: tuple[float, ...]  # [j]: share of its bigrams in source j
     best: float  # its highest similarity among the sources that have its numbers
     topic: tuple[str, ...]  # the question's names it repeats
+    pointers: tuple[tuple[int, int], ...] = ()  # (key, sentence number) its keys point at: [2.3]
 
     @property
     def english(self) -> bool:
@@ -116,9 +117,10 @@ def shown_for(question: str, passages: list[Passage], thresholds: CitationThresh
     return Shown(Question(question, names), sources)
 
 
-def claims_for(sentences: list[tuple[str, list[int]]], shown: Shown, embedder: Embedder) -> list[Claim]:
-    """Each sentence as a claim, all encoded in one batch."""
-    texts = [s for s, _ in sentences]
+def claims_for(sentences: list[tuple[str, list[int], list[tuple[int, int]]]], shown: Shown, embedder: Embedder) -> list[Claim]:
+    """Each sentence (with its keys and the source sentences they point at) as a claim, all
+    encoded in one batch."""
+    texts = [s for s, _, _ in sentences]
     if not texts:
         return []
     passages = [s.passage for s in shown.sources]
@@ -127,7 +129,7 @@ def claims_for(sentences: list[tuple[str, list[int]]], shown: Shown, embedder: E
     similarity = vectors @ embedder.encode_passages([p.text for p in passages]).T
     quotes = _sentence_similarity(embedder, vectors, [lang == "en" for lang in languages], shown.sources)
     claims = []
-    for i, (text, cited) in enumerate(sentences):
+    for i, (text, cited, pointers) in enumerate(sentences):
         grams = frozenset(bigrams(text))
         missing = tuple(frozenset(unsupported_numbers(text, p.text)) for p in passages)
         eligible = [j for j, m in enumerate(missing) if not m]
@@ -136,6 +138,7 @@ def claims_for(sentences: list[tuple[str, list[int]]], shown: Shown, embedder: E
             Claim(
                 text=text,
                 cited=tuple(cited),
+                pointers=tuple(pointers),
                 language=languages[i],
                 grams=grams,
                 numbers=frozenset(number_values(text)),

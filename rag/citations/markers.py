@@ -1,4 +1,4 @@
-"""Citation markers: the one parser of ``[1]`` / ``[1, 3]`` in answers, and the defusing
+"""Citation markers: the one parser of ``[1]`` / ``[1, 3]`` / ``[2.3]`` in answers, and the defusing
 of bracketed numbers that corpus text brings with it.
 
 A paragraph may itself contain "[3]" (a footnote, or an attack: "ignore the instructions
@@ -16,7 +16,10 @@ import re
 # What an answer builder or a model writes after a sentence: [1], [1, 3], [1、3]. Full-width
 # ［1］ counts too when parsing a model's text: models copy it from defused sources, and the
 # citation verifier then checks it like any other.
-_KEYS = r"\d+(?:\s*[,，、]\s*\d+)*"
+# A key may point at one sentence of its source, [2.3] (rag.answer.prompts, sentence keys).
+_KEY = r"\d+(?:\.\d+)?"
+_KEYS = rf"{_KEY}(?:\s*[,，、]\s*{_KEY})*"
+_ONE_KEY = re.compile(r"(\d+)(?:\.(\d+))?")
 CITATION = re.compile(rf"\s*[\[［]({_KEYS})[\]］]")
 # The markers answer builders write: ASCII only, so a defused source's ［3］ never matches.
 WRITTEN = re.compile(r"\s?\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -30,8 +33,13 @@ def defuse(text: str) -> str:
 
 
 def marker_keys(group: str) -> list[int]:
-    """The keys in one CITATION match's group: '1, 3' -> [1, 3]."""
-    return [int(k) for k in re.findall(r"\d+", group)]
+    """The source keys in one CITATION match's group: '1, 3' -> [1, 3]; '2.3' -> [2]."""
+    return [int(m.group(1)) for m in _ONE_KEY.finditer(group)]
+
+
+def marker_sentences(group: str) -> list[tuple[int, int]]:
+    """The sentences pointed at in one CITATION match's group: '2.3, 1' -> [(2, 3)]."""
+    return [(int(m.group(1)), int(m.group(2))) for m in _ONE_KEY.finditer(group) if m.group(2)]
 
 
 def cite(key: int) -> str:

@@ -19,6 +19,7 @@ docs/citations.md describes the rules and how their thresholds were measured.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rag.citations.claims import claims_of
@@ -45,9 +46,18 @@ class CitationVerifier:
         self.embedder = embedder
         self.rules = RuleSet(thresholds, rules_off)
 
-    def verify(self, answer: str, passages: list[Passage], question_language: str, question: str = "") -> Verified:
+    def verify(
+        self,
+        answer: str,
+        passages: list[Passage],
+        question_language: str,
+        question: str = "",
+        pointed: Mapping[tuple[int, int], str] | None = None,
+    ) -> Verified:
         """``question``, when given, lets the answer rules judge the answer against it (a lead far
-        from it, sentences that stray from it) and the source rules look for its subject."""
+        from it, sentences that stray from it) and the source rules look for its subject.
+        ``pointed``: the source sentences the prompt numbered ((key, number) -> text), so a
+        citation quotes the sentence its key points at ([2.3]) when that one says the claim."""
         refusal = Verified(REFUSALS[question_language], [], [], True)
         if not passages:
             return refusal
@@ -67,10 +77,13 @@ class CitationVerifier:
                 return Verified(refusal.text, [], checks, True)
         parts: list[str] = []
         citations: list[Citation] = []
+        pointers = {claim.text: claim.pointers for claim in claims}
         for check in checks:
             if check.about_question:
                 parts.append(check.text + "".join(f" [{k}]" for k in check.keys))
-                citations += [citation_for(check.text, shown.source(k).passage) for k in check.keys]
+                for k in check.keys:
+                    texts = [pointed[p] for p in pointers.get(check.text, ()) if p[0] == k and p in pointed] if pointed else []
+                    citations.append(citation_for(check.text, shown.source(k).passage, texts))
         joiner = " " if question_language == "en" else ""
         unique = list({(c.key, c.start, c.end): c for c in citations}.values())
         return Verified(joiner.join(parts), unique, checks, False)

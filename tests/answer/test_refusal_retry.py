@@ -81,7 +81,7 @@ def test_a_second_answer_that_fails_the_checks_is_kept_for_replay(seed_rag):
 
 
 def test_a_refusal_with_keys_or_in_the_other_script_is_held_back_too(seed_rag):
-    for first in (f"[2] {REFUSALS['zh-Hant']}", f"{REFUSALS['zh-Hans']}\n\n[2]\n\n[3]"):
+    for first in (f"[2] {REFUSALS['zh-Hant']}", f"{REFUSALS['zh-Hans']}\n\n[2]\n\n[3]", f"{REFUSALS['zh-Hant']}\n\n[1.6]"):
         chat = Scripted(first, ANSWER)
         tokens, answer, _ = run(seed_rag, chat, gap=1.0)
         assert len(chat.prompts) == 2 and not answer.abstained

@@ -32,7 +32,7 @@ def shown(sources: list[str], question: str = "") -> Shown:
 def claim(text: str, cited: list[int], where: Shown, similarity: list[float] | None = None, quotes: list[float] | None = None) -> Claim:
     """``text`` as a claim citing ``cited``, with e5 similarities to each source as given
     (0 when not), and ``best`` worked out from them as the verifier does."""
-    (built,) = claims_for([(text, cited)], where, _Zero())  # type: ignore[arg-type]
+    (built,) = claims_for([(text, cited, [])], where, _Zero())  # type: ignore[arg-type]
     n = len(where.sources)
     sims = np.array(similarity if similarity is not None else [0.0] * n, np.float32)
     eligible = [j for j, m in enumerate(built.missing_numbers) if not m]
