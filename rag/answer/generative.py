@@ -14,6 +14,7 @@ from rag.answer.excerpts import excerpts
 from rag.answer.injection import looks_like_injection
 from rag.answer.prompts import build_messages, pointed_sentences
 from rag.answer.rewrite import model_line, rewrite_messages
+from rag.citations.markers import KEY_SO_FAR
 from rag.citations.verify import CitationVerifier
 from rag.errors import RagError
 from rag.models.embedding import Embedder
@@ -28,7 +29,7 @@ log = logging.getLogger("rag")
 def _refusal_form(text: str) -> str:
     """Text as compared with the refusal phrase: no citation keys, sentence keys included
     ([1.6]), nor one still being written ("[2", "[1."), no spaces, one script."""
-    return normalize_for_matching(re.sub(r"\[\d*(?:\.\d*)?\]?|\s", "", text))
+    return normalize_for_matching(re.sub(r"\s", "", KEY_SO_FAR.sub("", text)))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ _KEY = r"\d+(?:\.\d+)?"
 _KEYS = rf"{_KEY}(?:\s*[,，、]\s*{_KEY})*"
 _ONE_KEY = re.compile(r"(\d+)(?:\.(\d+))?")
 CITATION = re.compile(rf"\s*[\[［]({_KEYS})[\]］]")
+# A key as it streams in: whole ([2], [1.6]) or still being written ("[2", "[1.").
+KEY_SO_FAR = re.compile(r"\[\d*(?:\.\d*)?\]?")
 # The markers answer builders write: ASCII only, so a defused source's ［3］ never matches.
 WRITTEN = re.compile(r"\s?\[(\d+(?:\s*,\s*\d+)*)\]")
 _ASCII_MARKER = re.compile(rf"\[(\s*{_KEYS}\s*)\]")
