@@ -13,6 +13,10 @@ each claim are worked out once (rag.citations.evidence); then the rules run
    with the model's sentences and their reasons kept for display) or sentences that stray
    from the question are left out.
 
+With sentence keys, the sentence a key points at stands in for the model's words where they
+fail (rag.citations.pointed): a key alone, the question repeated before a key, or a lead no
+source backs; the quote then goes through the same rules.
+
 Each sentence's verdict names the rule that decided it (``SentenceSupport.rule``).
 docs/citations.md describes the rules and how their thresholds were measured.
 """
@@ -25,6 +29,8 @@ from dataclasses import dataclass
 from rag.citations.claims import claims_of
 from rag.citations.evidence import Claim, Shown, claims_for, shown_for
 from rag.citations.locate import citation_for
+from rag.citations.pointed import NAME as POINTED
+from rag.citations.pointed import Triple, bare_pointers, quotes_of, repeats_question
 from rag.citations.rules import RuleSet
 from rag.citations.rules.base import Closeness
 from rag.citations.thresholds import CitationThresholds
@@ -45,6 +51,7 @@ class CitationVerifier:
     def __init__(self, embedder: Embedder, thresholds: CitationThresholds | None = None, rules_off: frozenset[str] = frozenset()) -> None:
         self.embedder = embedder
         self.rules = RuleSet(thresholds, rules_off)
+        self.quote_pointed = POINTED not in rules_off
 
     def verify(
         self,
@@ -62,8 +69,19 @@ class CitationVerifier:
         if not passages:
             return refusal
         shown = shown_for(question, passages, self.rules.thresholds)
-        claims = claims_for(claims_of(answer, self.rules.thresholds.refusal_overlap), shown, self.embedder)
+        written = claims_of(answer, self.rules.thresholds.refusal_overlap)
+        quoting = pointed if pointed and self.quote_pointed else None
+        is_quote = [False] * len(written)
+        if quoting is not None:
+            written, is_quote = self._quote_repeats(written, question, quoting)
+            if not written:
+                written = quotes_of(bare_pointers(answer), quoting)
+                is_quote = [True] * len(written)
+        claims = claims_for(written, shown, self.embedder)
         checks = [self._check(claim, shown) for claim in claims]
+        checks = [_as_quote(check) if quote else check for check, quote in zip(checks, is_quote, strict=True)]
+        if quoting is not None:
+            claims, checks = self._quote_unsupported(claims, checks, shown, quoting)
         if not checks:  # the model wrote only the refusal or filler: nothing to pass on
             return Verified(refusal.text, [], checks, True)
         lead = 0  # every claim is judged, so the first one answers the question
@@ -87,6 +105,37 @@ class CitationVerifier:
         joiner = " " if question_language == "en" else ""
         unique = list({(c.key, c.start, c.end): c for c in citations}.values())
         return Verified(joiner.join(parts), unique, checks, False)
+
+    def _quote_unsupported(
+        self, claims: list[Claim], checks: list[SentenceSupport], shown: Shown, pointed: Mapping[tuple[int, int], str]
+    ) -> tuple[list[Claim], list[SentenceSupport]]:
+        """The lead claim (the one that answers), when no source backs it, replaced by the
+        sentences its keys pointed at, checked in turn. Later claims are only judged: quoting
+        for each of them would turn a rambling answer into the whole paragraph."""
+        if not checks or checks[0].supported:
+            return claims, checks
+        written = quotes_of(claims[0].pointers, pointed)
+        if not written or [t[0] for t in written] == [claims[0].text]:
+            return claims, checks
+        quoted = claims_for(written, shown, self.embedder)
+        verdicts = [self._check(q, shown) for q in quoted]
+        verdicts = [_as_quote(v) for v in verdicts]
+        # What else the model wrote unbacked goes too: its answer is now the quote.
+        left = "left out: the model's answer did not hold, the sentence it pointed at is quoted instead"
+        rest = [c if c.supported else c.model_copy(update={"about_question": False, "reason": left, "rule": POINTED}) for c in checks[1:]]
+        return quoted + claims[1:], verdicts + rest
+
+    @staticmethod
+    def _quote_repeats(written: list[Triple], question: str, pointed: Mapping[tuple[int, int], str]) -> tuple[list[Triple], list[bool]]:
+        """Claims that only repeat the question, with a key where the answer should be,
+        replaced by the sentences the key points at; and which claims are such quotes."""
+        out: list[Triple] = []
+        is_quote: list[bool] = []
+        for claim in written:
+            quotes = quotes_of(claim[2], pointed) if question and repeats_question(claim[0], question) else []
+            out.extend(quotes or [claim])
+            is_quote.extend([True] * len(quotes) or [False])
+        return out, is_quote
 
     def _check(self, claim: Claim, shown: Shown) -> SentenceSupport:
         """One claim against every shown source: which keys back it, or why none does."""
@@ -121,3 +170,8 @@ class CitationVerifier:
     def _closeness(self, question: str, texts: list[str]) -> list[float]:
         asked = self.embedder.encode_queries([question])
         return [float(v) for v in (self.embedder.encode_passages(texts) @ asked.T).ravel()]
+
+
+def _as_quote(check: SentenceSupport) -> SentenceSupport:
+    """A quote of a pointed sentence that passed its checks, marked as such."""
+    return check.model_copy(update={"rule": POINTED}) if check.supported else check

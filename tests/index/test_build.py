@@ -90,7 +90,9 @@ def test_interrupted_build_leaves_the_old_index_live(tmp_path, corpus, monkeypat
 def test_killed_build_process_leaves_a_usable_index(tmp_path, corpus):
     for i in range(6):  # enough text that embedding takes several seconds
         shutil.copy(corpus / SEED_DOC, corpus / f"copy{i}.txt")
-    env = {**os.environ, "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp_path / "index")}
+    # Vectors saved every 16 chunks: the kill comes once the first part is on disk, so
+    # embedding is under way however fast this machine embeds.
+    env = {**os.environ, "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_EMBED_SLICE": "16"}
     cmd = [sys.executable, "-m", "rag.ui.cli", "index"]
     subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=600)
     before = current_build(tmp_path / "index")
@@ -100,7 +102,11 @@ def test_killed_build_process_leaves_a_usable_index(tmp_path, corpus):
         changed = (corpus / SEED_DOC).read_text(encoding="utf-8").replace("。", f"。（{i}）")
         (corpus / f"copy{i}.txt").write_text(changed, encoding="utf-8")
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(8)  # model loaded, embedding under way
+    deadline = time.monotonic() + 300
+    while not list((tmp_path / "index" / "vector-cache").glob("*/part-*.npy")):
+        assert proc.poll() is None, "the build finished before it could be stopped"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert current_build(tmp_path / "index") == before

@@ -6,6 +6,7 @@ and bench/ablation.py measures what each is worth."""
 
 from __future__ import annotations
 
+from rag.citations.pointed import NAME as POINTED
 from rag.citations.rules.base import AnswerRule, KeyRule, Rule, SourceRule
 from rag.citations.rules.best_passing_source import BestPassingSource
 from rag.citations.rules.cross_lingual_closest import CrossLingualClosest
@@ -31,7 +32,9 @@ SOURCE_RULES: tuple[type[SourceRule], ...] = (
 )
 KEY_RULES: tuple[type[KeyRule], ...] = (ParagraphWithTheWords, ParagraphSayingIt, BestPassingSource)
 ANSWER_RULES: tuple[type[AnswerRule], ...] = (LeadSupported, LeadCloseToQuestion, OffQuestionSentences)
-RULE_NAMES: tuple[str, ...] = tuple(r.name for r in (*SOURCE_RULES, *KEY_RULES, *ANSWER_RULES))
+# The quote of a pointed sentence (rag.citations.pointed) is not a rule of these kinds, but
+# is switched off by name like them.
+RULE_NAMES: tuple[str, ...] = (*(r.name for r in (*SOURCE_RULES, *KEY_RULES, *ANSWER_RULES)), POINTED)
 
 
 class RuleSet:
