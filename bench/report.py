@@ -213,6 +213,7 @@ CONVERSATION_RUNS = [
     ("conversations-heldout4-first", "conversations-heldout4.jsonl", "first score, fresh set"),
     ("conversations-heldout4", "conversations-heldout4.jsonl", "method of this version (changed before its second score, not from it)"),
     ("conversations-heldout5-first", "conversations-heldout5.jsonl", "first score, fresh set (method unchanged since heldout4)"),
+    ("conversations-heldout6-first", "conversations-heldout6.jsonl", "first score, fresh set (method unchanged since heldout4)"),
     ("conversations-local", "conversations.jsonl", "answers by the local model (sample)"),
     ("conversations-local-model-rewrites-retrieval", "conversations.jsonl", "follow-ups rewritten by the local model"),
 ]
@@ -456,6 +457,8 @@ FINAL_RECORDINGS = [
     ("local-seed-sentence-keys", "seed set, sentence keys", "seed"),
     ("local-drcd-heldout-2036", "DRCD --seed 2036 (default; latency slowed by other jobs)", "drcd"),
     ("replays/local-drcd-heldout-2036-quote-pointed", "the same texts replayed: a pointed sentence quoted when the words fail", "drcd"),
+    ("local-seed-quote-pointed", "seed set, pointed sentences quoted (default)", "seed"),
+    ("replays/local-seed-quote-pointed-english-answers", "the same texts replayed, English renderings of the answers accepted", "seed"),
 ]
 # Replays re-check recorded texts (rag eval --replay): their timings are the recording's, or none.
 TIMINGS = ("first_token_ms_p50", "latency_ms_p50", "latency_ms_p95")
