@@ -459,6 +459,7 @@ FINAL_RECORDINGS = [
     ("replays/local-drcd-heldout-2036-quote-pointed", "the same texts replayed: a pointed sentence quoted when the words fail", "drcd"),
     ("local-seed-quote-pointed", "seed set, pointed sentences quoted (default)", "seed"),
     ("replays/local-seed-quote-pointed-english-answers", "the same texts replayed, English renderings of the answers accepted", "seed"),
+    ("local-seed-read-ahead", "seed set, read ahead as a running server (rag eval --warm)", "seed"),
 ]
 # Replays re-check recorded texts (rag eval --replay): their timings are the recording's, or none.
 TIMINGS = ("first_token_ms_p50", "latency_ms_p50", "latency_ms_p95")

@@ -192,6 +192,15 @@ class Settings(BaseSettings):
         ge=0,
         description="llama.cpp's cache of earlier prompts in memory (a question asked again answers at once; 0: off).",
     )
+    # Seed set, 2 cores, the 14 seed paragraphs read ahead in three languages (113 s): first
+    # word p50 4.3 -> 1.6 s (bench/RESULTS.md).
+    llm_read_ahead: int = Field(
+        16,
+        ge=0,
+        le=10_000,
+        description="'local' backend: paragraphs whose prompt (each shown alone, in each question language) the model reads at "
+        "start-up of the web page and API, giving way to questions, so a question one of them answers clearly reads only itself (0: none).",
+    )
     llm_max_tokens: int = Field(256, ge=8, description="Longest answer a generative model may write, in tokens.")
     llm_temperature: float = Field(0.0, ge=0.0, description="Sampling temperature (0 = deterministic).")
     llm_repeat_penalty: float = Field(1.1, ge=1.0, description="llama.cpp repeat penalty.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -60,6 +61,11 @@ class GenerativeBackend:
         self.lone_lead = settings.lead_margin(settings.lone_passage_lead)
         self.sentence_keys = settings.citation_keys == "sentence"
         self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
+        self._answering = 0  # questions being answered now (reading ahead waits for none)
+        self._answering_lock = threading.Lock()
+
+    def answering(self) -> bool:
+        return self._answering > 0
 
     def warm_up(self) -> None:
         """Have the model read a short prompt now (loaded, its caches filled), not at the first question."""
@@ -129,6 +135,15 @@ class GenerativeBackend:
         return Tried("".join(pieces), usage, holding)
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:
+        with self._answering_lock:
+            self._answering += 1
+        try:
+            yield from self._stream(question, passages)
+        finally:
+            with self._answering_lock:
+                self._answering -= 1
+
+    def _stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:
         language = detect_language(question)
         shown = self.relevant(language, passages)
         if not shown:

@@ -180,6 +180,10 @@ class Retriever:
             )
         return passages
 
+    def first_paragraphs(self, n: int) -> list[Passage]:
+        """The first ``n`` paragraphs in index order, each as a passage ranked first."""
+        return [self._passage(pos, 0.0, None, 1) for pos in range(min(n, len(self.paragraph_ids)))]
+
     def _passage(self, pos: int, score: float, chunk_index: int | None, rank: int, **extra) -> Passage:
         para = self.stored.paragraphs[self.paragraph_ids[pos]]
         chunk = self.stored.chunks[chunk_index] if chunk_index is not None else None

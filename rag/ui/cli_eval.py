@@ -51,6 +51,14 @@ def evaluate(
         int | None,
         typer.Option(help="With --sample: draw the N questions at random with this seed instead of spreading them evenly."),
     ] = None,
+    warm: Annotated[
+        bool,
+        typer.Option(
+            "--warm",
+            help="Before the first question, load the answer model and let it read ahead as the web page and API do "
+            "(RAG_LLM_READ_AHEAD), so answer timings are a running server's.",
+        ),
+    ] = False,
     replay: Annotated[
         Path | None,
         typer.Option(
@@ -92,6 +100,11 @@ def evaluate(
             backend = ReplayBackend(recording, replay.name, rag.embedder, rag.settings)
             rag.use_backend(backend)
             answers, model = True, backend.name
+        if warm and answers and recording is None:
+            from rag.answer.read_ahead import prepare
+
+            rag.ensure_index()  # the paragraphs it reads ahead
+            prepare(rag, model)
         report = run_eval(rag, rows, answers=answers, mode=mode, model=model, progress=not as_json)
         if recording is not None:
             # The replay takes no time worth reporting; the model's latency is the recording's.

@@ -184,8 +184,10 @@ def build_app(rag: RAG) -> gr.Blocks:
 
 
 def _warm_up(rag: RAG) -> None:
+    from rag.answer.read_ahead import prepare
+
     try:
-        rag.warm_up()
+        prepare(rag)
         log.info("Answer model %r loaded and warm.", rag.settings.answer_model)
     except Exception as exc:  # the page still answers; the first question reports the problem
         log.warning("warning: the answer model %r could not be warmed up (%s).", rag.settings.answer_model, exc)

@@ -1,0 +1,102 @@
+"""Reading ahead (rag.answer.read_ahead): the local model reads each paragraph's lone-passage
+prompt before anyone asks, so a question about it reads only itself and the instruction."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from rag.answer.generative import GenerativeBackend
+from rag.answer.prompts import build_messages
+from rag.answer.read_ahead import LANGUAGES, lone_prompts, prepare, read_ahead
+from rag.pipeline import RAG
+from rag.settings import Settings
+from rag.types import Passage
+
+SHORT = "蒙古國每年可以獲得10億美元的能源過境費收入。"
+LONG = "該管道途經蒙古國東部，每年最多可向中國輸送500億立方公尺天然氣。" * 8  # over a 100-token budget
+
+
+class Silent:
+    def encode_queries(self, texts):
+        return np.zeros((len(texts), 4), np.float32)
+
+    def encode_passages(self, texts):
+        return np.zeros((len(texts), 4), np.float32)
+
+
+class Recording:
+    """A chat model that notes each prompt it is given and answers one word."""
+
+    def __init__(self, events: list[str]) -> None:
+        self.events = events
+        self.prompts: list[str] = []
+
+    def stream_chat(self, messages):
+        self.events.append("read")
+        self.prompts.append(messages[0]["content"])
+        yield "好"
+
+
+def paragraph(text: str, n: int) -> Passage:
+    return Passage(
+        paragraph_id=f"a.txt#p{n}", doc_id="a.txt", score=0.0, text=text, start=0, end=len(text), match_start=0, match_end=1, rank=1
+    )
+
+
+def backend(events: list[str], budget: int = 100) -> GenerativeBackend:
+    return GenerativeBackend("local", Recording(events), Silent(), Settings(prompt_budget=budget))  # type: ignore[arg-type]
+
+
+def test_a_question_shown_one_paragraph_alone_starts_with_the_prompt_read_ahead():
+    b = backend([])
+    assert len(list(lone_prompts(b, [paragraph(SHORT, 1)]))) == len(LANGUAGES)
+    for language, question in zip(LANGUAGES, ["過境費有多少？", "过境费有多少？", "How much is the transit fee?"], strict=True):
+        ahead = build_messages("", [paragraph(SHORT, 1)], language, b.sentence_keys)[0]["content"]
+        asked = build_messages(question, [paragraph(SHORT, 1)], language, b.sentence_keys)[0]["content"]
+        shared = os.path.commonprefix([ahead, asked])
+        # Everything up to the question is read ahead: the opening line and the whole paragraph.
+        assert SHORT in shared or (language == "en" and "[1.1]" in shared), language
+        assert asked.index(question) == len(shared), language
+
+
+def test_each_paragraph_is_read_once_per_question_language_and_a_cut_one_not_at_all():
+    events: list[str] = []
+    b = backend(events)
+    assert read_ahead(b, [paragraph(SHORT, 1), paragraph(LONG, 2)]) == len(LANGUAGES)
+    prompts = b.chat.prompts  # type: ignore[attr-defined]
+    assert all("[1.1]" in p and "蒙古國" in p for p in prompts)
+    assert not any("500" in p for p in prompts)  # the budget would cut that paragraph, differently per question
+
+
+def test_reading_ahead_waits_while_a_question_is_answered_and_stops_when_told():
+    events: list[str] = []
+    b = backend(events)
+    busy = iter([True, True, True])
+    b.answering = lambda: events.append("busy") is None and next(busy, False)  # type: ignore[method-assign]
+    assert read_ahead(b, [paragraph(SHORT, 1)]) == len(LANGUAGES)
+    assert events[:4] == ["busy", "busy", "busy", "busy"] and events[4] == "read"
+    events.clear()
+    assert read_ahead(b, [paragraph(SHORT, 1)], should_stop=lambda: True) == 0 and "read" not in events
+
+
+def test_the_answering_count_is_kept_while_a_question_streams():
+    b = backend([])
+    b.chat = type("OneWord", (), {"stream_chat": lambda self, m: iter(["好"])})()
+    stream = b.stream("過境費有多少？", [paragraph(SHORT, 1).model_copy(update={"dense_score": 0.99})])
+    next(stream)
+    assert b.answering()
+    for _ in stream:
+        pass
+    assert not b.answering()
+
+
+def test_without_a_local_model_nothing_is_read_ahead(tmp_path: Path):
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(SHORT + "\n", encoding="utf-8")
+    rag = RAG(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
+    rag.ensure_index()
+    assert prepare(rag) == 0  # extractive: no model to read
