@@ -193,7 +193,7 @@ class Settings(BaseSettings):
         description="llama.cpp's cache of earlier prompts in memory (a question asked again answers at once; 0: off).",
     )
     # Seed set, 2 cores, the 14 seed paragraphs read ahead in three languages (113 s): first
-    # word p50 4.3 -> 1.6 s (bench/RESULTS.md).
+    # word p50 4.3 -> 1.5 s (bench/RESULTS.md). Only paragraphs read ahead gain: the first ones.
     llm_read_ahead: int = Field(
         16,
         ge=0,

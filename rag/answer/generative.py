@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -65,7 +66,23 @@ class GenerativeBackend:
         self._answering_lock = threading.Lock()
 
     def answering(self) -> bool:
+        """Whether the model is writing for a question now (rag.answer.read_ahead waits)."""
         return self._answering > 0
+
+    @contextmanager
+    def _busy(self) -> Iterator[None]:
+        with self._answering_lock:
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._answering_lock:
+                self._answering -= 1
+
+    def messages(self, question: str, read: list[Passage], language: str) -> list[dict[str, str]]:
+        """The prompt for ``question`` over what the model reads (one builder, so what
+        rag.answer.read_ahead reads is what a question's prompt begins with)."""
+        return build_messages(question, read, language, self.sentence_keys)
 
     def warm_up(self) -> None:
         """Have the model read a short prompt now (loaded, its caches filled), not at the first question."""
@@ -75,6 +92,10 @@ class GenerativeBackend:
     def rewrite_follow_up(self, question: str, history: Sequence[Turn]) -> str | None:
         """The question rewritten by the model to stand alone, or None (model failed, or
         wrote no usable question). Reading stops at the end of its first line."""
+        with self._busy():
+            return self._rewrite(question, history)
+
+    def _rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
         written = ""
         try:
             for piece in self.chat.stream_chat(rewrite_messages(question, history, detect_language(question))):
@@ -121,7 +142,7 @@ class GenerativeBackend:
         pieces: list[str] = []
         usage, holding = None, hold_refusal
         try:
-            for delta in self.chat.stream_chat(build_messages(question, read, language, self.sentence_keys)):
+            for delta in self.chat.stream_chat(self.messages(question, read, language)):
                 if isinstance(delta, Usage):
                     usage = delta
                     continue
@@ -135,13 +156,8 @@ class GenerativeBackend:
         return Tried("".join(pieces), usage, holding)
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:
-        with self._answering_lock:
-            self._answering += 1
-        try:
+        with self._busy():
             yield from self._stream(question, passages)
-        finally:
-            with self._answering_lock:
-                self._answering -= 1
 
     def _stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:
         language = detect_language(question)

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from rag.answer.excerpts import excerpts
 from rag.answer.generative import GenerativeBackend
-from rag.answer.prompts import build_messages
 from rag.types import Passage
 
 if TYPE_CHECKING:
@@ -40,7 +39,7 @@ def lone_prompts(backend: GenerativeBackend, paragraphs: Sequence[Passage]) -> I
         for paragraph in paragraphs:
             read = excerpts("", [paragraph], backend.budget)
             if read and read[0].text == paragraph.text:
-                yield build_messages("", read, language, backend.sentence_keys)
+                yield backend.messages("", read, language)
 
 
 def read_ahead(backend: GenerativeBackend, paragraphs: Sequence[Passage], should_stop: Callable[[], bool] = lambda: False) -> int:
@@ -63,14 +62,20 @@ def prepare(rag: RAG, model: str | None = None, should_stop: Callable[[], bool] 
     local model that shows clear matches alone. Returns the prompts read ahead."""
     name = model or rag.settings.answer_model
     rag.warm_up(name)
+    log.info("Answer model %r loaded and warm.", name)
     backend = rag.backend(name)
-    retriever = rag.retriever
     n = rag.settings.llm_read_ahead
-    if name != "local" or not isinstance(backend, GenerativeBackend) or backend.lone_lead is None:
+    if name != "local" or not isinstance(backend, GenerativeBackend) or backend.lone_lead is None or n == 0:
         return 0
-    if retriever is None or n == 0:
+    retriever = rag.retriever
+    if retriever is None:
+        log.info("No index yet: the answer model reads nothing ahead.")
         return 0
     started = time.monotonic()
-    done = read_ahead(backend, retriever.first_paragraphs(n), should_stop)
+    try:
+        done = read_ahead(backend, retriever.first_paragraphs(n), should_stop)
+    except Exception as exc:  # questions are still answered, only not sooner
+        log.warning("warning: reading ahead stopped (%s); questions are answered as usual.", exc)
+        return 0
     log.info("The answer model read %d prompts ahead in %.0f s.", done, time.monotonic() - started)
     return done

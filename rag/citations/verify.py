@@ -30,7 +30,7 @@ from rag.citations.claims import claims_of
 from rag.citations.evidence import Claim, Shown, claims_for, shown_for
 from rag.citations.locate import citation_for
 from rag.citations.pointed import NAME as POINTED
-from rag.citations.pointed import Triple, bare_pointers, quotes_of, repeats_question
+from rag.citations.pointed import Triple, bare_pointers, denies, quotes_of, repeats_question
 from rag.citations.rules import RuleSet
 from rag.citations.rules.base import Closeness
 from rag.citations.thresholds import CitationThresholds
@@ -70,18 +70,11 @@ class CitationVerifier:
             return refusal
         shown = shown_for(question, passages, self.rules.thresholds)
         written = claims_of(answer, self.rules.thresholds.refusal_overlap)
-        quoting = pointed if pointed and self.quote_pointed else None
-        is_quote = [False] * len(written)
-        if quoting is not None:
-            written, is_quote = self._quote_repeats(written, question, quoting)
-            if not written:
-                written = quotes_of(bare_pointers(answer), quoting)
-                is_quote = [True] * len(written)
-        claims = claims_for(written, shown, self.embedder)
-        checks = [self._check(claim, shown) for claim in claims]
-        checks = [_as_quote(check) if quote else check for check, quote in zip(checks, is_quote, strict=True)]
-        if quoting is not None:
-            claims, checks = self._quote_unsupported(claims, checks, shown, quoting)
+        if pointed and self.quote_pointed:
+            claims, checks = self._with_quotes(written, answer, question, shown, pointed)
+        else:
+            claims = claims_for(written, shown, self.embedder)
+            checks = [self._check(claim, shown) for claim in claims]
         if not checks:  # the model wrote only the refusal or filler: nothing to pass on
             return Verified(refusal.text, [], checks, True)
         lead = 0  # every claim is judged, so the first one answers the question
@@ -106,36 +99,43 @@ class CitationVerifier:
         unique = list({(c.key, c.start, c.end): c for c in citations}.values())
         return Verified(joiner.join(parts), unique, checks, False)
 
-    def _quote_unsupported(
-        self, claims: list[Claim], checks: list[SentenceSupport], shown: Shown, pointed: Mapping[tuple[int, int], str]
+    def _with_quotes(
+        self, written: list[Triple], answer: str, question: str, shown: Shown, pointed: Mapping[tuple[int, int], str]
     ) -> tuple[list[Claim], list[SentenceSupport]]:
-        """The lead claim (the one that answers), when no source backs it, replaced by the
-        sentences its keys pointed at, checked in turn. Later claims are only judged: quoting
-        for each of them would turn a rambling answer into the whole paragraph."""
-        if not checks or checks[0].supported:
-            return claims, checks
-        written = quotes_of(claims[0].pointers, pointed)
-        if not written or [t[0] for t in written] == [claims[0].text]:
-            return claims, checks
-        quoted = claims_for(written, shown, self.embedder)
-        verdicts = [self._check(q, shown) for q in quoted]
-        verdicts = [_as_quote(v) for v in verdicts]
-        # What else the model wrote unbacked goes too: its answer is now the quote.
-        left = "left out: the model's answer did not hold, the sentence it pointed at is quoted instead"
-        rest = [c if c.supported else c.model_copy(update={"about_question": False, "reason": left, "rule": POINTED}) for c in checks[1:]]
-        return quoted + claims[1:], verdicts + rest
+        """The claims checked, with the sentences the model pointed at quoted where its words
+        fail (rag.citations.pointed): an answer of keys alone, a claim that repeats the
+        question, a lead no source backs (unless it says the sources lack the answer). Only
+        quotes that pass their checks replace a claim; without one, it is judged as written."""
+        if not written:  # keys alone: the quotes, or nothing to pass on
+            return self._passing_quotes(quotes_of(bare_pointers(answer), pointed, question), shown)
+        claims = claims_for(written, shown, self.embedder)
+        checks = [self._check(claim, shown) for claim in claims]
+        out_claims: list[Claim] = []
+        out_checks: list[SentenceSupport] = []
+        for n, (claim, check) in enumerate(zip(claims, checks, strict=True)):
+            unbacked_lead = n == 0 and not check.supported and not denies(claim.text)
+            failed = unbacked_lead or repeats_question(claim.text, question)
+            quoted, verdicts = self._passing_quotes(quotes_of(claim.pointers, pointed, question), shown) if failed else ([], [])
+            if not quoted:
+                out_claims.append(claim)
+                out_checks.append(check)
+            elif n > 0 or not unbacked_lead:
+                out_claims += quoted
+                out_checks += verdicts
+            else:  # the answer is now the quote; what else the model wrote unbacked goes too
+                left = {"about_question": False, "reason": "left out: the sentence the model pointed at is quoted instead", "rule": POINTED}
+                rest = [c if c.supported else c.model_copy(update=left) for c in checks[1:]]
+                return quoted + claims[1:], verdicts + rest
+        return out_claims, out_checks
 
-    @staticmethod
-    def _quote_repeats(written: list[Triple], question: str, pointed: Mapping[tuple[int, int], str]) -> tuple[list[Triple], list[bool]]:
-        """Claims that only repeat the question, with a key where the answer should be,
-        replaced by the sentences the key points at; and which claims are such quotes."""
-        out: list[Triple] = []
-        is_quote: list[bool] = []
-        for claim in written:
-            quotes = quotes_of(claim[2], pointed) if question and repeats_question(claim[0], question) else []
-            out.extend(quotes or [claim])
-            is_quote.extend([True] * len(quotes) or [False])
-        return out, is_quote
+    def _passing_quotes(self, quotes: list[Triple], shown: Shown) -> tuple[list[Claim], list[SentenceSupport]]:
+        """The quoted sentences that pass their checks, each marked as a quote."""
+        if not quotes:
+            return [], []
+        claims = claims_for(quotes, shown, self.embedder)
+        checks = [self._check(claim, shown) for claim in claims]
+        keep = [i for i, check in enumerate(checks) if check.supported]
+        return [claims[i] for i in keep], [checks[i].model_copy(update={"rule": POINTED}) for i in keep]
 
     def _check(self, claim: Claim, shown: Shown) -> SentenceSupport:
         """One claim against every shown source: which keys back it, or why none does."""
@@ -170,8 +170,3 @@ class CitationVerifier:
     def _closeness(self, question: str, texts: list[str]) -> list[float]:
         asked = self.embedder.encode_queries([question])
         return [float(v) for v in (self.embedder.encode_passages(texts) @ asked.T).ravel()]
-
-
-def _as_quote(check: SentenceSupport) -> SentenceSupport:
-    """A quote of a pointed sentence that passed its checks, marked as such."""
-    return check.model_copy(update={"rule": POINTED}) if check.supported else check

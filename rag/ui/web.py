@@ -188,7 +188,6 @@ def _warm_up(rag: RAG) -> None:
 
     try:
         prepare(rag)
-        log.info("Answer model %r loaded and warm.", rag.settings.answer_model)
     except Exception as exc:  # the page still answers; the first question reports the problem
         log.warning("warning: the answer model %r could not be warmed up (%s).", rag.settings.answer_model, exc)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.answer.excerpts import excerpts
 from rag.answer.generative import GenerativeBackend
-from rag.answer.prompts import build_messages
 from rag.answer.read_ahead import LANGUAGES, lone_prompts, prepare, read_ahead
 from rag.pipeline import RAG
 from rag.settings import Settings
@@ -52,14 +52,15 @@ def backend(events: list[str], budget: int = 100) -> GenerativeBackend:
 
 def test_a_question_shown_one_paragraph_alone_starts_with_the_prompt_read_ahead():
     b = backend([])
-    assert len(list(lone_prompts(b, [paragraph(SHORT, 1)]))) == len(LANGUAGES)
-    for language, question in zip(LANGUAGES, ["過境費有多少？", "过境费有多少？", "How much is the transit fee?"], strict=True):
-        ahead = build_messages("", [paragraph(SHORT, 1)], language, b.sentence_keys)[0]["content"]
-        asked = build_messages(question, [paragraph(SHORT, 1)], language, b.sentence_keys)[0]["content"]
-        shared = os.path.commonprefix([ahead, asked])
-        # Everything up to the question is read ahead: the opening line and the whole paragraph.
-        assert SHORT in shared or (language == "en" and "[1.1]" in shared), language
+    ahead = [m[0]["content"] for m in lone_prompts(b, [paragraph(SHORT, 1)])]
+    assert len(ahead) == len(LANGUAGES)
+    questions = ["過境費有多少？", "过境费有多少？", "How much is the transit fee?"]
+    for language, question, read in zip(LANGUAGES, questions, ahead, strict=True):
+        asked = b.messages(question, excerpts(question, [paragraph(SHORT, 1)], b.budget), language)[0]["content"]
+        shared = os.path.commonprefix([read, asked])
+        # Everything up to the question was read ahead: the opening line and the whole paragraph.
         assert asked.index(question) == len(shared), language
+        assert "[1.1]" in shared, language
 
 
 def test_each_paragraph_is_read_once_per_question_language_and_a_cut_one_not_at_all():
@@ -93,10 +94,25 @@ def test_the_answering_count_is_kept_while_a_question_streams():
     assert not b.answering()
 
 
-def test_without_a_local_model_nothing_is_read_ahead(tmp_path: Path):
+def test_a_question_dropped_halfway_no_longer_counts():
+    b = backend([])
+    b.chat = type("OneWord", (), {"stream_chat": lambda self, m: iter(["好"])})()
+    stream = b.stream("過境費有多少？", [paragraph(SHORT, 1).model_copy(update={"dense_score": 0.99})])
+    next(stream)
+    stream.close()
+    assert not b.answering()
+
+
+def test_the_server_start_reads_ahead_each_paragraph_of_the_corpus_for_a_local_model(tmp_path: Path):
     corpus = tmp_path / "docs"
     corpus.mkdir()
-    (corpus / "a.txt").write_text(SHORT + "\n", encoding="utf-8")
+    (corpus / "a.txt").write_text(SHORT + "\n\n" + "中俄蒙三國元首在北京舉行第七次會談。\n", encoding="utf-8")
     rag = RAG(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
-    rag.ensure_index()
     assert prepare(rag) == 0  # extractive: no model to read
+    events: list[str] = []
+    local = backend(events)
+    rag.use_backend(local)
+    assert prepare(rag, "local") == 0  # no index loaded yet: nothing to read
+    rag.ensure_index()
+    assert prepare(rag, "local") == 2 * len(LANGUAGES)
+    assert sum("北京" in p for p in local.chat.prompts) == len(LANGUAGES)  # type: ignore[attr-defined]

@@ -11,8 +11,9 @@ from tests.citations.test_verify import ByTextEmbedder, NoSimilarity, para
 SUMMIT = "2025年9月2日，中俄蒙三國元首在北京舉行第七次會談。"
 VOLUME = "該管道途經蒙古國東部，每年最多可向中國輸送500億立方公尺天然氣。"
 QUESTION = "該管道每年最多可向中國輸送多少天然氣？"
-SOURCE = para(1, SUMMIT + VOLUME)
-POINTED = {(1, 1): SUMMIT, (1, 2): VOLUME}
+OPENED = "管道於2019年開通。"  # true, short, and not about what is asked
+SOURCE = para(1, SUMMIT + VOLUME + OPENED)
+POINTED = {(1, 1): SUMMIT, (1, 2): VOLUME, (1, 3): OPENED}
 # The question and the sentence that answers it are close; everything else is far from both.
 CLOSE = ByTextEmbedder({QUESTION: [1.0, 0.0], VOLUME: [1.0, 0.0]}, {VOLUME: [1.0, 0.0], SOURCE.text: [1.0, 0.0]})
 
@@ -67,3 +68,17 @@ def test_a_quote_far_from_the_question_is_withheld_like_any_answer():
 def test_without_sentence_keys_nothing_is_quoted():
     out = CitationVerifier(CLOSE).verify("[1]", [SOURCE], "zh-Hant", QUESTION)
     assert out.abstained
+
+
+def test_a_refusal_in_the_models_own_words_is_not_replaced_by_what_it_pointed_at():
+    for refusal in ("資料中沒有提到該管道每年的輸送量。[1.2]", "资料中未提及该管道的输送量。[1.2]", "The sources do not mention it. [1.2]"):
+        out = verify(refusal)
+        assert out.abstained and VOLUME not in out.text, refusal
+
+
+def test_only_a_sentence_that_shares_words_with_the_question_is_quoted():
+    assert verify("[1.3]").abstained  # short and about something else: too short for the closeness rule
+    out = verify("[1.3][1.2]")  # the first pointed at fails, the second answers
+    assert not out.abstained and out.text == VOLUME + " [1]"
+    out = verify("該管道每年最多可向中國輸送 [1.3]。")  # nothing quotable: judged as written
+    assert OPENED not in out.text
