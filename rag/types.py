@@ -198,6 +198,9 @@ class Timings(BaseModel):
     first_token_ms: float | None = Field(None, description="From the question to the model's first word; None without a model.")
     total_ms: float | None = None
     prompt_tokens: int | None = None
+    cached_prompt_tokens: int | None = Field(
+        None, description="Of the prompt tokens, those the model did not read again: kept from an earlier prompt (llama.cpp's cache)."
+    )
     completion_tokens: int | None = None
 
 

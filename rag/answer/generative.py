@@ -193,7 +193,8 @@ class GenerativeBackend:
         timings = Timings()
         if usages:  # both readings, when the model was asked twice
             prompt_tokens, wrote = sum(u.prompt_tokens for u in usages), sum(u.completion_tokens for u in usages)
-            timings = Timings(prompt_tokens=prompt_tokens, completion_tokens=wrote)
+            cached = sum(u.cached_tokens for u in usages)
+            timings = Timings(prompt_tokens=prompt_tokens, cached_prompt_tokens=cached, completion_tokens=wrote)
         yield Final(
             Answer(
                 question=question,

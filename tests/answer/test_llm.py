@@ -60,6 +60,18 @@ def test_warm_up_loads_the_model_before_the_first_question(small_rag):
     fresh.warm_up("extractive")  # nothing to warm: no error
 
 
+def test_after_reading_ahead_a_clear_question_reads_little_more_than_itself(small_rag):
+    """Real llama.cpp: once every seed paragraph's prompt is read ahead, a question one of them
+    answers (asked by no other test) finds most of its prompt already read."""
+    from rag.answer.read_ahead import LANGUAGES, prepare
+
+    rag = RAG(small_rag.settings.model_copy(update={"llm_read_ahead": 100}))
+    rag._retriever = small_rag.ensure_index()
+    assert prepare(rag, "local") == len(rag.retriever.paragraph_ids) * len(LANGUAGES)
+    t = rag.ask("三方的聯合指揮所設在哪裡？", model="local").timings
+    assert t.cached_prompt_tokens is not None and t.cached_prompt_tokens > t.prompt_tokens / 2, t
+
+
 def test_extractive_answers_have_timings_but_no_first_token(seed_rag):
     t = seed_rag.ask(KEY_QUESTION).timings
     assert 0 < t.retrieval_ms <= t.total_ms and t.first_token_ms is None and t.prompt_tokens is None
