@@ -9,8 +9,9 @@ differ. llama.cpp keeps the state of earlier prompts in memory (RAG_LLM_CACHE_RA
 starts a new prompt from the one it shares most with. So when the web page and API start,
 the model reads each of the first RAG_LLM_READ_AHEAD paragraphs' prompt once per question
 language, and a later question that one of them answers clearly reads only itself and the
-instruction. Reading ahead gives way to questions: it waits while one is being answered (a
-question that arrives mid-prompt waits for that prompt, a few seconds at most).
+instruction. Reading ahead gives way: it waits while a question is being answered (one that
+arrives mid-prompt waits for that prompt, a few seconds at most) and while the index is
+being built, whose embedding needs the same cores.
 """
 
 from __future__ import annotations
@@ -42,11 +43,18 @@ def lone_prompts(backend: GenerativeBackend, paragraphs: Sequence[Passage]) -> I
                 yield backend.messages("", read, language)
 
 
-def read_ahead(backend: GenerativeBackend, paragraphs: Sequence[Passage], should_stop: Callable[[], bool] = lambda: False) -> int:
-    """Has the model read each lone-passage prompt (stopping at its first word); returns how many."""
+def read_ahead(
+    backend: GenerativeBackend,
+    paragraphs: Sequence[Passage],
+    should_stop: Callable[[], bool] = lambda: False,
+    busy: Callable[[], bool] | None = None,
+) -> int:
+    """Has the model read each lone-passage prompt (stopping at its first word), waiting while
+    ``busy`` (default: while a question is being answered); returns how many it read."""
+    busy = busy or backend.answering
     done = 0
     for messages in lone_prompts(backend, paragraphs):
-        while backend.answering() and not should_stop():
+        while busy() and not should_stop():
             time.sleep(_WAIT)
         if should_stop():
             break
@@ -67,13 +75,17 @@ def prepare(rag: RAG, model: str | None = None, should_stop: Callable[[], bool] 
     n = rag.settings.llm_read_ahead
     if name != "local" or not isinstance(backend, GenerativeBackend) or backend.lone_lead is None or n == 0:
         return 0
+    # An index being built needs the cores first (its embedding), and the paragraphs to read
+    # are those of the index it makes.
+    while rag.indexer.state.running and not should_stop():
+        time.sleep(_WAIT)
     retriever = rag.retriever
     if retriever is None:
         log.info("No index yet: the answer model reads nothing ahead.")
         return 0
     started = time.monotonic()
     try:
-        done = read_ahead(backend, retriever.first_paragraphs(n), should_stop)
+        done = read_ahead(backend, retriever.first_paragraphs(n), should_stop, lambda: backend.answering() or rag.indexer.state.running)
     except Exception as exc:  # questions are still answered, only not sooner
         log.warning("warning: reading ahead stopped (%s); questions are answered as usual.", exc)
         return 0

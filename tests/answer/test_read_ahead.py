@@ -4,6 +4,9 @@ prompt before anyone asks, so a question about it reads only itself and the inst
 from __future__ import annotations
 
 import os
+import threading
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -116,3 +119,21 @@ def test_the_server_start_reads_ahead_each_paragraph_of_the_corpus_for_a_local_m
     rag.ensure_index()
     assert prepare(rag, "local") == 2 * len(LANGUAGES)
     assert sum("北京" in p for p in local.chat.prompts) == len(LANGUAGES)  # type: ignore[attr-defined]
+
+
+def test_reading_ahead_waits_for_an_index_being_built(tmp_path: Path):
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(SHORT + "\n", encoding="utf-8")
+    rag = RAG(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
+    rag.ensure_index()
+    local = backend([])
+    rag.use_backend(local)
+    rag.indexer._state = replace(rag.indexer._state, running=True)  # as while a build embeds
+    worker = threading.Thread(target=prepare, args=(rag, "local"))
+    worker.start()
+    time.sleep(0.5)
+    assert local.chat.prompts == ["OK"]  # type: ignore[attr-defined]  # the warm-up's prompt, nothing read ahead yet
+    rag.indexer._state = replace(rag.indexer._state, running=False)
+    worker.join(timeout=30)
+    assert len(local.chat.prompts) == 1 + len(LANGUAGES)  # type: ignore[attr-defined]
