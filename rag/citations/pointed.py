@@ -6,10 +6,11 @@ the answer should be ("…一定會經過 [1.2]。"), or writes a claim the sour
 while pointing at the sentence that does answer. Then the answer quotes that sentence, word
 for word, under the same key. Only a sentence sharing words with the question is quoted, and
 the quote is checked like any claim (a long one must also stay close to the question); a
-quote that fails gives way to another pointed at, or the answer stands as the model wrote it. A refusal, the fixed phrase
-or the model's own "the sources do not mention…", is never replaced by what it pointed at.
-A short right answer made only of the question's words ("A還是B？" -> "B [1.2]") counts as
-repeating the question, and so gives way to the sentence it pointed at.
+quote that fails gives way to another pointed at, or the answer stands as the model wrote
+it. A refusal, the fixed phrase or the model's own "the sources do not mention…", is never
+replaced by what it pointed at. A short right answer made only of the question's words
+("A還是B？" -> "B [1.2]") counts as repeating the question, and so gives way to the
+sentence it pointed at.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ Triple = tuple[str, list[int], list[tuple[int, int]]]
 
 
 def bare_pointers(answer: str) -> list[tuple[int, int]]:
-    """The sentences an answer points at when it says nothing else ("[1.3]", "見 [2.1]。")."""
+    """The sentences an answer points at when it says nothing else ("[1.3]", "[2.1]、[2.2]。")."""
     if not is_filler(CITATION.sub("", answer)):
         return []
     return list(dict.fromkeys(p for m in CITATION.finditer(answer) for p in marker_sentences(m.group(1))))
