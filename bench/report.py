@@ -461,6 +461,7 @@ FINAL_RECORDINGS = [
     ("local-seed-quote-pointed", "seed set, pointed sentences quoted (default)", "seed"),
     ("replays/local-seed-quote-pointed-english-answers", "the same texts replayed, English renderings of the answers accepted", "seed"),
     ("local-seed-read-ahead", "seed set, read ahead as a running server (rag eval --warm)", "seed"),
+    ("replays/local-seed-read-ahead-final", "the same texts replayed with the final quote rule", "seed"),
     ("replays/local-drcd-heldout-2036-quote-pointed-final", "DRCD --seed 2036 texts replayed with the final quote rule", "drcd"),
     ("local-drcd-heldout-2037", "DRCD --seed 2037, recorded once with pointed sentences quoted (first version)", "drcd"),
 ]

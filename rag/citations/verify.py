@@ -106,8 +106,9 @@ class CitationVerifier:
         fail (rag.citations.pointed): an answer of keys alone, a claim that repeats the
         question, a lead no source backs (unless it says the sources lack the answer). Only
         quotes that pass their checks replace a claim; without one, it is judged as written."""
-        if not written:  # keys alone: the quotes, or nothing to pass on
-            return self._passing_quotes(quotes_of(bare_pointers(answer), pointed, question), shown)
+        if not written:  # keys alone: the first sentence pointed at that passes, or nothing to pass on
+            claims, checks = self._passing_quotes(quotes_of(bare_pointers(answer), pointed, question), shown)
+            return claims[:1], checks[:1]
         claims = claims_for(written, shown, self.embedder)
         checks = [self._check(claim, shown) for claim in claims]
         out_claims: list[Claim] = []

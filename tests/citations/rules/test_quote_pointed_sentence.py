@@ -82,3 +82,12 @@ def test_only_a_sentence_that_shares_words_with_the_question_is_quoted():
     assert not out.abstained and out.text == VOLUME + " [1]"
     out = verify("該管道每年最多可向中國輸送 [1.3]。")  # nothing quotable: judged as written
     assert OPENED not in out.text
+
+
+def test_an_answer_of_keys_alone_quotes_only_the_first_sentence_that_passes():
+    # Both sentences share words with the question and pass their checks: the first answers.
+    also = "該管道每年向中國輸送的天然氣由俄羅斯供應。"
+    source = para(1, SUMMIT + VOLUME + also)
+    close = ByTextEmbedder({QUESTION: [1.0, 0.0], VOLUME: [1.0, 0.0], also: [1.0, 0.0]}, {VOLUME: [1.0, 0.0], source.text: [1.0, 0.0]})
+    out = CitationVerifier(close).verify("[1.2] [1.3]", [source], "zh-Hant", QUESTION, {(1, 2): VOLUME, (1, 3): also})
+    assert out.text == VOLUME + " [1]" and [c.text for c in out.citations] == [VOLUME]
