@@ -464,6 +464,7 @@ FINAL_RECORDINGS = [
     ("replays/local-seed-read-ahead-final", "the same texts replayed with the final quote rule", "seed"),
     ("replays/local-drcd-heldout-2036-quote-pointed-final", "DRCD --seed 2036 texts replayed with the final quote rule", "drcd"),
     ("local-drcd-heldout-2037", "DRCD --seed 2037, recorded once with pointed sentences quoted (first version)", "drcd"),
+    ("local-drcd-heldout-2038", "DRCD --seed 2038, recorded once with the final code", "drcd"),
 ]
 # Replays re-check recorded texts (rag eval --replay): their timings are the recording's, or none.
 TIMINGS = ("first_token_ms_p50", "latency_ms_p50", "latency_ms_p95")
