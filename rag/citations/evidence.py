@@ -8,7 +8,7 @@ source sentence, since there the paragraph as a whole is not evidence enough.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -91,6 +91,14 @@ class Shown:
 
     question: Question
     sources: tuple[Source, ...]
+    _vectors: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # filled by vectors()
+
+    def vectors(self, embedder: Embedder) -> np.ndarray:
+        """The sources' e5 vectors, encoded once per answer however many batches of claims
+        (the model's, then quotes of what it pointed at) are weighed against them."""
+        if "sources" not in self._vectors:
+            self._vectors["sources"] = embedder.encode_passages([s.passage.text for s in self.sources])
+        return self._vectors["sources"]
 
     def index(self, key: int) -> int | None:
         return next((j for j, s in enumerate(self.sources) if s.key == key), None)
@@ -126,7 +134,7 @@ def claims_for(sentences: list[tuple[str, list[int], list[tuple[int, int]]]], sh
     passages = [s.passage for s in shown.sources]
     languages = [detect_language(t) for t in texts]
     vectors = embedder.encode_queries(texts)
-    similarity = vectors @ embedder.encode_passages([p.text for p in passages]).T
+    similarity = vectors @ shown.vectors(embedder).T
     quotes = _sentence_similarity(embedder, vectors, [lang == "en" for lang in languages], shown.sources)
     claims = []
     for i, (text, cited, pointers) in enumerate(sentences):

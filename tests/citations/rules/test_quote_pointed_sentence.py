@@ -91,3 +91,21 @@ def test_an_answer_of_keys_alone_quotes_only_the_first_sentence_that_passes():
     close = ByTextEmbedder({QUESTION: [1.0, 0.0], VOLUME: [1.0, 0.0], also: [1.0, 0.0]}, {VOLUME: [1.0, 0.0], source.text: [1.0, 0.0]})
     out = CitationVerifier(close).verify("[1.2] [1.3]", [source], "zh-Hant", QUESTION, {(1, 2): VOLUME, (1, 3): also})
     assert out.text == VOLUME + " [1]" and [c.text for c in out.citations] == [VOLUME]
+
+
+class Counting(ByTextEmbedder):
+    """Counts how often the shown sources are encoded."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.source_batches = 0
+
+    def encode_passages(self, texts):
+        self.source_batches += SOURCE.text in texts
+        return super().encode_passages(texts)
+
+
+def test_the_sources_are_encoded_once_when_a_quote_is_weighed_after_the_models_claim():
+    counting = Counting(CLOSE.queries, CLOSE.passages)
+    out = verify("該管道每年最多可向中國輸送800億立方公尺天然氣。[1.2]", embedder=counting)
+    assert out.text == VOLUME + " [1]" and counting.source_batches == 1
