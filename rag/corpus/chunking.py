@@ -39,12 +39,14 @@ class ParagraphChunker:
         chunks: list[Chunk] = []
         cursor = 0
         for piece in pieces:
-            # The splitter returns substrings in order; overlap means the next one may
-            # start before the previous end, so search from just after the previous start.
+            # The splitter returns substrings in order; overlap means the next one may start
+            # before the previous end, but by no more than the overlap. Searching from there
+            # (not from just after the previous start) keeps a repeated run ("1111…") from
+            # being found inside the chunk before it.
             at = paragraph.text.find(piece, cursor)
             if at < 0:  # pragma: no cover - would mean the splitter changed the text
                 raise AssertionError(f"chunk not found in paragraph {paragraph.paragraph_id}")
-            cursor = at + 1
+            cursor = max(at + 1, at + len(piece) - self.chunk_overlap)
             start = paragraph.start + at
             chunks.append(
                 Chunk(paragraph_id=paragraph.paragraph_id, start=start, end=start + len(piece), text=piece, heading=paragraph.heading)
