@@ -215,6 +215,7 @@ CONVERSATION_RUNS = [
     ("conversations-heldout5-first", "conversations-heldout5.jsonl", "first score, fresh set (method unchanged since heldout4)"),
     ("conversations-heldout6-first", "conversations-heldout6.jsonl", "first score, fresh set (method unchanged since heldout4)"),
     ("conversations-heldout7-first", "conversations-heldout7.jsonl", "first score, fresh set (method unchanged since heldout4)"),
+    ("conversations-heldout8-first", "conversations-heldout8.jsonl", "first score, fresh set (method unchanged since heldout4)"),
     ("conversations-local", "conversations.jsonl", "answers by the local model (sample)"),
     ("conversations-local-model-rewrites-retrieval", "conversations.jsonl", "follow-ups rewritten by the local model"),
 ]
