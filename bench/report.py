@@ -466,6 +466,9 @@ FINAL_RECORDINGS = [
     ("replays/local-drcd-heldout-2036-quote-pointed-final", "DRCD --seed 2036 texts replayed with the final quote rule", "drcd"),
     ("local-drcd-heldout-2037", "DRCD --seed 2037, recorded once with pointed sentences quoted (first version)", "drcd"),
     ("local-drcd-heldout-2038", "DRCD --seed 2038, recorded once with the final code", "drcd"),
+    ("replays/local-drcd-heldout-2038-clear-match", "the same texts replayed: a withheld answer quotes the clear match", "drcd"),
+    ("replays/local-seed-read-ahead-clear-match", "seed set read ahead, replayed: a withheld answer quotes the clear match", "seed"),
+    ("local-drcd-heldout-2039", "DRCD --seed 2039, recorded once with the clear match quoted", "drcd"),
 ]
 # Replays re-check recorded texts (rag eval --replay): their timings are the recording's, or none.
 TIMINGS = ("first_token_ms_p50", "latency_ms_p50", "latency_ms_p95")
@@ -515,6 +518,8 @@ def final_answers_section() -> list[str]:
         ("refusals_retried", "refusals asked again with the other view"),
         ("retries_answered", "of those, answered"),
         ("retries_answered_right", "of those, containing an accepted answer"),
+        ("answers_quoted_instead", "withheld answers quoting the clear match instead"),
+        ("quoted_instead_right", "of those, containing an accepted answer"),
         ("first_token_ms_p50", "first token p50 ms"),
         ("latency_ms_p50", "answer p50 ms"),
         ("latency_ms_p95", "answer p95 ms"),
@@ -569,6 +574,19 @@ def main() -> None:
     ]
     if runs:
         out += scale_query_engine_section(runs)
+    if "instant_quote" in loaded:
+        q = loaded["instant_quote"]
+        out += [
+            "## Something true at once (bench/instant_quote.py)",
+            "",
+            f"Seed questions asked with `--model {q['model']}` loaded ({q['machine']}): time from asking to the extractive quote"
+            f" shown while the model writes. {q['with_a_quote']} of {q['asked']} questions have a quote: p50"
+            f" {q['quote_ms_p50']} ms, p95 {q['quote_ms_p95']} ms, slowest {q['quote_ms_max']} ms (target 1 s). The others"
+            " begin with the model's first word or an immediate refusal: "
+            + ", ".join(f"{t:.0f}" for t in q["without_a_quote_first_event_ms"])
+            + " ms.",
+            "",
+        ]
     if "answer_latency" in loaded:
         out += answer_latency_section(loaded["answer_latency"])
     if "llama_tuning" in loaded:

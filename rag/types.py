@@ -220,6 +220,11 @@ class Answer(BaseModel):
     refused_first: str = Field(
         "", description="The model's first answer when it refused and was asked again (with the other view of the passages); else empty."
     )
+    quoted_instead: bool = Field(
+        False,
+        description="The model's answer did not pass its checks and the top passage is a clear match: the text quotes that passage "
+        "(its best sentences, as extractive picks them) instead, and sentences keeps what the model wrote.",
+    )
     timings: Timings = Field(default_factory=Timings)
 
     @property
@@ -234,6 +239,7 @@ class Answer(BaseModel):
             "answer": self.text,
             "abstained": self.abstained,
             "model": self.model,
+            "quoted_instead": self.quoted_instead,
             "error": self.error,
             "citations": [c.model_dump() for c in self.citations],
             "sentences": [s.model_dump() for s in self.sentences],

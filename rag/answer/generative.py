@@ -13,11 +13,14 @@ from typing import Protocol
 
 from rag.answer.backends import Final, Token, Usage
 from rag.answer.excerpts import excerpts
+from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.injection import looks_like_injection
 from rag.answer.prompts import build_messages, pointed_sentences
 from rag.answer.rewrite import model_line, rewrite_messages
+from rag.citations.clear_match import NAME as CLEAR_MATCH
+from rag.citations.clear_match import may_quote_instead
 from rag.citations.markers import KEY_SO_FAR
-from rag.citations.verify import CitationVerifier
+from rag.citations.verify import CitationVerifier, Verified
 from rag.errors import RagError
 from rag.models.embedding import Embedder
 from rag.retrieval.fusion import leads_by
@@ -62,6 +65,9 @@ class GenerativeBackend:
         self.lone_lead = settings.lead_margin(settings.lone_passage_lead)
         self.sentence_keys = settings.citation_keys == "sentence"
         self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
+        # Quotes the clear match when the model's answer is withheld (rag.citations.clear_match).
+        bars = {"zh": settings.min_answer_score_zh, "en": settings.min_answer_score_en}
+        self.clear_quote = None if CLEAR_MATCH in settings.citation_rules_off else ExtractiveAnswerer(embedder, bars)
         self._answering = 0  # questions being answered now (reading ahead waits for none)
         self._answering_lock = threading.Lock()
 
@@ -132,6 +138,16 @@ class GenerativeBackend:
             return shown[:1], shown if retry else None
         return shown, shown[:1] if retry else None
 
+    def _quote_instead(
+        self, question: str, language: str, passages: list[Passage], shown: list[Passage], text: str, held: Verified
+    ) -> Verified | None:
+        """The clear match's best sentence(s), quoted in place of a withheld answer, with the
+        model's sentences kept beside it (rag.citations.clear_match); None when not allowed."""
+        if self.clear_quote is None or not may_quote_instead(language, text, held.sentences, passages, shown, self.lone_lead):
+            return None
+        quote = self.clear_quote.answer(question, passages[:1])
+        return None if quote.abstained else Verified(quote.text, quote.citations, held.sentences, False)
+
     def _pointed(self, read: list[Passage]) -> dict[tuple[int, int], str] | None:
         return pointed_sentences(read) if self.sentence_keys else None
 
@@ -176,6 +192,7 @@ class GenerativeBackend:
             yield Final(Answer(question=question, text="", passages=passages, model=self.name, error=first.error))
             return
         checked, kept, tries = self.verifier.verify(first.text, view, language, question, self._pointed(read)), first, [first]
+        withheld, withheld_text = checked, first.text  # the reading whose answer the checks withheld, if it ends so
         if other_view is not None and first.held and checked.abstained and not checked.sentences:  # refused, nothing shown yet
             read = excerpts(question, other_view, self.budget)
             second = yield from self.write(question, read, language, hold_refusal=False)
@@ -187,8 +204,13 @@ class GenerativeBackend:
                 again = self.verifier.verify(second.text, other_view, language, question, self._pointed(read))
                 if not again.abstained:
                     checked = again
+                elif again.sentences:
+                    withheld, withheld_text = again, second.text
         elif first.held:  # nothing shown yet: the refusal the model wrote
             yield Token(first.text)
+        quoted = self._quote_instead(question, language, passages, shown, withheld_text, withheld) if checked.abstained else None
+        if quoted is not None:
+            checked = quoted
         usages = [t.usage for t in tries if t.usage is not None]
         timings = Timings()
         if usages:  # both readings, when the model was asked twice
@@ -206,6 +228,7 @@ class GenerativeBackend:
                 sentences=checked.sentences,
                 model_text=kept.text,
                 refused_first=first.text if len(tries) > 1 else "",
+                quoted_instead=quoted is not None,
                 timings=timings,
             )
         )

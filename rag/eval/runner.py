@@ -77,6 +77,7 @@ def run_eval(
                 error=answer.error,
                 timings=answer.timings.model_dump(),
                 refused_first=answer.refused_first,
+                quoted_instead=answer.quoted_instead,
             )
             if answer.timings.first_token_ms is not None:
                 first_tokens.append(answer.timings.first_token_ms / 1000)
@@ -145,6 +146,9 @@ def run_eval(
             refusals_retried=len(retried),
             retries_answered=sum(not r["abstained"] for r in retried),
             retries_answered_right=sum(not r["abstained"] and r.get("contains", 0.0) > 0 for r in retried),
+            # rag.citations.clear_match: withheld answers replaced by a quote of the clear match
+            answers_quoted_instead=sum(bool(r.get("quoted_instead")) for r in per_question),
+            quoted_instead_right=sum(bool(r.get("quoted_instead")) and r.get("contains", 0.0) > 0 for r in per_question),
             model_errors=errors,
             unflagged_unsupported_numbers=unflagged_numbers,
             **_latency(answer_latencies),

@@ -189,7 +189,8 @@ def ask(
             typer.echo(f"[{p.rank}] {_name(p.location)}{_ocr(p.ocr)}  score {p.score:.3f}\n    {safe(p.text)}")
         _fail(RagError(answer.error))
     if "".join(streamed).strip() != answer.text.strip():
-        typer.echo(f"\nVerified answer:\n{safe(answer.text)}")
+        label = "The model's answer did not pass its checks; the best-matching passage says" if answer.quoted_instead else "Verified answer"
+        typer.echo(f"\n{label}:\n{safe(answer.text)}")
     if answer.citations:
         typer.echo("")
     for c in answer.citations:

@@ -28,6 +28,7 @@ WORDS = {
         "none": "還沒有問題。",
         "standalone": "↳ 依對話改寫為：",
         "instant": "模型撰寫中，先看資料原文：",
+        "quoted": "模型的回答沒有通過檢查，以下引用最相符段落的原文：",
     },
     "zh-Hans": {
         "sources": "资料来源",
@@ -46,6 +47,7 @@ WORDS = {
         "none": "还没有问题。",
         "standalone": "↳ 依对话改写为：",
         "instant": "模型撰写中，先看资料原文：",
+        "quoted": "模型的回答没有通过检查，以下引用最相符段落的原文：",
     },
     "en": {
         "sources": "Sources",
@@ -64,6 +66,7 @@ WORDS = {
         "none": "No questions yet.",
         "standalone": "↳ Answered as:",
         "instant": "While the model writes, the sources say:",
+        "quoted": "The model's answer did not pass its checks; the best-matching passage says:",
     },
 }
 CHANNELS = {("dense", "lexical"): "lexical + dense", ("dense",): "dense", ("lexical",): "lexical"}
@@ -85,7 +88,7 @@ def answer_html(turn: int, answer: Answer, language: str) -> str:
     by_rank = {p.rank: p for p in answer.passages}
     if answer.error:
         return f'<div class="error">⚠️ {esc(words["error"])}<br><small>{esc(answer.error)}</small></div>'
-    if answer.sentences and not answer.abstained:
+    if answer.sentences and not answer.abstained and not answer.quoted_instead:
         parts = []
         for s in answer.sentences:
             if not s.about_question:
@@ -102,8 +105,10 @@ def answer_html(turn: int, answer: Answer, language: str) -> str:
     body = _linked(turn, answer, by_rank)
     cls = "answer-text abstained" if answer.abstained else "answer-text"
     out = f'<div class="{cls}">{body}</div>'
+    if answer.quoted_instead:  # rag.citations.clear_match: the sources' words, said so
+        out = f'<div class="instant-label">{esc(words["quoted"])}</div>' + out
     dropped = [s for s in answer.sentences if s.supported is False]
-    if answer.abstained and dropped:
+    if (answer.abstained or answer.quoted_instead) and dropped:
         items = "".join(f'<li class="unsupported" title="{esc(s.why)}">{esc(s.text)}</li>' for s in dropped)
         out += f'<details class="draft"><summary>{esc(words["draft"])}</summary><ul>{items}</ul></details>'
     return out + _strays_html(answer, language)

@@ -6,6 +6,7 @@ and bench/ablation.py measures what each is worth."""
 
 from __future__ import annotations
 
+from rag.citations.clear_match import NAME as CLEAR_MATCH
 from rag.citations.pointed import NAME as POINTED
 from rag.citations.rules.base import AnswerRule, KeyRule, Rule, SourceRule
 from rag.citations.rules.best_passing_source import BestPassingSource
@@ -32,9 +33,9 @@ SOURCE_RULES: tuple[type[SourceRule], ...] = (
 )
 KEY_RULES: tuple[type[KeyRule], ...] = (ParagraphWithTheWords, ParagraphSayingIt, BestPassingSource)
 ANSWER_RULES: tuple[type[AnswerRule], ...] = (LeadSupported, LeadCloseToQuestion, OffQuestionSentences)
-# The quote of a pointed sentence (rag.citations.pointed) is not a rule of these kinds, but
-# is switched off by name like them.
-RULE_NAMES: tuple[str, ...] = (*(r.name for r in (*SOURCE_RULES, *KEY_RULES, *ANSWER_RULES)), POINTED)
+# The quotes of a pointed sentence (rag.citations.pointed) and of the clear match
+# (rag.citations.clear_match) are not rules of these kinds, but are switched off by name like them.
+RULE_NAMES: tuple[str, ...] = (*(r.name for r in (*SOURCE_RULES, *KEY_RULES, *ANSWER_RULES)), POINTED, CLEAR_MATCH)
 
 
 class RuleSet:
