@@ -44,6 +44,8 @@ def main() -> None:
             first = next(iter(events))  # the quote, or the model's first word (or refusal) when none passes its bar
             (quoted if isinstance(first, Draft) else unquoted).append(time.perf_counter() - started)
             events.close()  # type: ignore[attr-defined]
+    if not quoted:
+        raise SystemExit("No question got a quote: is RAG_INSTANT_ANSWER off, or --model extractive?")
     ms = np.array(quoted) * 1000
     result = {
         "model": args.model,

@@ -25,7 +25,7 @@ from rag.errors import RagError
 from rag.models.embedding import Embedder
 from rag.retrieval.fusion import leads_by
 from rag.settings import Settings
-from rag.text.language import REFUSALS, detect_language, normalize_for_matching
+from rag.text.language import QUOTED_INSTEAD, REFUSALS, detect_language, normalize_for_matching
 from rag.types import Answer, Passage, Timings, Turn
 
 log = logging.getLogger("rag")
@@ -146,7 +146,9 @@ class GenerativeBackend:
         if self.clear_quote is None or not may_quote_instead(language, text, held.sentences, passages, shown, self.lone_lead):
             return None
         quote = self.clear_quote.answer(question, passages[:1])
-        return None if quote.abstained else Verified(quote.text, quote.citations, held.sentences, False)
+        if quote.abstained:  # no sentence reaches extractive's bar
+            return None
+        return Verified(QUOTED_INSTEAD[language] + quote.text, quote.citations, held.sentences, False)
 
     def _pointed(self, read: list[Passage]) -> dict[tuple[int, int], str] | None:
         return pointed_sentences(read) if self.sentence_keys else None
@@ -192,7 +194,6 @@ class GenerativeBackend:
             yield Final(Answer(question=question, text="", passages=passages, model=self.name, error=first.error))
             return
         checked, kept, tries = self.verifier.verify(first.text, view, language, question, self._pointed(read)), first, [first]
-        withheld, withheld_text = checked, first.text  # the reading whose answer the checks withheld, if it ends so
         if other_view is not None and first.held and checked.abstained and not checked.sentences:  # refused, nothing shown yet
             read = excerpts(question, other_view, self.budget)
             second = yield from self.write(question, read, language, hold_refusal=False)
@@ -204,13 +205,12 @@ class GenerativeBackend:
                 again = self.verifier.verify(second.text, other_view, language, question, self._pointed(read))
                 if not again.abstained:
                     checked = again
-                elif again.sentences:
-                    withheld, withheld_text = again, second.text
         elif first.held:  # nothing shown yet: the refusal the model wrote
             yield Token(first.text)
-        quoted = self._quote_instead(question, language, passages, shown, withheld_text, withheld) if checked.abstained else None
-        if quoted is not None:
-            checked = quoted
+        quoted = None
+        if checked.abstained and len(tries) == 1:  # not after a refusal: shown the clear match alone, it said no
+            quoted = self._quote_instead(question, language, passages, shown, first.text, checked)
+            checked = quoted or checked
         usages = [t.usage for t in tries if t.usage is not None]
         timings = Timings()
         if usages:  # both readings, when the model was asked twice

@@ -5,12 +5,13 @@ passage clearly leads the others (the lone-passage lead, rag.retrieval.fusion.le
 question most likely has its answer there, and the model only failed to say it: it named the
 wrong one of two things in the sentence, wrote words the source does not have, or copied
 sentences beside the answer. Then the answer quotes that passage's best sentence(s), word for
-word, as the ``extractive`` answerer picks them (its score bar still applies), instead of
-refusing; the model's sentences are kept beside it, marked unsupported. Never when the model
-refused, in the fixed phrase or its own words: a question without an answer in the sources
-keeps its refusal. Questions without an answer in the sources rarely have a clear match.
-Only for Chinese questions: the lead was measured on Chinese questions over Chinese text, and
-an English question's lead, found across languages, names the wrong passage more often.
+word, as the ``extractive`` answerer picks them (its score bar still applies), after a line
+saying it is a quote (rag.text.language.QUOTED_INSTEAD), instead of refusing; what the model
+wrote is kept beside it, not used. Never when the model refused, in the fixed phrase or in
+its own words ("資料中沒有提供…", "無法得知…", rag.citations.pointed.denies), nor after a
+refusal it was asked again for (it had read the clear match alone and said no). Only for a
+Chinese question over a Chinese passage: the lead was measured on Chinese questions over
+Chinese text, and a lead found across languages names the wrong passage more often.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 
 from rag.citations.pointed import denies
 from rag.retrieval.fusion import leads_by
+from rag.text.language import detect_language
 from rag.types import Passage, SentenceSupport
 
 NAME = "quote-clear-match"
@@ -37,5 +39,7 @@ def may_quote_instead(
     question; the model wrote an answer, not a refusal; the top passage leads by ``lead``; and
     the model was shown it."""
     if language == "en" or not withheld or denies(model_text) or any(denies(s.text) for s in withheld):
+        return False
+    if not passages or detect_language(passages[0].text) == "en":  # a Chinese question over English text: across languages too
         return False
     return bool(shown) and shown[0].paragraph_id == passages[0].paragraph_id and leads_by(passages, lead)

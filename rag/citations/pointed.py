@@ -29,9 +29,10 @@ MIN_SHARED = 2
 # A claim that says the sources lack the answer, in the model's own words (matching form:
 # Simplified, lower case), is a refusal, not an answer to replace by what it pointed at.
 _DENIES = re.compile(
-    r"没有(?:提到|提及|说明|记载|相关|包含|给出)|未(?:提到|提及|说明|记载|给出)|找不到|无法(?:回答|确定|得知)|不包含|并未"
-    r"|\b(?:not|never)\s+(?:mention|mentioned|say|said|state|stated|contain|contains|provide|provided|given|specif)"
-    r"|\bno\s+(?:information|mention|answer)|\bdoes\s+not\s+(?:say|state|contain|mention)"
+    r"没有(?:提到|提及|说明|记载|相关|包含|给出|提供|列出)|未(?:提到|提及|说明|记载|给出|提供|载明|列出)|找不到|不包含|并未"
+    r"|无法(?:回答|确定|得知|判断|从.{0,12}得知)|无从得知|不详|不清楚|只提到|没有.{0,12}(?:信息|资讯|数据|资料|记载)"
+    r"|\b(?:not|never)\s+(?:mention|mentioned|say|said|state|stated|contain|contains|provide|provided|given|specif|known|clear|available)"
+    r"|\bno\s+(?:information|mention|answer|data|details)|\bdoes\s+not\s+(?:say|state|contain|mention)|\bunknown\b|\bunclear\b"
 )
 # (text, keys, pointers): one claim as rag.citations.claims writes it.
 Triple = tuple[str, list[int], list[tuple[int, int]]]

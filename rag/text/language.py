@@ -24,6 +24,13 @@ REFUSALS = {
     "zh-Hans": "资料中找不到这个问题的答案。",
     "en": "The sources do not contain the answer to this question.",
 }
+# Begins an answer that quotes the clear match because the model's own did not pass its
+# checks (rag.citations.clear_match), so every output says it is a quote.
+QUOTED_INSTEAD = {
+    "zh-Hant": "模型的回答沒有通過檢查，以下引用最相符段落的原文：",
+    "zh-Hans": "模型的回答没有通过检查，以下引用最相符段落的原文：",
+    "en": "The model's answer did not pass its checks; the best-matching passage says: ",
+}
 
 
 @functools.lru_cache(maxsize=4)

@@ -189,17 +189,15 @@ def ask(
             typer.echo(f"[{p.rank}] {_name(p.location)}{_ocr(p.ocr)}  score {p.score:.3f}\n    {safe(p.text)}")
         _fail(RagError(answer.error))
     if "".join(streamed).strip() != answer.text.strip():
-        label = "The model's answer did not pass its checks; the best-matching passage says" if answer.quoted_instead else "Verified answer"
-        typer.echo(f"\n{label}:\n{safe(answer.text)}")
+        typer.echo(f"\nVerified answer:\n{safe(answer.text)}")
     if answer.citations:
         typer.echo("")
     for c in answer.citations:
         typer.echo(f"[{c.key}] {_name(c.location or c.paragraph_id)}{_ocr(c.ocr)} (characters {c.start}-{c.end}): {safe(c.text)}")
-    for s in answer.unsupported:
-        typer.echo(f"unsupported: {safe(s.text)} ({safe(s.why)})")
-    for s in answer.sentences:
-        if not s.about_question:
-            typer.echo(f"left out: {safe(s.text)} ({safe(s.why)})")
+    for s in answer.sentences:  # a quote given instead: all the model wrote, none of it used
+        if answer.quoted_instead or s.supported is False or not s.about_question:
+            label = "model wrote, not used" if answer.quoted_instead else "unsupported" if s.supported is False else "left out"
+            typer.echo(f"{label}: {safe(s.text)}" + (f" ({safe(s.why)})" if s.reason else ""))
 
 
 @app.command()

@@ -22,13 +22,13 @@ WORDS = {
         "picture": "引用所在的頁面，引文已標示",
         "unsupported": "沒有資料支持這句話",
         "draft": "模型寫了以下內容，但沒有資料支持，所以不採用：",
+        "withheld": "模型寫了以下內容，但沒有通過檢查，所以不採用：",
         "strays": "模型寫了以下與問題無關的內容，所以不採用：",
         "error": "答案模型出錯，以下只列出檢索到的資料。",
         "working": "正在回答…",
         "none": "還沒有問題。",
         "standalone": "↳ 依對話改寫為：",
         "instant": "模型撰寫中，先看資料原文：",
-        "quoted": "模型的回答沒有通過檢查，以下引用最相符段落的原文：",
     },
     "zh-Hans": {
         "sources": "资料来源",
@@ -41,13 +41,13 @@ WORDS = {
         "picture": "引用所在的页面，引文已标示",
         "unsupported": "没有资料支持这句话",
         "draft": "模型写了以下内容，但没有资料支持，所以不采用：",
+        "withheld": "模型写了以下内容，但没有通过检查，所以不采用：",
         "strays": "模型写了以下与问题无关的内容，所以不采用：",
         "error": "答案模型出错，以下只列出检索到的资料。",
         "working": "正在回答…",
         "none": "还没有问题。",
         "standalone": "↳ 依对话改写为：",
         "instant": "模型撰写中，先看资料原文：",
-        "quoted": "模型的回答没有通过检查，以下引用最相符段落的原文：",
     },
     "en": {
         "sources": "Sources",
@@ -60,13 +60,13 @@ WORDS = {
         "picture": "The cited page, with the quote highlighted",
         "unsupported": "No source supports this sentence",
         "draft": "The model wrote this, but no source supports it, so it is not used:",
+        "withheld": "The model wrote this, but it did not pass the checks, so it is not used:",
         "strays": "The model wrote this, which strays from the question, so it is not used:",
         "error": "The answer model failed; here is what retrieval found.",
         "working": "Answering…",
         "none": "No questions yet.",
         "standalone": "↳ Answered as:",
         "instant": "While the model writes, the sources say:",
-        "quoted": "The model's answer did not pass its checks; the best-matching passage says:",
     },
 }
 CHANNELS = {("dense", "lexical"): "lexical + dense", ("dense",): "dense", ("lexical",): "lexical"}
@@ -105,12 +105,12 @@ def answer_html(turn: int, answer: Answer, language: str) -> str:
     body = _linked(turn, answer, by_rank)
     cls = "answer-text abstained" if answer.abstained else "answer-text"
     out = f'<div class="{cls}">{body}</div>'
-    if answer.quoted_instead:  # rag.citations.clear_match: the sources' words, said so
-        out = f'<div class="instant-label">{esc(words["quoted"])}</div>' + out
-    dropped = [s for s in answer.sentences if s.supported is False]
+    # A quote given instead (rag.citations.clear_match; its text says so): all the model wrote.
+    dropped = answer.sentences if answer.quoted_instead else [s for s in answer.sentences if s.supported is False]
     if (answer.abstained or answer.quoted_instead) and dropped:
         items = "".join(f'<li class="unsupported" title="{esc(s.why)}">{esc(s.text)}</li>' for s in dropped)
-        out += f'<details class="draft"><summary>{esc(words["draft"])}</summary><ul>{items}</ul></details>'
+        summary = words["withheld" if answer.quoted_instead else "draft"]
+        out += f'<details class="draft"><summary>{esc(summary)}</summary><ul>{items}</ul></details>'
     return out + _strays_html(answer, language)
 
 
