@@ -469,6 +469,7 @@ FINAL_RECORDINGS = [
     ("replays/local-drcd-heldout-2038-clear-match", "the same texts replayed: a withheld answer quotes the clear match", "drcd"),
     ("replays/local-seed-read-ahead-clear-match", "seed set read ahead, replayed: a withheld answer quotes the clear match", "seed"),
     ("local-drcd-heldout-2039", "DRCD --seed 2039, recorded once with the clear match quoted", "drcd"),
+    ("local-seed-clear-match", "seed set read ahead, recorded once with the final code", "seed"),
 ]
 # Replays re-check recorded texts (rag eval --replay): their timings are the recording's, or none.
 TIMINGS = ("first_token_ms_p50", "latency_ms_p50", "latency_ms_p95")
