@@ -4,7 +4,7 @@ When the model's answer does not pass its checks, the answer is withheld; but wh
 passage clearly leads the others (the lone-passage lead, rag.retrieval.fusion.leads_by), the
 question most likely has its answer there, and the model only failed to say it: it named the
 wrong one of two things in the sentence, wrote words the source does not have, or copied
-sentences beside the answer. Then the answer quotes that passage's best sentence(s), word for
+sentences beside the answer, while citing that passage. Then the answer quotes that passage's best sentence(s), word for
 word, as the ``extractive`` answerer picks them (its score bar still applies), after a line
 saying it is a quote (rag.text.language.QUOTED_INSTEAD), instead of refusing; what the model
 wrote is kept beside it, not used. Never when the model refused, in the fixed phrase or in
@@ -36,10 +36,12 @@ def may_quote_instead(
 ) -> bool:
     """Whether a withheld answer to a question in ``language`` (``withheld``: the model's
     sentences and why each failed) may be replaced by a quote of the top passage: a Chinese
-    question; the model wrote an answer, not a refusal; the top passage leads by ``lead``; and
-    the model was shown it."""
+    question and passage; the model wrote an answer, not a refusal, citing that passage; it
+    leads by ``lead``; and the model was shown it."""
     if language == "en" or not withheld or denies(model_text) or any(denies(s.text) for s in withheld):
         return False
     if not passages or detect_language(passages[0].text) == "en":  # a Chinese question over English text: across languages too
+        return False
+    if not any(passages[0].rank in s.cited for s in withheld):  # the model did not point at it (or wrote no answer at all)
         return False
     return bool(shown) and shown[0].paragraph_id == passages[0].paragraph_id and leads_by(passages, lead)

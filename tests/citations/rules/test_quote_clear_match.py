@@ -49,6 +49,15 @@ def test_a_refusal_in_the_text_or_in_any_sentence_is_not_quoted_over():
     assert not may_quote_instead("zh-Hant", "司法、行政、立法三權。", WRONG + refusal, found, found, 0.75)
 
 
+def test_an_answer_that_does_not_cite_the_clear_match_is_not_quoted_over():
+    """Garbage, or an answer pointing elsewhere: the model did not fail to say the clear match."""
+    found = passages(1.2)
+    elsewhere = [s.model_copy(update={"cited": [2]}) for s in WRONG]
+    garbage = [SentenceSupport(text="lorem ipsum 9999999", cited=[7, 42], supported=False)]
+    assert not may_quote_instead("zh-Hant", "司法、行政、立法三權。 [2.1]", elsewhere, found, found, 0.75)
+    assert not may_quote_instead("zh-Hant", "lorem ipsum 9999999 [7][42]", garbage, found, found, 0.75)
+
+
 def test_a_chinese_question_over_an_english_passage_is_not_quoted():
     found = passages(1.2, top_text="The separation of powers divides the state into legislative, executive and judicial branches.")
     assert not may_quote_instead("zh-Hant", "司法、行政、立法三權。", WRONG, found, found, 0.75)
