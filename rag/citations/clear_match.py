@@ -2,16 +2,18 @@
 
 When the model's answer does not pass its checks, the answer is withheld; but when the top
 passage clearly leads the others (the lone-passage lead, rag.retrieval.fusion.leads_by), the
-question most likely has its answer there, and the model only failed to say it: it named the
-wrong one of two things in the sentence, wrote words the source does not have, or copied
-sentences beside the answer, while citing that passage. Then the answer quotes that passage's best sentence(s), word for
-word, as the ``extractive`` answerer picks them (its score bar still applies), after a line
-saying it is a quote (rag.text.language.QUOTED_INSTEAD), instead of refusing; what the model
-wrote is kept beside it, not used. Never when the model refused, in the fixed phrase or in
-its own words ("資料中沒有提供…", "無法得知…", rag.citations.pointed.denies), nor after a
-refusal it was asked again for (it had read the clear match alone and said no). Only for a
-Chinese question over a Chinese passage: the lead was measured on Chinese questions over
-Chinese text, and a lead found across languages names the wrong passage more often.
+question most likely has its answer there, and the model only failed to say it: citing that
+passage, it named the wrong one of two things in the sentence, wrote words the source does
+not have, or copied sentences beside the answer. Then the answer quotes that passage's best
+sentence(s), word for word, as the ``extractive`` answerer picks them (its score bar still
+applies), after a line saying it is a quote (rag.text.language.QUOTED_INSTEAD), instead of
+refusing; what the model wrote is kept beside it, not used. Never when the model refused, in
+the fixed phrase or in its own words ("資料中沒有提供…", "無法得知…",
+rag.citations.pointed.denies), nor after a refusal it was asked again for (it had read the
+clear match alone and said no), nor when it did not cite the clear match (garbage, or an
+answer from elsewhere). Only for a Chinese question over a Chinese passage: the lead was
+measured on Chinese questions over Chinese text, and a lead found across languages names the
+wrong passage more often.
 """
 
 from __future__ import annotations
