@@ -13,7 +13,7 @@ from typing import Protocol
 
 from rag.answer.backends import Final, Token, Usage
 from rag.answer.excerpts import excerpts
-from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.extractive import ExtractiveBackend
 from rag.answer.injection import looks_like_injection
 from rag.answer.prompts import build_messages, pointed_sentences
 from rag.answer.rewrite import model_line, rewrite_messages
@@ -66,8 +66,8 @@ class GenerativeBackend:
         self.sentence_keys = settings.citation_keys == "sentence"
         self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
         # Quotes the clear match when the model's answer is withheld (rag.citations.clear_match).
-        bars = {"zh": settings.min_answer_score_zh, "en": settings.min_answer_score_en}
-        self.clear_quote = None if CLEAR_MATCH in settings.citation_rules_off else ExtractiveAnswerer(embedder, bars)
+        off = CLEAR_MATCH in settings.citation_rules_off
+        self.clear_quote = None if off else ExtractiveBackend.from_settings(settings, embedder).answerer
         self._answering = 0  # questions being answered now (reading ahead waits for none)
         self._answering_lock = threading.Lock()
 
