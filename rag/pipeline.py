@@ -26,8 +26,10 @@ from rag.index.store import REBUILD_HINT, current_build, load_build
 from rag.models.embedding import get_embedder
 from rag.retrieval.followups import Rewrite, conversation_ranking, finds_nothing_clear, standalone
 from rag.retrieval.fusion import leads_by
+from rag.retrieval.gather import gather
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
+from rag.text.kinds import is_open, question_kind
 from rag.text.language import detect_language
 from rag.text.questions import ASK_IN_WORDS, EXAMPLE, NO_CONTENT, check_k, clean_question, no_content_reason
 from rag.types import MODES, Answer, Passage, Scope, Turn
@@ -257,6 +259,7 @@ class RAG:
             refusal = Answer(question=question, text=text, abstained=True, model=model or self.settings.answer_model)
             return iter([Token(text), Final(refusal)])
         passages = self._search(question, k, mode, scope, previous, follow_up)  # cleaned and checked once, above
+        passages = self.evidence(question, passages, mode, scope)
         retrieved = time.perf_counter()
         writes = (model or self.settings.answer_model) != "extractive"  # a model's first word; quotes have none
         events: Iterator[Event] = self.answer_stream(question, passages, model)
@@ -270,6 +273,15 @@ class RAG:
         if not quote.abstained and not quote.error:
             yield Draft(quote)
         yield from events
+
+    def evidence(self, question: str, passages: list[Passage], mode: str | None = None, scope: Scope | None = None) -> list[Passage]:
+        """What a question that needs explaining is answered from (rag.retrieval.gather): the
+        passages found, or the document's map, neighbours, several paragraphs by its kind."""
+        kind = question_kind(question)
+        if not self.settings.open_answers or not is_open(kind) or self._retriever is None:
+            return passages
+        floor = self.settings.relevance_floor_en if detect_language(question) == "en" else self.settings.relevance_floor_zh
+        return gather(kind, question, passages, self._retriever, mode, scope, floor)
 
     def answer_stream(self, question: str, passages: list[Passage], model: str | None = None) -> Iterator[Token | Final]:
         name = model or self.settings.answer_model
@@ -296,4 +308,5 @@ class RAG:
         """Answer from passages already retrieved."""
         question = clean_question(question, self.settings.max_question_chars)
         started, writes = time.perf_counter(), (model or self.settings.answer_model) != "extractive"
+        passages = self.evidence(question, passages)
         return final_answer(timed(self.answer_stream(question, passages, model), started, started, writes))

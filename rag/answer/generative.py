@@ -25,6 +25,7 @@ from rag.errors import RagError
 from rag.models.embedding import Embedder
 from rag.retrieval.fusion import leads_by
 from rag.settings import Settings
+from rag.text.kinds import is_open, question_kind
 from rag.text.language import QUOTED_INSTEAD, REFUSALS, detect_language, normalize_for_matching
 from rag.types import Answer, Passage, Timings, Turn
 
@@ -65,6 +66,8 @@ class GenerativeBackend:
         self.lone_lead = settings.lead_margin(settings.lone_passage_lead)
         self.sentence_keys = settings.citation_keys == "sentence"
         self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
+        self.open_answers = settings.open_answers
+        self.open_budget = settings.open_prompt_budget
         # Quotes the clear match when the model's answer is withheld (rag.citations.clear_match).
         off = CLEAR_MATCH in settings.citation_rules_off
         self.clear_quote = None if off else ExtractiveBackend.from_settings(settings, embedder).answerer
@@ -85,10 +88,10 @@ class GenerativeBackend:
             with self._answering_lock:
                 self._answering -= 1
 
-    def messages(self, question: str, read: list[Passage], language: str) -> list[dict[str, str]]:
+    def messages(self, question: str, read: list[Passage], language: str, kind: str = "lookup") -> list[dict[str, str]]:
         """The prompt for ``question`` over what the model reads (one builder, so what
         rag.answer.read_ahead reads is what a question's prompt begins with)."""
-        return build_messages(question, read, language, self.sentence_keys)
+        return build_messages(question, read, language, self.sentence_keys, kind)
 
     def warm_up(self) -> None:
         """Have the model read a short prompt now (loaded, its caches filled), not at the first question."""
@@ -120,9 +123,12 @@ class GenerativeBackend:
         if not passages:
             return []
         # The floor is a cosine: a passage found by words alone (lexical mode, or a document
-        # whose vectors are still being computed) has none to compare, and is shown.
+        # whose vectors are still being computed) has none to compare, and is shown. Evidence
+        # read from a document's map (rag.retrieval.gather) was chosen for the document, which
+        # the question named or the search found above the floor.
         top = passages[0].dense_score
-        if top is not None and top < floor:
+        by_map = any("map" in p.found_by for p in passages)
+        if top is not None and top < floor and not by_map:
             return []
         return [p for p in passages[: self.passages_shown] if not looks_like_injection(p.text)]
 
@@ -153,14 +159,16 @@ class GenerativeBackend:
     def _pointed(self, read: list[Passage]) -> dict[tuple[int, int], str] | None:
         return pointed_sentences(read) if self.sentence_keys else None
 
-    def write(self, question: str, read: list[Passage], language: str, hold_refusal: bool) -> Generator[Token, None, Tried]:
+    def write(
+        self, question: str, read: list[Passage], language: str, hold_refusal: bool, kind: str = "lookup"
+    ) -> Generator[Token, None, Tried]:
         """Yields the model's tokens as they come; returns what it wrote. With ``hold_refusal``,
         text that may still become the refusal phrase is held back (it may be asked again)."""
         refusal = _refusal_form(REFUSALS[language])
         pieces: list[str] = []
         usage, holding = None, hold_refusal
         try:
-            for delta in self.chat.stream_chat(self.messages(question, read, language)):
+            for delta in self.chat.stream_chat(self.messages(question, read, language, kind)):
                 if isinstance(delta, Usage):
                     usage = delta
                     continue
@@ -184,6 +192,10 @@ class GenerativeBackend:
             text = REFUSALS[language]
             yield Token(text)
             yield Final(Answer(question=question, text=text, passages=passages, abstained=True, model=self.name))
+            return
+        kind = question_kind(question) if self.open_answers else "lookup"
+        if is_open(kind):
+            yield from self._open(question, kind, language, passages, shown)
             return
         view, other_view = self.views(passages, shown)
         # The model reads excerpts (and, with sentence keys, numbered sentences of them); the
@@ -211,12 +223,6 @@ class GenerativeBackend:
         if checked.abstained and len(tries) == 1:  # not after a refusal: shown the clear match alone, it said no
             quoted = self._quote_instead(question, language, passages, shown, first.text, checked)
             checked = quoted or checked
-        usages = [t.usage for t in tries if t.usage is not None]
-        timings = Timings()
-        if usages:  # both readings, when the model was asked twice
-            prompt_tokens, wrote = sum(u.prompt_tokens for u in usages), sum(u.completion_tokens for u in usages)
-            cached = sum(u.cached_tokens for u in usages)
-            timings = Timings(prompt_tokens=prompt_tokens, cached_prompt_tokens=cached, completion_tokens=wrote)
         yield Final(
             Answer(
                 question=question,
@@ -229,6 +235,63 @@ class GenerativeBackend:
                 model_text=kept.text,
                 refused_first=first.text if len(tries) > 1 else "",
                 quoted_instead=quoted is not None,
-                timings=timings,
+                timings=_timings(tries),
             )
         )
+
+    def _open(self, question: str, kind: str, language: str, passages: list[Passage], shown: list[Passage]) -> Iterator[Token | Final]:
+        """A question that needs explaining: every gathered passage shown, with a larger budget
+        and the kind's instruction; sentences no source backs are dropped, the rest stands."""
+        read = excerpts(question, shown, self.open_budget)
+        tried = yield from self.write(question, read, language, hold_refusal=False, kind=kind)
+        if tried.error:
+            yield Final(Answer(question=question, text="", passages=passages, model=self.name, error=tried.error))
+            return
+        checked = self.verifier.verify(
+            tried.text, shown, language, question, pointed_sentences(read), open_answer=True, as_list=kind == "list"
+        )
+        yield Final(
+            Answer(
+                question=question,
+                text=checked.text,
+                citations=checked.citations,
+                passages=passages,
+                abstained=checked.abstained,
+                model=self.name,
+                sentences=checked.sentences,
+                model_text=tried.text,
+                timings=_timings([tried]),
+            )
+        )
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•・]|\d{1,2}[.、)）])\s*")
+_TRAILING_KEYS = re.compile(r"((?:\s*[\[［][\d.,，、\s]+[\]］])*)\s*$")
+
+
+def one_item_a_sentence(text: str) -> str:
+    """A list the model wrote (one item a line, '- ' or '1.' before it) as sentences the
+    claims parser splits: bullets dropped, each item ended before its keys."""
+    items = []
+    for line in text.splitlines():
+        item = _BULLET.sub("", line).strip()
+        keys = _TRAILING_KEYS.search(item)
+        body, tail = item[: keys.start()].strip(" -"), keys.group(1).strip() if keys else ""
+        if not body:
+            continue
+        if body and body[-1] not in "。！？.!?；;":
+            body += "." if body[-1].isascii() else "。"
+        items.append(f"{body}{tail}")
+    return (" " if items and items[0][:1].isascii() else "").join(items) or text
+
+
+def _timings(tries: list[Tried]) -> Timings:
+    """Tokens read and written over every reading (both, when the model was asked twice)."""
+    usages = [t.usage for t in tries if t.usage is not None]
+    if not usages:
+        return Timings()
+    return Timings(
+        prompt_tokens=sum(u.prompt_tokens for u in usages),
+        cached_prompt_tokens=sum(u.cached_tokens for u in usages),
+        completion_tokens=sum(u.completion_tokens for u in usages),
+    )

@@ -60,11 +60,16 @@ class CitationVerifier:
         question_language: str,
         question: str = "",
         pointed: Mapping[tuple[int, int], str] | None = None,
+        open_answer: bool = False,
+        as_list: bool = False,
     ) -> Verified:
         """``question``, when given, lets the answer rules judge the answer against it (a lead far
         from it, sentences that stray from it) and the source rules look for its subject.
         ``pointed``: the source sentences the prompt numbered ((key, number) -> text), so a
-        citation quotes the sentence its key points at ([2.3]) when that one says the claim."""
+        citation quotes the sentence its key points at ([2.3]) when that one says the claim.
+        ``open_answer``: an answer of several points (rag.text.kinds), where a sentence no source
+        backs is dropped and the rest stands; the answer rules, which judge a lookup by its lead
+        sentence, do not apply; ``as_list`` writes the kept sentences one item a line."""
         refusal = Verified(REFUSALS[question_language], [], [], True)
         if not passages:
             return refusal
@@ -77,9 +82,14 @@ class CitationVerifier:
             checks = [self._check(claim, shown) for claim in claims]
         if not checks:  # the model wrote only the refusal or filler: nothing to pass on
             return Verified(refusal.text, [], checks, True)
+        if open_answer:
+            dropped = {"about_question": False, "reason": "left out: no shown source backs it"}
+            checks = [c if c.supported else c.model_copy(update=dropped) for c in checks]
+            if not any(c.supported for c in checks):
+                return Verified(refusal.text, [], checks, True)
         lead = 0  # every claim is judged, so the first one answers the question
         closeness = Closeness(checks, lead, lambda texts: self._closeness(question, texts))
-        for rule in self.rules.answer:
+        for rule in () if open_answer else self.rules.answer:
             ruling = rule.judge(checks, lead, shown, closeness)
             if ruling is None:
                 continue
@@ -89,15 +99,18 @@ class CitationVerifier:
         parts: list[str] = []
         citations: list[Citation] = []
         pointers = {claim.text: claim.pointers for claim in claims}
+        said: set[str] = set()
         for check in checks:
-            if check.about_question:
+            if check.about_question and check.text not in said:  # never the same sentence twice
+                said.add(check.text)
                 parts.append(check.text + "".join(f" [{k}]" for k in check.keys))
                 for k in check.keys:
                     texts = [pointed[p] for p in pointers.get(check.text, ()) if p[0] == k and p in pointed] if pointed else []
                     citations.append(citation_for(check.text, shown.source(k).passage, texts))
         joiner = " " if question_language == "en" else ""
+        text = "\n".join(f"- {part}" for part in parts) if as_list and len(parts) > 1 else joiner.join(parts)
         unique = list({(c.key, c.start, c.end): c for c in citations}.values())
-        return Verified(joiner.join(parts), unique, checks, False)
+        return Verified(text, unique, checks, False)
 
     def _with_quotes(
         self, written: list[Triple], answer: str, question: str, shown: Shown, pointed: Mapping[tuple[int, int], str]

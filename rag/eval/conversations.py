@@ -124,4 +124,3 @@ def run_conversation_eval(
     }
     report["per_turn"] = rows
     return report
-

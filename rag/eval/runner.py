@@ -9,7 +9,15 @@ import numpy as np
 from tqdm import tqdm
 
 from rag.answer.replay import RECORDED_SETTINGS
-from rag.eval.scoring import EvalQuestion, answer_scores, gold_paragraph_ids, holds_answer, retrieval_metrics
+from rag.eval.scoring import (
+    EvalQuestion,
+    answer_scores,
+    gold_paragraph_ids,
+    holds_answer,
+    point_coverage,
+    repeated_sentences,
+    retrieval_metrics,
+)
 from rag.pipeline import RAG
 from rag.text.numbers import unsupported_numbers
 from rag.types import Answer
@@ -31,6 +39,45 @@ def _latency(values: list[float]) -> dict[str, float]:
     if not values:
         return {}
     return {"latency_ms_p50": 1000 * float(np.percentile(values, 50)), "latency_ms_p95": 1000 * float(np.percentile(values, 95))}
+
+
+def _open_scores(answer: Answer, q: EvalQuestion, gold: set[str]) -> dict[str, Any]:
+    """An open question's scores: key points stated, sentences said twice, and per quoted
+    sentence whether its citation points at a gold paragraph (or at least its document)."""
+    gold_docs = {pid.rsplit("#p", 1)[0] for pid in gold}
+    return {
+        "kind": q.kind,
+        "lang": q.lang,
+        "coverage": point_coverage(answer.text, q.points),
+        "points_missed": [p[0] for p in q.points if not holds_answer(answer.text, p)],
+        "repeated_sentences": repeated_sentences([c.text for c in answer.citations]),
+        "sentence_citations": len(answer.citations),
+        "sentence_citations_gold": sum(c.paragraph_id in gold for c in answer.citations),
+        "sentence_citations_gold_doc": sum(c.doc_id in gold_docs for c in answer.citations),
+    }
+
+
+def open_summary(per_question: list[dict[str, Any]]) -> dict[str, Any]:
+    """Key-point coverage over the open questions, overall and per kind and language, with
+    refusals, repeated sentences and per-sentence citation precision."""
+    rows = [r for r in per_question if "coverage" in r]
+    if not rows:
+        return {}
+
+    def mean(group: list[dict[str, Any]]) -> float:
+        return round(float(np.mean([r["coverage"] for r in group])), 3)
+
+    cited = sum(r["sentence_citations"] for r in rows)
+    return {
+        "open_questions": len(rows),
+        "key_point_coverage": mean(rows),
+        "key_point_coverage_by_kind": {k: mean([r for r in rows if r["kind"] == k]) for k in sorted({r["kind"] for r in rows})},
+        "key_point_coverage_by_lang": {k: mean([r for r in rows if r["lang"] == k]) for k in sorted({r["lang"] for r in rows})},
+        "open_refusals": sum(bool(r["abstained"]) for r in rows) / len(rows),
+        "answers_repeating_a_sentence": sum(r["repeated_sentences"] > 0 for r in rows),
+        "sentence_citation_precision": sum(r["sentence_citations_gold"] for r in rows) / cited if cited else None,
+        "sentence_citation_precision_by_document": sum(r["sentence_citations_gold_doc"] for r in rows) / cited if cited else None,
+    }
 
 
 def run_eval(
@@ -93,6 +140,8 @@ def run_eval(
                     scores = answer_scores(answer.text, q.answers)
                     answer_rows.append(scores)
                     record.update(scores)
+                if q.points:
+                    record.update(_open_scores(answer, q, gold))
                 hits = [c.paragraph_id in gold for c in answer.citations]
                 cited += len(hits)
                 cited_gold += sum(hits)
@@ -154,6 +203,7 @@ def run_eval(
             **_latency(answer_latencies),
             **{k.replace("latency", "first_token"): v for k, v in _latency(first_tokens).items()},
         )
+        summary.update(open_summary(per_question))
         report["answers"] = summary
         report["model"] = model or rag.settings.answer_model
         used = getattr(rag.backend(model), "settings", rag.settings)  # a replay's are the recording's

@@ -25,6 +25,9 @@ class EvalQuestion:
     gold_paragraphs: list[str] = field(default_factory=list)
     gold_text: list[str] = field(default_factory=list)
     unanswerable: bool = False
+    kind: str = ""  # rag.text.kinds: what the answer should be shaped as; '' = not labelled
+    lang: str = ""
+    points: list[list[str]] = field(default_factory=list)  # key points, each a list of accepted wordings
 
 
 @dataclass
@@ -110,9 +113,19 @@ def load_jsonl(path: Path) -> list[EvalQuestion]:
                     gold_paragraphs=[str(p) for p in row.get("gold_paragraphs", [])],
                     gold_text=[str(t) for t in row.get("gold_text", [])],
                     unanswerable=bool(row.get("unanswerable", False)),
+                    kind=str(row.get("kind", "")),
+                    lang=str(row.get("lang", "")),
+                    points=_points(row.get("points", []), path, n),
                 )
             )
     return questions
+
+
+def _points(value: object, path: Path, n: int) -> list[list[str]]:
+    """Key points as lists of accepted wordings; a point given as one string is one wording."""
+    if not isinstance(value, list):
+        raise RagError(f"{path}:{n}: 'points' must be a list.", fix='Write e.g. "points": [["500億", "50 billion"], ["北京"]].')
+    return [[str(w) for w in (point if isinstance(point, list) else [point])] for point in value]
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -211,3 +224,25 @@ def answer_scores(answer_text: str, accepted: Sequence[str]) -> dict[str, float]
         "contains": float(holds_answer(answer_text, accepted)),
         "char_f1": max(char_f1(answer_text, a) for a in accepted),
     }
+
+
+def point_coverage(answer_text: str, points: Sequence[Sequence[str]]) -> float:
+    """Share of the key points the answer states: a point counts when any of its wordings
+    occurs, with citation keys, script, case and punctuation set aside (as ``holds_answer``)."""
+    if not points:
+        return 0.0
+    return sum(holds_answer(answer_text, point) for point in points) / len(points)
+
+
+def repeated_sentences(sentences: Sequence[str]) -> int:
+    """How many of an answer's sentences say again what an earlier one said (same text once
+    citation keys, script, case and punctuation are set aside)."""
+    seen: set[str] = set()
+    repeats = 0
+    for sentence in sentences:
+        norm = _answer_norm(sentence)
+        if not norm:
+            continue
+        repeats += norm in seen
+        seen.add(norm)
+    return repeats

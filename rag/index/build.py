@@ -17,6 +17,7 @@ from rag.corpus.progress import page_progress
 from rag.corpus.readers import Progress
 from rag.errors import RagError
 from rag.index.dense_stage import BuildProgress, assemble, embed_pending, embedded_text, encoder, known_vectors, text_key, vector_cache
+from rag.index.doc_map import document_maps
 from rag.index.lexical import LexicalIndex
 from rag.index.store import FORMAT_VERSION, build_lock, current_build, read_manifest, write_build
 from rag.index.vectors import choose_kind
@@ -176,11 +177,12 @@ def build_index(
         reused = len(texts) - len(pending)
         lexical = LexicalIndex.build([f"{p.heading}\n{p.text}" if p.heading else p.text for p in corpus.paragraphs])
         manifest = _manifest(settings, corpus, len(chunks), embedder.dimension, started)
+        maps = document_maps(corpus.paragraphs, {d.doc_id: d.title or "" for d in corpus.documents}, settings.summary_method)
         searchable_at = None
         if on_searchable is not None and len(pending) > settings.progressive_above:
             # Flat: an IVF trained on zero rows would be a poor one, and this build is short-lived.
             early = {**manifest, "dense": {"done": reused, "total": len(chunks)}}
-            folder = write_build(settings.index_dir, early, vectors, corpus.paragraphs, chunks, lexical, "flat", pending)
+            folder = write_build(settings.index_dir, early, vectors, corpus.paragraphs, chunks, lexical, "flat", pending, maps)
             searchable_at = (dt.datetime.now(dt.UTC) - started).total_seconds()
             on_searchable(folder)
             if on_progress is not None:
@@ -192,7 +194,7 @@ def build_index(
             on_progress("writing", 0, 0, "")
         kind = choose_kind(settings.vector_index, len(chunks), settings.approximate_above)
         manifest["dense"] = {"done": len(chunks), "total": len(chunks)}
-        folder = write_build(settings.index_dir, manifest, vectors, corpus.paragraphs, chunks, lexical, kind)
+        folder = write_build(settings.index_dir, manifest, vectors, corpus.paragraphs, chunks, lexical, kind, maps=maps)
         cache.clear()  # the build holds every vector now
         if corpus.cache is not None:
             corpus.cache.prune()

@@ -2,6 +2,7 @@
 
     index/CURRENT                  name of the live build (replaced with os.replace)
     index/build-<time>-<rand>/     manifest.json, vectors.faiss, paragraphs.jsonl, chunks.jsonl,
+                                   maps.jsonl (each document's map, rag.index.doc_map),
                                    bm25/ (bm25s's own .npy arrays and JSON), and for a
                                    lexical-first build pending.npy (chunks without vectors yet)
     index/vector-cache/            vectors of a build not finished yet (rag.index.vector_cache)
@@ -28,6 +29,7 @@ import faiss
 import numpy as np
 
 from rag.errors import RagError
+from rag.index.doc_map import MAPS, DocumentMap, document_maps
 from rag.index.lexical import LexicalIndex
 from rag.index.vectors import build_vector_index
 from rag.types import Chunk, Paragraph
@@ -70,6 +72,8 @@ class StoredIndex:
     lexical: LexicalIndex | None
     # Chunks without a vector yet (a lexical-first build); empty for a complete one.
     pending: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # doc_id -> its map (rag.index.doc_map); made at load time for a build written without one.
+    maps: dict[str, DocumentMap] = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -112,6 +116,7 @@ def write_build(
     lexical: LexicalIndex,
     vector_kind: str = "flat",
     pending: np.ndarray | None = None,
+    maps: dict[str, DocumentMap] | None = None,
 ) -> Path:
     """Write a whole build beside the live one, then switch CURRENT to it.
     ``vector_kind`` is 'flat', 'ivf' or 'hnsw' (see rag.index.vectors.choose_kind);
@@ -126,6 +131,9 @@ def write_build(
         _write_jsonl(folder / PARAGRAPHS, [p.model_dump() for p in paragraphs])
         _write_jsonl(folder / CHUNKS, [c.model_dump() for c in chunks])
         more_files = [p.relative_to(folder).as_posix() for p in lexical.save(folder)]
+        if maps is not None:
+            _write_jsonl(folder / MAPS, [m.model_dump() for m in maps.values()])
+            more_files.append(MAPS)
         if pending is not None and len(pending):
             np.save(folder / PENDING, np.asarray(pending, dtype=np.int64), allow_pickle=False)
             more_files.append(PENDING)
@@ -189,10 +197,22 @@ def load_build(folder: Path, verify: bool = True) -> StoredIndex:
         chunks = [Chunk(**row) for row in _read_jsonl(folder / CHUNKS)]
         lexical = LexicalIndex.load(folder)
         pending = np.load(folder / PENDING, allow_pickle=False) if PENDING in manifest.get("files", {}) else np.zeros(0, dtype=np.int64)
+        if MAPS in manifest.get("files", {}):
+            maps = {row["doc_id"]: DocumentMap(**row) for row in _read_jsonl(folder / MAPS)}
+        else:  # written before maps were: made now, from the same paragraphs
+            titles = {d["doc_id"]: d.get("title") or "" for d in manifest.get("documents", [])}
+            maps = document_maps(paragraphs.values(), titles)
     except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
         raise RagError(f"The index in {folder} cannot be read ({exc}).", fix=REBUILD_HINT) from exc
     if vectors.ntotal != len(chunks):
         raise RagError(f"The index in {folder} has {vectors.ntotal} vectors for {len(chunks)} chunks.", fix=REBUILD_HINT)
     return StoredIndex(
-        folder=folder, manifest=manifest, vectors=vectors, paragraphs=paragraphs, chunks=chunks, lexical=lexical, pending=pending
+        folder=folder,
+        manifest=manifest,
+        vectors=vectors,
+        paragraphs=paragraphs,
+        chunks=chunks,
+        lexical=lexical,
+        pending=pending,
+        maps=maps,
     )

@@ -45,8 +45,8 @@ class Retriever:
         self.lexical_weight = lexical_weight
         self.candidates = candidates
         self.paragraph_ids = list(stored.paragraphs)
-        position = {pid: i for i, pid in enumerate(self.paragraph_ids)}
-        self.chunk_paragraph = np.array([position[c.paragraph_id] for c in stored.chunks], dtype=np.int64)
+        self.position = {pid: i for i, pid in enumerate(self.paragraph_ids)}
+        self.chunk_paragraph = np.array([self.position[c.paragraph_id] for c in stored.chunks], dtype=np.int64)
         # Chunks of paragraph i are _chunk_order[_chunk_bounds[i]:_chunk_bounds[i + 1]]: two
         # arrays instead of a million small ones on large corpora.
         self._chunk_order = np.argsort(self.chunk_paragraph, kind="stable")
@@ -183,6 +183,11 @@ class Retriever:
     def first_paragraphs(self, n: int) -> list[Passage]:
         """The first ``n`` paragraphs in index order, each as a passage ranked first."""
         return [self._passage(pos, 0.0, None, 1) for pos in range(min(n, len(self.paragraph_ids)))]
+
+    def paragraph_passage(self, paragraph_id: str, rank: int, found_by: str) -> Passage:
+        """A stored paragraph as a passage at ``rank``, brought in by ``found_by`` (not by a
+        search: it has no score of its own)."""
+        return self._passage(self.position[paragraph_id], 0.0, None, rank, found_by=[found_by])
 
     def _passage(self, pos: int, score: float, chunk_index: int | None, rank: int, **extra) -> Passage:
         para = self.stored.paragraphs[self.paragraph_ids[pos]]

@@ -55,8 +55,7 @@ def upload(page, payloads) -> str:
     before = page.locator("#documents-message").inner_text()
     page.locator("#upload input[type=file]").set_input_files(payloads)
     page.wait_for_function(
-        "b => { const m = document.querySelector('#documents-message');"
-        " return m && m.innerText !== b && /Added|⚠️/.test(m.innerText); }",
+        "b => { const m = document.querySelector('#documents-message'); return m && m.innerText !== b && /Added|⚠️/.test(m.innerText); }",
         arg=before,
         timeout=60_000,
     )

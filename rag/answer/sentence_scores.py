@@ -1,0 +1,40 @@
+"""How well each sentence answers a question, for the answerers that quote sentences:
+
+score = dense similarity to the question (works across languages)
++ LEXICAL_WEIGHT x the IDF-weighted share of the question's bigrams found in the
+sentence (after Traditional/Simplified normalisation, so both scripts match)
++ NUMBER_BONUS when the question asks "how much/many" and the sentence has a number.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from rag.models.embedding import Embedder
+from rag.text.language import bigrams
+
+LEXICAL_WEIGHT = 0.5
+NUMBER_BONUS = 0.05
+_QUANTITY_QUESTION = re.compile(
+    r"多少|幾|几|多大|多長|多长|多久|多高|多遠|多远|how (much|many|long|large|far|big)|what (amount|number)", re.I
+)
+_HAS_NUMBER = re.compile(r"\d|[一二兩两三四五六七八九十百千萬万億亿]+[個个年月日億亿萬万%]")
+
+
+def sentence_scores(question: str, sentences: list[str], embedder: Embedder) -> np.ndarray:
+    query = embedder.encode_queries([question])[0]
+    dense = embedder.encode_passages(sentences) @ query
+    wanted = bigrams(question)
+    grams = [bigrams(s) for s in sentences]
+    n = len(sentences)
+    # Bigrams found in every candidate (the topic's name, say) tell sentences apart least.
+    idf = {g: math.log(1 + n / (1 + sum(g in s for s in grams))) for g in wanted}
+    total = sum(idf.values()) or 1.0
+    lexical = np.array([sum(idf[g] for g in wanted & s) / total for s in grams])
+    bonus = np.zeros(n)
+    if _QUANTITY_QUESTION.search(question):
+        bonus = np.array([NUMBER_BONUS if _HAS_NUMBER.search(s) else 0.0 for s in sentences])
+    return dense + LEXICAL_WEIGHT * lexical + bonus

@@ -1,0 +1,155 @@
+"""Evidence for questions that need explaining (rag.text.kinds): what the kind of question
+needs, not only the passages that best match its words.
+
+- overview, summary: the document the question is about (named by its title, or holding
+  most of the best passages), read through its map (rag.index.doc_map): the paragraphs of
+  its lead and summary sentences, in document order;
+- why, how: the best passage with its neighbours in the document (a reason or a step is
+  often told in the paragraph before or after the one that matches);
+- list, compare, timeline: several paragraphs from a wider search, picked for relevance and
+  against redundancy (maximal marginal relevance), so that each carries other items; a
+  timeline's in document order.
+
+Passages brought in this way say so in ``found_by`` ('map', 'neighbour'); their ranks are
+the citation keys the answerers write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.retrieval.retriever import Retriever
+from rag.text.language import bigrams, normalize_for_matching
+from rag.types import Passage, Scope
+
+
+@dataclass(frozen=True)
+class GatherTuning:
+    """How much evidence each kind gathers; sized so a 1.5B model reads it in a few seconds."""
+
+    candidates: int = 30  # passages searched for a list, comparison or timeline
+    spread_paragraphs: int = 6  # of them, kept for a list, comparison or timeline
+    redundancy: float = 0.6  # word overlap (cosine of bigram sets) above which a paragraph adds little
+    neighbours: int = 1  # paragraphs either side of a why/how question's best passage
+    map_paragraphs: int = 5  # paragraphs shown for an overview or summary
+    searched_paragraphs: int = 2  # of them, the document's best matches to the question (the rest from its map)
+    vote_depth: int = 10  # best passages that vote for the document a question is about
+
+
+TUNING = GatherTuning()
+
+
+def named_document(question: str, retriever: Retriever, scope: Scope | None = None) -> str | None:
+    """The document whose title the question names (the longest such title), or None."""
+    folded = normalize_for_matching(question)
+    allowed = set(scope.documents) if scope is not None and scope.documents else None
+    best, length = None, 1  # a one-character title names nothing
+    for doc_id, found in retriever.stored.maps.items():
+        title = normalize_for_matching(found.title).strip()
+        if len(title) > length and title in folded and (allowed is None or doc_id in allowed):
+            best, length = doc_id, len(title)
+    return best
+
+
+def voted_document(passages: list[Passage], depth: int) -> str | None:
+    """The document holding most of the best passages (each weighs 1/rank), when it holds the best one."""
+    if not passages:
+        return None
+    weight: dict[str, float] = {}
+    for n, p in enumerate(passages[:depth], 1):
+        weight[p.doc_id] = weight.get(p.doc_id, 0.0) + 1.0 / n
+    doc = max(weight, key=lambda d: weight[d])
+    return doc if doc == passages[0].doc_id else None
+
+
+def _ranked(passages: list[Passage]) -> list[Passage]:
+    return [p.model_copy(update={"rank": n}) for n, p in enumerate(passages, 1)]
+
+
+def _document_order(passages: list[Passage], retriever: Retriever) -> list[Passage]:
+    return sorted(passages, key=lambda p: retriever.position[p.paragraph_id])
+
+
+def from_map(doc_id: str, retriever: Retriever, found: list[Passage], tuning: GatherTuning = TUNING) -> list[Passage]:
+    """The document's best-matching paragraphs (an overview of one part of it names that
+    part) and the paragraphs of its lead and summary sentences, in document order; a
+    paragraph the search found keeps its scores."""
+    doc_map = retriever.stored.maps.get(doc_id)
+    if doc_map is None:
+        return []
+    searched = {p.paragraph_id: p for p in found if p.doc_id == doc_id}
+    mapped = [r.paragraph_id for r in [*doc_map.lead, *doc_map.summary]]
+    wanted = list(dict.fromkeys([*list(searched)[: tuning.searched_paragraphs], *mapped]))[: tuning.map_paragraphs]
+    passages = [searched[pid] if pid in searched else retriever.paragraph_passage(pid, 0, "map") for pid in wanted]
+    return _ranked(_document_order(passages, retriever))
+
+
+def with_neighbours(passages: list[Passage], retriever: Retriever, tuning: GatherTuning = TUNING) -> list[Passage]:
+    """The best passage, the paragraphs beside it in its document, then the other passages."""
+    if not passages:
+        return []
+    top = passages[0]
+    at = retriever.position[top.paragraph_id]
+    near = []
+    for pos in range(at - tuning.neighbours, at + tuning.neighbours + 1):
+        if 0 <= pos < len(retriever.paragraph_ids) and pos != at:
+            pid = retriever.paragraph_ids[pos]
+            if retriever.stored.paragraphs[pid].doc_id == top.doc_id:
+                near.append(next((p for p in passages if p.paragraph_id == pid), None) or retriever.paragraph_passage(pid, 0, "neighbour"))
+    block = _document_order([top, *near], retriever)
+    rest = [p for p in passages if p.paragraph_id not in {b.paragraph_id for b in block}]
+    return _ranked([*block, *rest][: max(len(passages), len(block))])
+
+
+def spread(passages: list[Passage], count: int, redundancy: float) -> list[Passage]:
+    """Up to ``count`` passages by maximal marginal relevance: best first, then each next one
+    that does not repeat (by words) one already taken."""
+    grams = [bigrams(p.text) for p in passages]
+    taken: list[int] = []
+    for i in range(len(passages)):
+        if len(taken) == count:
+            break
+        if all(_overlap(grams[i], grams[j]) < redundancy for j in taken):
+            taken.append(i)
+    return [passages[i] for i in taken]
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / float(np.sqrt(len(a) * len(b))) if a and b else 0.0
+
+
+def gather(
+    kind: str,
+    question: str,
+    passages: list[Passage],
+    retriever: Retriever,
+    mode: str | None = None,
+    scope: Scope | None = None,
+    floor: float | None = None,
+    tuning: GatherTuning = TUNING,
+) -> list[Passage]:
+    """The evidence for a question of ``kind`` whose search found ``passages`` (best first).
+    A lookup, or a question about no document the library holds, keeps ``passages``: a
+    document not named by its title must hold a best passage whose dense score reaches
+    ``floor``, the relevance floor that refuses off-topic lookups."""
+    if kind == "lookup" or not passages:
+        return passages
+    top = passages[0].dense_score
+    off_topic = floor is not None and top is not None and top < floor
+    if kind in ("overview", "summary"):
+        doc = named_document(question, retriever, scope) or (None if off_topic else voted_document(passages, tuning.vote_depth))
+        return (from_map(doc, retriever, passages, tuning) if doc else []) or passages
+    if off_topic:
+        return passages
+    if kind in ("why", "how"):
+        return with_neighbours(passages, retriever, tuning)
+    wide = retriever.search(question, max(tuning.candidates, len(passages)), mode, scope=scope)
+    doc = named_document(question, retriever, scope) or voted_document(wide, tuning.vote_depth)
+    if doc is not None:  # the items of one document's list are told in that document
+        wide = [p for p in wide if p.doc_id == doc] or wide
+    picked = spread(wide, tuning.spread_paragraphs, tuning.redundancy)
+    if kind == "timeline":
+        picked = _document_order(picked, retriever)
+    return _ranked(picked)

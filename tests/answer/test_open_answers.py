@@ -1,0 +1,65 @@
+"""Extractive answers to questions that need explaining (rag.answer.open_extractive)."""
+
+import re
+
+import pytest
+
+from rag.citations.markers import CITATION
+from rag.eval.scoring import repeated_sentences
+
+pytestmark = pytest.mark.slow
+
+
+def _check_citations(answer) -> None:
+    by_rank = {p.rank: p for p in answer.passages}
+    assert answer.citations
+    for c in answer.citations:
+        p = by_rank[c.key]
+        assert p.text[c.start - p.start : c.end - p.start] == c.text  # the quote is the source's own text
+    assert repeated_sentences([c.text for c in answer.citations]) == 0
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["這篇文章主要在講什麼？", "这篇文章主要讲了什么？", "Summarise the article about the China-Russia-Mongolia border exercise."],
+)
+def test_an_overview_is_answered_with_several_cited_sentences(seed_rag, question: str) -> None:
+    answer = seed_rag.ask(question)
+    assert not answer.abstained
+    assert len(answer.citations) >= 3
+    _check_citations(answer)
+    if question.startswith("Summarise"):
+        assert answer.text.startswith("The sources say")
+
+
+def test_the_sentences_follow_the_documents_order(seed_rag) -> None:
+    answer = seed_rag.ask("請總結這篇關於中俄蒙聯合演練的分析。")
+    places = [(c.doc_id, c.start) for c in answer.citations]
+    assert places == sorted(places)
+
+
+def test_a_list_is_one_cited_item_a_line(seed_rag) -> None:
+    answer = seed_rag.ask("中俄蒙三國的合作有哪些項目？")
+    assert not answer.abstained
+    items = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(items) >= 2
+    assert all(CITATION.search(line) for line in items)
+    _check_citations(answer)
+
+
+def test_lookups_are_still_answered_with_one_or_two_sentences(seed_rag) -> None:
+    answer = seed_rag.ask("西伯利亞力量2號管道每年最多可輸送多少天然氣？")
+    assert "500億立方公尺" in answer.text
+    assert len(answer.citations) <= 2
+
+
+def test_open_answers_can_be_switched_off(seed_rag) -> None:
+    from rag.answer.extractive import ExtractiveBackend
+
+    settings = seed_rag.settings.model_copy(update={"open_answers": False})
+    backend = ExtractiveBackend.from_settings(settings, seed_rag.embedder)
+    passages = seed_rag.retrieve("這篇文章主要在講什麼？")
+    answer = backend.answerer.answer("這篇文章主要在講什麼？", passages)
+    assert backend.open_answerer is None
+    assert len(answer.citations) <= 2 or answer.abstained
+    assert not re.search(r"^- ", answer.text, re.M)
