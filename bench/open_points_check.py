@@ -64,7 +64,7 @@ def load_sources(drcd_path: str, seed_path: str) -> dict[str, list[str]]:
 def check_file(path: str, docs: dict[str, list[str]], folded_docs: dict[str, str], verbose: bool = False) -> tuple[bool, set[str]]:
     ok = True
     errors: list[str] = []
-    rows = [json.loads(l) for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()]
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     ids = collections.Counter(r.get("id") for r in rows)
     for i, n in ids.items():
         if n > 1:
@@ -152,14 +152,17 @@ def check_file(path: str, docs: dict[str, list[str]], folded_docs: dict[str, str
                     print(f"  {qid}: point {p} found in {n_docs} other library articles")
 
     n = len(rows)
-    mean = lambda xs: sum(xs) / len(xs) if xs else 0.0
+
+    def mean(xs):
+        return sum(xs) / len(xs) if xs else 0.0
+
     print(f"== {path}: {n} questions, {len(per_doc)} articles")
     print("articles:", ", ".join(f"{d} ({c})" for d, c in per_doc.items()))
     print("kind:", ", ".join(f"{k} {kinds[k]}" for k in KINDS))
-    print("lang:", ", ".join(f"{l} {langs[l]}" for l in LANGS))
+    print("lang:", ", ".join(f"{lang} {langs[lang]}" for lang in LANGS))
     print("kind x lang:")
     for kd in KINDS:
-        print(f"  {kd:9s}", "  ".join(f"{l} {kind_lang[(kd, l)]}" for l in LANGS))
+        print(f"  {kd:9s}", "  ".join(f"{lang} {kind_lang[(kd, lang)]}" for lang in LANGS))
     print(
         f"source coverage: mean {mean(src_cov):.3f}, min {min(src_cov, default=0):.3f}, "
         f"questions at 1.0: {sum(1 for c in src_cov if c == 1.0)}/{n}"

@@ -16,7 +16,8 @@ from rag.text.kinds import KINDS, question_kind
 
 def score(rows: list[dict]) -> dict:
     got = [question_kind(r["question"]) for r in rows]
-    right = [g == r["kind"] for g, r in zip(got, rows, strict=True)]
+    pairs = list(zip(got, rows, strict=True))
+    right = [g == r["kind"] for g, r in pairs]
 
     def accuracy(keep) -> dict:
         picked = [ok for ok, r in zip(right, rows, strict=True) if keep(r)]

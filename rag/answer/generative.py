@@ -275,11 +275,12 @@ def one_item_a_sentence(text: str) -> str:
     items = []
     for line in text.splitlines():
         item = _BULLET.sub("", line).strip()
-        keys = _TRAILING_KEYS.search(item)
-        body, tail = item[: keys.start()].strip(" -"), keys.group(1).strip() if keys else ""
+        keys = _TRAILING_KEYS.search(item)  # matches at the end, keys or not
+        at = keys.start() if keys else len(item)
+        body, tail = item[:at].strip(" -"), item[at:].strip()
         if not body:
             continue
-        if body and body[-1] not in "。！？.!?；;":
+        if body[-1] not in "。！？.!?；;":
             body += "." if body[-1].isascii() else "。"
         items.append(f"{body}{tail}")
     return (" " if items and items[0][:1].isascii() else "").join(items) or text

@@ -24,7 +24,7 @@ from rag.errors import RagError
 from rag.index.build import dense_progress
 from rag.ui.api_base import AnswerSlots, JsonErrorRoute, OpenAIErrorRoute, check_credentials, ready
 from rag.ui.api_models import AskRequest, RetrieveRequest
-from rag.ui.library_view import add_files, documents_now, remove_files
+from rag.ui.library_view import add_files, document_detail, documents_now, remove_files
 from rag.ui.openai_api import openai_routes
 
 if TYPE_CHECKING:
@@ -139,6 +139,15 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
         shown = [listed[a].model_dump() for a in added if a in listed]
         body = {"documents": shown, "errors": errors, "indexed": indexed, "indexing": rag.indexer.state.as_json()}
         return JSONResponse(body, status_code=201)
+
+    @router.get(
+        "/api/documents/{doc_id:path}",
+        tags=["documents"],
+        summary="One document with its map: title, headings, lead and summary sentences, each cited.",
+    )
+    def document(doc_id: str) -> dict[str, Any]:
+        rag.ensure_index()
+        return document_detail(rag, doc_id)
 
     @router.delete("/api/documents/{doc_id:path}", tags=["documents"], summary="Delete a document; the index is updated in the background.")
     def delete(doc_id: str, wait: bool = False) -> dict[str, Any]:

@@ -54,3 +54,29 @@ def remove_files(rag: RAG, doc_ids: list[str]) -> None:
     finally:
         if removed:
             rag.indexer.request()
+
+
+def document_detail(rag: RAG, doc_id: str) -> dict:
+    """One document as the library lists it, with its map (rag.index.doc_map): title, headings,
+    and the lead and summary sentences, each with the paragraph and characters it quotes."""
+    listed = {d.doc_id: d for d in documents_now(rag)}
+    if doc_id not in listed:
+        raise RagError(f"No document {doc_id!r} in the library.", fix="GET /api/documents lists the documents.", status=404)
+    retriever = rag.retriever
+    found = retriever.stored.maps.get(doc_id) if retriever is not None else None
+    detail = listed[doc_id].model_dump()
+    if found is None:  # not indexed yet
+        return {**detail, "map": None}
+    paragraphs = retriever.stored.paragraphs if retriever is not None else {}
+
+    def cited(refs) -> list[dict]:
+        out = []
+        for r in refs:
+            p = paragraphs[r.paragraph_id]
+            out.append(
+                {"text": r.text, "paragraph_id": r.paragraph_id, "location": p.location, "start": p.start + r.start, "end": p.start + r.end}
+            )
+        return out
+
+    doc_map = {"title": found.title, "headings": found.headings, "method": found.method}
+    return {**detail, "map": {**doc_map, "lead": cited(found.lead), "summary": cited(found.summary)}}

@@ -63,3 +63,10 @@ def test_open_answers_can_be_switched_off(seed_rag) -> None:
     assert backend.open_answerer is None
     assert len(answer.citations) <= 2 or answer.abstained
     assert not re.search(r"^- ", answer.text, re.M)
+
+
+def test_a_models_list_becomes_one_sentence_an_item() -> None:
+    from rag.answer.generative import one_item_a_sentence
+
+    assert one_item_a_sentence("- 管道建設 -\n- 戰略平衡 - [1.2]\n\n1. 演練。[2.3]") == "管道建設。戰略平衡。[1.2]演練。[2.3]"
+    assert one_item_a_sentence("- pipeline [1.1]\n- drill [2.3]") == "pipeline.[1.1] drill.[2.3]"

@@ -370,3 +370,17 @@ def test_openapi_schema_and_docs_page_are_served_locally(api):
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
         served = api.get(f"/api/static/{asset}")
         assert served.status_code == 200 and len(served.content) > 10_000
+
+
+def test_a_document_shows_its_map_with_cited_sentences(api, rag) -> None:
+    response = api.get(f"/api/documents/{quote(SEED_DOC)}")
+    assert response.status_code == 200, response.text
+    found = response.json()["map"]
+    source = (rag.settings.corpus_dir / SEED_DOC).read_text(encoding="utf-8")
+    assert found["summary"] and found["lead"]
+    for sentence in [*found["lead"], *found["summary"]]:
+        assert source[sentence["start"] : sentence["end"]] == sentence["text"]
+        assert sentence["location"].startswith(SEED_DOC)
+    missing = api.get("/api/documents/no-such-file.txt")
+    assert missing.status_code == 404
+    assert "GET /api/documents" in missing.json()["fix"]
