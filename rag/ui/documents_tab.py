@@ -16,7 +16,7 @@ import gradio as gr
 
 from rag.corpus.library import DocumentInfo
 from rag.errors import RagError
-from rag.ui.library_view import add_files, documents_now, remove_files
+from rag.ui.library_view import add_files, document_detail, documents_now, remove_files
 
 if TYPE_CHECKING:
     from rag.pipeline import RAG
@@ -93,6 +93,27 @@ def index_line(rag: RAG) -> str:
     return live
 
 
+def summary_markdown(rag: RAG, doc_id: str | None) -> str:
+    """A document's map as the tab shows it: its title and summary sentences, each with where it is."""
+    if not doc_id:
+        return ""
+    try:
+        detail = document_detail(rag, doc_id)
+    except RagError as exc:
+        return f"⚠️ {exc.message} {exc.fix}"
+    found = detail["map"]
+    if not found:
+        return "Not indexed yet · 尚未索引。"
+    lines = [f"**{_markdown_text(found['title'])}**", ""]
+    lines += [f"- {_markdown_text(s['text'])} <small>({_markdown_text(s['location'])})</small>" for s in found["summary"]]
+    return "\n".join(lines)
+
+
+def _markdown_text(text: str) -> str:
+    """Document text shown as itself in Markdown: HTML escaped, Markdown's marks backslashed."""
+    return "".join(f"\\{ch}" if ch in "\\`*_{}[]()#+-.!|<>" else ch for ch in html.escape(text, quote=False))
+
+
 def documents_tab(rag: RAG, also: list[gr.Dropdown] | None = None) -> tuple[Any, list[Any]]:
     """Lay out the tab inside the current Blocks; returns the function that refreshes it
     and its outputs (for the page's load event). ``also``: other document menus (the Ask
@@ -152,8 +173,13 @@ def documents_tab(rag: RAG, also: list[gr.Dropdown] | None = None) -> tuple[Any,
             chosen = gr.Dropdown([], multiselect=True, label="Documents to delete · 要刪除的文件", elem_id="delete-choice", scale=4)
             delete = gr.Button("Delete · 刪除", variant="stop", elem_id="delete", scale=1, min_width=90)
             reindex = gr.Button("Re-index · 重新索引", elem_id="reindex", scale=1, min_width=90)
+        with gr.Accordion("Summary · 摘要", open=False, elem_id="summary-box"):
+            summary_choice = gr.Dropdown([], label="Document · 文件", elem_id="summary-choice")
+            summary = gr.Markdown(elem_id="document-summary")
         timer = gr.Timer(POLL_S, active=False)
+    also = [*also, summary_choice]  # its choices follow the indexed documents too
     shown = [line, table, chosen, timer, *also]
+    summary_choice.change(lambda doc: summary_markdown(rag, doc), summary_choice, summary, api_visibility="private")
     # The spinner goes on the drop zone, not over the message it is about to replace.
     upload.upload(on_upload, upload, [upload, message, *shown], api_visibility="private", concurrency_limit=1, show_progress_on=upload)
     delete.click(on_delete, chosen, [message, *shown], api_visibility="private", concurrency_limit=1, show_progress_on=delete)

@@ -99,10 +99,11 @@ def answer_html(turn: int, answer: Answer, language: str) -> str:
                 body = f'<span class="unsupported" title="{reason}">{body}</span>'
             parts.append(body + "".join(cite_button(turn, k, by_rank) for k in s.keys))
         joiner = " " if language == "en" else ""
-        return f'<div class="answer-text">{joiner.join(parts)}</div>' + _strays_html(answer, language)
+        body = _list_html(parts) if "\n- " in f"\n{answer.text}" and len(parts) > 1 else joiner.join(parts)
+        return f'<div class="answer-text">{body}</div>' + _strays_html(answer, language)
     # Extractive answers and refusals: the text carries the builder's own [n] markers, and
     # only a key the answer cites becomes a button (source text is defused: rag.citations.markers).
-    body = _linked(turn, answer, by_rank)
+    body = _with_lists(_linked(turn, answer, by_rank))
     cls = "answer-text abstained" if answer.abstained else "answer-text"
     out = f'<div class="{cls}">{body}</div>'
     # A quote given instead (rag.citations.clear_match; its text says so): all the model wrote.
@@ -126,6 +127,31 @@ def _linked(turn: int, answer: Answer, by_rank: dict[int, Passage]) -> str:
         cursor = m.end()
     parts.append(esc(answer.text[cursor:]))
     return "".join(parts)
+
+
+def _list_html(items: list[str]) -> str:
+    return '<ul class="answer-list">' + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+
+
+def _with_lists(body: str) -> str:
+    """An answer's lines that begin with '- ' (a list answer: rag.answer.open_extractive) as a
+    list, one cited item a line; other lines stay as they are."""
+    if "\n- " not in f"\n{body}":
+        return body
+    out: list[str] = []
+    items: list[str] = []
+    for line in body.split("\n"):
+        if line.startswith("- "):
+            items.append(line[2:])
+            continue
+        if items:
+            out.append(_list_html(items))
+            items = []
+        if line.strip():
+            out.append(f"<div>{line}</div>")
+    if items:
+        out.append(_list_html(items))
+    return "".join(out)
 
 
 def _strays_html(answer: Answer, language: str) -> str:
@@ -262,6 +288,8 @@ CSS = """
 .conversation .instant-label { font-size: .85em; color: var(--body-text-color-subdued); }
 .conversation .standalone { font-size: .85em; color: var(--body-text-color-subdued); padding: .2em .8em 0; }
 .conversation .answer { padding: .6em .8em; line-height: 1.7; }
+.conversation .answer-list { margin: .3em 0; padding-left: 1.3em; }
+.conversation .answer-list li { margin: .15em 0; overflow-wrap: anywhere; }
 .conversation .abstained { color: var(--body-text-color-subdued); font-style: italic; }
 .conversation .unsupported { text-decoration: underline wavy #d33; text-underline-offset: 3px; }
 .conversation .error { color: #b42318; }

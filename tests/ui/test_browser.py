@@ -172,3 +172,34 @@ def test_a_pdf_citation_shows_its_page_and_a_picture_of_it(browser, served_pdf):
     assert picture.is_visible()
     page.screenshot(path=str(ARTIFACTS / "6-pdf-page-picture.png"), full_page=True)
     page.close()
+
+
+def test_a_list_answer_is_a_list_with_citations_on_each_item(browser, served):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2)
+    page.goto(served.local_url)
+    ask(page, "中俄蒙三國的合作有哪些項目？")
+    items = page.locator("#answer-1 ul.answer-list li")
+    items.first.wait_for(timeout=60_000)
+    assert items.count() >= 2
+    for i in range(items.count()):
+        assert items.nth(i).locator("button.cite").count() >= 1
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow}px wider than a phone screen"
+    page.screenshot(path=str(ARTIFACTS / "10-list-answer.png"), full_page=True)
+    page.close()
+
+
+def test_the_documents_tab_shows_a_documents_summary_with_where_each_sentence_is(browser, served):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served.local_url)
+    page.get_by_role("tab", name="Documents · 文件").click()
+    page.locator("#summary-box").click()
+    choice = page.locator("#summary-choice input").first
+    choice.click()
+    page.get_by_role("option", name=SEED_DOC).click()
+    page.wait_for_function("document.querySelector('#document-summary').innerText.includes('¶')", timeout=30_000)
+    text = page.locator("#document-summary").inner_text()
+    assert f"{SEED_DOC} ¶" in text
+    assert "邊防合作2025" in text
+    page.screenshot(path=str(ARTIFACTS / "11-document-summary.png"), full_page=True)
+    page.close()
