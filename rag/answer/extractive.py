@@ -22,7 +22,8 @@ from rag.citations.markers import cite
 from rag.models.embedding import Embedder
 from rag.settings import Settings
 from rag.text.kinds import is_open, question_kind
-from rag.text.language import REFUSALS, detect_language
+from rag.text.language import REFUSALS, detect_language, normalize_for_matching
+from rag.text.names import name_in, question_names
 from rag.text.sentences import sentence_spans
 from rag.types import Answer, Citation, Passage
 
@@ -34,12 +35,13 @@ SECOND_SENTENCE_MARGIN = 0.03
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, min_score: dict[str, float]) -> None:
+    def __init__(self, embedder: Embedder, min_score: dict[str, float], rare_character: int = 3000) -> None:
         missing = {"zh", "en"} - set(min_score)
         if missing:
             raise ValueError(f"min_score needs thresholds for {sorted(missing)}")
         self.embedder = embedder
         self.min_score = min_score
+        self.rare_character = rare_character  # rag.text.names: what counts as a name the question asks about
 
     def answer(self, question: str, passages: list[Passage]) -> Answer:
         language = detect_language(question)
@@ -55,6 +57,10 @@ class ExtractiveAnswerer:
         chosen = [int(order[0])]
         if len(order) > 1 and scores[order[1]] >= scores[order[0]] - SECOND_SENTENCE_MARGIN:
             chosen.append(int(order[1]))
+        if passages[0].dense_score is None:  # found by words alone: vectors still being computed, or lexical mode
+            chosen = [i for i in chosen if self._names_the_subject(question, candidates[i][0])]
+            if not chosen:
+                return refusal
         chosen.sort(key=lambda i: (candidates[i][0].rank, candidates[i][1]))  # reading order
         parts, citations = [], []
         for i in chosen:
@@ -62,6 +68,13 @@ class ExtractiveAnswerer:
             parts.append(f"{texts[i]} {cite(passage.rank)}")
             citations.append(Citation.quote(passage.rank, passage, a, b))
         return Answer(question=question, text=" ".join(parts), citations=citations, passages=passages, model=self.name)
+
+    def _names_the_subject(self, question: str, passage: Passage) -> bool:
+        """Whether the passage names every name the question asks about. Without vectors the
+        passages are ranked by words only, and a paragraph that shares the question's common
+        words but not its subject would otherwise be quoted."""
+        body = normalize_for_matching(passage.text)
+        return all(name_in(name, body) for name in question_names(question, self.rare_character))
 
 
 class ExtractiveBackend:
@@ -75,7 +88,7 @@ class ExtractiveBackend:
     def from_settings(cls, settings: Settings, embedder: Embedder) -> ExtractiveBackend:
         thresholds = {"zh": settings.min_answer_score_zh, "en": settings.min_answer_score_en}
         open_answerer = OpenExtractiveAnswerer(embedder, thresholds) if settings.open_answers else None
-        return cls(ExtractiveAnswerer(embedder, thresholds), open_answerer)
+        return cls(ExtractiveAnswerer(embedder, thresholds, settings.citations.rare_character), open_answerer)
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:
         kind = question_kind(question)

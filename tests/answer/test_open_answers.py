@@ -70,3 +70,14 @@ def test_a_models_list_becomes_one_sentence_an_item() -> None:
 
     assert one_item_a_sentence("- 管道建設 -\n- 戰略平衡 - [1.2]\n\n1. 演練。[2.3]") == "管道建設。戰略平衡。[1.2]演練。[2.3]"
     assert one_item_a_sentence("- pipeline [1.1]\n- drill [2.3]") == "pipeline.[1.1] drill.[2.3]"
+
+
+def test_found_by_words_alone_a_quote_must_name_what_the_question_asks_about(seed_rag) -> None:
+    # Lexical mode ranks as the words-only phase of a new library does (no vectors yet).
+    extractive = seed_rag.backend("extractive").answerer
+    stranger = "足球運動員趙鵬在中俄蒙聯合演練中做了什麼？"
+    passages = seed_rag.retrieve(stranger, mode="lexical")
+    assert passages and passages[0].dense_score is None
+    assert extractive.answer(stranger, passages).abstained
+    key = "西伯利亞力量2號管道每年最多可輸送多少天然氣？"
+    assert "500億立方公尺" in extractive.answer(key, seed_rag.retrieve(key, mode="lexical")).text

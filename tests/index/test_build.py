@@ -32,14 +32,18 @@ def test_build_writes_plain_files_and_manifest(tmp_path, corpus):
     folder = current_build(rag.settings.index_dir)
     assert folder is not None
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["bm25", "chunks.jsonl", "manifest.json", "paragraphs.jsonl", "vectors.faiss"]
+    assert names == ["bm25", "chunks.jsonl", "manifest.json", "maps.jsonl", "paragraphs.jsonl", "vectors.faiss"]
     assert all(p.suffix in {".npy", ".json"} for p in (folder / "bm25").iterdir())
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["format_version"] == store.FORMAT_VERSION
     assert manifest["dimension"] == 384
     assert manifest["chunker"] == {"chunk_size": rag.settings.chunk_size, "chunk_overlap": rag.settings.chunk_overlap}
     assert manifest["counts"]["paragraphs"] == report.paragraphs == 14
-    assert {"vectors.faiss", "paragraphs.jsonl", "chunks.jsonl"} < set(manifest["files"])
+    assert {"vectors.faiss", "paragraphs.jsonl", "chunks.jsonl", "maps.jsonl"} < set(manifest["files"])
+    maps = [json.loads(line) for line in (folder / "maps.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [m["doc_id"] for m in maps] == [d["doc_id"] for d in manifest["documents"]]
+    assert all(m["summary"] and m["method"] == rag.settings.summary_method for m in maps)
+    assert rag.ensure_index().stored.maps.keys() == {m["doc_id"] for m in maps}
     assert any(name.startswith("bm25/") for name in manifest["files"])
     assert manifest["script"] == "zh-Hant"
 
@@ -156,3 +160,15 @@ def test_changing_one_file_re_embeds_only_its_changed_chunks(tmp_path, corpus):
         (p.paragraph_id, round(p.score, 4)) for p in full.retrieve(KEY_QUESTION, k=5)
     ]
     assert rag.retrieve("蒙古的首都有多少人？", k=1)[0].paragraph_id == "other.txt#p2"
+
+
+def test_a_build_written_before_maps_gets_them_when_loaded(tmp_path, seed_rag):
+    folder = tmp_path / "old-build"
+    shutil.copytree(seed_rag.ensure_index().stored.folder, folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["files"]["maps.jsonl"]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "maps.jsonl").unlink()
+    stored = store.load_build(folder)
+    assert stored.maps.keys() == seed_rag.ensure_index().stored.maps.keys()
+    assert all(m.summary for m in stored.maps.values())
