@@ -14,6 +14,8 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from rag.answer.backends import AnswerBackend, Draft, Event, Final, Token, available, final_answer, load_backend
 from rag.answer.streams import as_asked, guarded, timed
 from rag.corpus.files import corpus_of
@@ -28,7 +30,7 @@ from rag.retrieval.followups import Rewrite, conversation_ranking, finds_nothing
 from rag.retrieval.fusion import leads_by
 from rag.retrieval.gather import gather
 from rag.retrieval.retriever import Retriever
-from rag.settings import Settings
+from rag.settings import Settings, invalid_settings
 from rag.text.kinds import is_open, question_kind
 from rag.text.language import detect_language
 from rag.text.questions import ASK_IN_WORDS, EXAMPLE, NO_CONTENT, check_k, clean_question, no_content_reason
@@ -40,7 +42,12 @@ FOLLOW_UP_DEPTH = 20  # passages of each ranking fused for a follow-up
 
 class RAG:
     def __init__(self, settings: Settings | None = None, progress: bool = False) -> None:
-        self.settings = settings or Settings()
+        if settings is None:
+            try:
+                settings = Settings()
+            except ValidationError as exc:  # its text quotes the rejected value, which may be a secret
+                raise RagError(f"Invalid setting: {invalid_settings(exc)}.", fix="Check the RAG_* environment variables.") from None
+        self.settings = settings
         self.progress = progress
         self._lock = threading.RLock()
         self._retriever: Retriever | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.citations.thresholds import CitationThresholds
@@ -309,3 +309,13 @@ class Settings(BaseSettings):
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
         return self
+
+
+def invalid_settings(exc: ValidationError) -> str:
+    """What is wrong with the settings, by environment variable, without the values given:
+    a rejected value may be a token or a password."""
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False, include_context=False):
+        field = "__".join(str(part) for part in error["loc"]).upper()
+        parts.append(f"{'RAG_' + field if field else 'settings'}: {error['msg']}")
+    return "; ".join(parts)

@@ -45,7 +45,9 @@ IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (de
 
 
 def _settings(corpus: Path | None = None, index: Path | None = None, **extra: Any):
-    from rag.settings import Settings
+    from pydantic import ValidationError
+
+    from rag.settings import Settings, invalid_settings
 
     overrides: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
     if corpus:
@@ -54,8 +56,8 @@ def _settings(corpus: Path | None = None, index: Path | None = None, **extra: An
         overrides["index_dir"] = index
     try:
         return Settings(**overrides)
-    except ValueError as exc:
-        raise RagError(f"Invalid setting: {exc}".replace("\n", " "), fix="Check the RAG_* environment variables.") from exc
+    except ValidationError as exc:  # never str(exc): it quotes the rejected value, which may be a secret
+        raise RagError(f"Invalid setting: {invalid_settings(exc)}.", fix="Check the RAG_* environment variables.") from None
 
 
 def _scope_and_history(docs: list[str] | None, since: str | None, until: str | None, after: list[str] | None):

@@ -93,3 +93,17 @@ def test_eval_replay_rescores_a_recording_and_keeps_its_latency(seed_rag, tmp_pa
 
     missing = run(seed_rag, "eval", str(questions), "--replay", str(tmp_path / "nope.json"))
     assert missing.returncode != 0 and "Cannot read the recorded report" in missing.stderr
+
+
+def test_a_rejected_secret_is_never_printed(seed_rag):
+    secrets = {"RAG_API_TOKEN": "tooShortPw1", "RAG_UI_AUTH": "adminWithoutAColonSecret"}
+    for name, value in secrets.items():
+        out = run(seed_rag, "status", input_env={name: value})
+        assert out.returncode == 1
+        assert name in out.stderr and "Traceback" not in out.stderr
+        assert value not in out.stderr + out.stdout
+    probe = "import rag\ntry:\n    rag.retrieve('x')\nexcept rag.RagError as exc:\n    print(exc)"
+    env = {**os.environ, **secrets}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300)
+    assert "RAG_API_TOKEN" in out.stdout
+    assert not any(value in out.stdout + out.stderr for value in secrets.values())
