@@ -118,7 +118,7 @@ def documents_tab(rag: RAG, also: list[gr.Dropdown] | None = None) -> tuple[Any,
     """Lay out the tab inside the current Blocks; returns the function that refreshes it
     and its outputs (for the page's load event). ``also``: other document menus (the Ask
     tab's scope) whose choices follow the library."""
-    also = also or []
+    menus: list[gr.Dropdown] = list(also or [])  # with the summary's menu, added below
 
     listed: dict[str, list[DocumentInfo]] = {}  # the last full listing, which the timer only updates
 
@@ -130,11 +130,11 @@ def documents_tab(rag: RAG, also: list[gr.Dropdown] | None = None) -> tuple[Any,
             found = documents_now(rag, cached)
             listed["found"] = found
         except RagError as exc:
-            return index_line(rag), f"⚠️ {exc}", gr.update(), gr.Timer(active=False), *(gr.update() for _ in also)
+            return index_line(rag), f"⚠️ {exc}", gr.update(), gr.Timer(active=False), *(gr.update() for _ in menus)
         state = rag.indexer.state
         names = [d.doc_id for d in found]
-        menus = [gr.update(choices=[d.doc_id for d in found if d.state == "indexed"]) for _ in also]
-        return index_line(rag), table_html(found), gr.update(choices=names), gr.Timer(active=state.running), *menus
+        choices = [gr.update(choices=[d.doc_id for d in found if d.state == "indexed"]) for _ in menus]
+        return index_line(rag), table_html(found), gr.update(choices=names), gr.Timer(active=state.running), *choices
 
     def on_upload(paths: list[str] | None) -> tuple[Any, ...]:
         files = [_read_upload(p) for p in paths or []]
@@ -177,8 +177,8 @@ def documents_tab(rag: RAG, also: list[gr.Dropdown] | None = None) -> tuple[Any,
             summary_choice = gr.Dropdown([], label="Document · 文件", elem_id="summary-choice")
             summary = gr.Markdown(elem_id="document-summary")
         timer = gr.Timer(POLL_S, active=False)
-    also = [*also, summary_choice]  # its choices follow the indexed documents too
-    shown = [line, table, chosen, timer, *also]
+    menus.append(summary_choice)  # its choices follow the indexed documents too
+    shown = [line, table, chosen, timer, *menus]
     summary_choice.change(lambda doc: summary_markdown(rag, doc), summary_choice, summary, api_visibility="private")
     # The spinner goes on the drop zone, not over the message it is about to replace.
     upload.upload(on_upload, upload, [upload, message, *shown], api_visibility="private", concurrency_limit=1, show_progress_on=upload)
