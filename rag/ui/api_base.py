@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
+from starlette.types import Message
 
 from rag.errors import RagError
 from rag.index.store import REBUILD_HINT
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 
 DOCS_HINT = "See /api/docs for the fields each route takes."
 MAX_JSON_BYTES = 1 << 20
+TOO_LARGE = "The request body is too large (over 1 MB)."
+TOO_LARGE_FIX = "Send questions, not documents, as JSON; upload documents with POST /api/documents."
+# Uploads are multipart and capped by their own reader (size per file), as they stream.
+UPLOAD_ROUTE = ("POST", "/api/documents")
 log = logging.getLogger("rag")
 
 
@@ -52,7 +57,9 @@ def validation_error(exc: RequestValidationError) -> RagError:
 class JsonErrorRoute(APIRoute):
     """A route whose RagErrors and validation errors become JSON errors, without touching
     how the page's own (Gradio) routes answer theirs. ``guard`` (credentials) runs before
-    FastAPI reads the body, and a JSON body over MAX_JSON_BYTES is refused unread."""
+    FastAPI reads the body, and a body over MAX_JSON_BYTES is refused with 413: unread when
+    its Content-Length says so, else as soon as that much has arrived, whatever its type,
+    spelling or transfer encoding (the upload route has its own cap)."""
 
     openai_shape = False
     guard: Callable[[Request], None] | None = None
@@ -65,16 +72,19 @@ class JsonErrorRoute(APIRoute):
             try:
                 if guard is not None:
                     guard(request)
-                length = request.headers.get("content-length", "")
-                is_json = request.headers.get("content-type", "").startswith("application/json")
-                if is_json and length.isdigit() and int(length) > MAX_JSON_BYTES:
-                    raise RagError("The request body is too large.", fix="Send questions, not documents, as JSON.", status=413)
+                if (request.method, request.url.path) != UPLOAD_ROUTE:
+                    length = request.headers.get("content-length", "")
+                    if length.isdigit() and int(length) > MAX_JSON_BYTES:
+                        raise RagError(TOO_LARGE, fix=TOO_LARGE_FIX, status=413)
+                    cap_body(request, MAX_JSON_BYTES)
                 return await handler(request)
             except RagError as exc:
                 return error_response(exc, shape)
             except RequestValidationError as exc:
                 return error_response(validation_error(exc), shape)
-            except HTTPException as exc:  # e.g. a malformed multipart body
+            except HTTPException as exc:  # e.g. a malformed multipart body, or one over the cap
+                if exc.status_code == 413:
+                    return error_response(RagError(TOO_LARGE, fix=TOO_LARGE_FIX, status=413), shape)
                 detail = str(exc.detail).rstrip(".")
                 return error_response(RagError(f"Bad request: {detail}.", fix=DOCS_HINT, status=exc.status_code), shape)
             except Exception as exc:  # still JSON, the details in the server's log
@@ -83,6 +93,24 @@ class JsonErrorRoute(APIRoute):
                 return error_response(failed, shape)
 
         return route
+
+
+def cap_body(request: Request, limit: int) -> None:
+    """Stop reading ``request``'s body once more than ``limit`` bytes have come: FastAPI's
+    body reader re-raises the HTTPException (413) as it is, before parsing anything."""
+    receive = request.receive
+    seen = 0
+
+    async def capped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message.get("type") == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise HTTPException(413, TOO_LARGE)
+        return message
+
+    request._receive = capped
 
 
 class OpenAIErrorRoute(JsonErrorRoute):

@@ -384,3 +384,21 @@ def test_a_document_shows_its_map_with_cited_sentences(api, rag) -> None:
     missing = api.get("/api/documents/no-such-file.txt")
     assert missing.status_code == 404
     assert "GET /api/documents" in missing.json()["fix"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"content-type": "APPLICATION/JSON"}, {}, {"content-type": "text/plain"}, {"content-type": "application/json; charset=utf-8"}],
+    ids=["upper-case", "no-type", "text", "charset"],
+)
+def test_a_huge_body_is_refused_whatever_its_type_or_framing(api, headers):
+    huge = b'{"question": "' + b"x" * (3 << 20) + b'"}'
+    assert_error(api.post("/api/ask", content=huge, headers=headers), 413, "too large")
+
+    def chunked():  # no Content-Length: Transfer-Encoding chunked, refused once 1 MB has come
+        for start in range(0, len(huge), 1 << 16):
+            yield huge[start : start + (1 << 16)]
+
+    assert_error(api.post("/api/ask", content=chunked(), headers=headers), 413, "too large")
+    openai = api.post("/v1/chat/completions", content=chunked(), headers=headers)
+    assert openai.status_code == 413 and "too large" in openai.json()["error"]["message"]
