@@ -223,20 +223,9 @@ class GenerativeBackend:
         if checked.abstained and len(tries) == 1:  # not after a refusal: shown the clear match alone, it said no
             quoted = self._quote_instead(question, language, passages, shown, first.text, checked)
             checked = quoted or checked
+        refused_first = first.text if len(tries) > 1 else ""
         yield Final(
-            Answer(
-                question=question,
-                text=checked.text,
-                citations=checked.citations,
-                passages=passages,
-                abstained=checked.abstained,
-                model=self.name,
-                sentences=checked.sentences,
-                model_text=kept.text,
-                refused_first=first.text if len(tries) > 1 else "",
-                quoted_instead=quoted is not None,
-                timings=_timings(tries),
-            )
+            self._answer(question, passages, checked, tries, kept.text, refused_first=refused_first, quoted_instead=quoted is not None)
         )
 
     def _open(self, question: str, kind: str, language: str, passages: list[Passage], shown: list[Passage]) -> Iterator[Token | Final]:
@@ -250,18 +239,31 @@ class GenerativeBackend:
         checked = self.verifier.verify(
             tried.text, shown, language, question, pointed_sentences(read), open_answer=True, as_list=kind == "list"
         )
-        yield Final(
-            Answer(
-                question=question,
-                text=checked.text,
-                citations=checked.citations,
-                passages=passages,
-                abstained=checked.abstained,
-                model=self.name,
-                sentences=checked.sentences,
-                model_text=tried.text,
-                timings=_timings([tried]),
-            )
+        yield Final(self._answer(question, passages, checked, [tried], tried.text))
+
+    def _answer(
+        self,
+        question: str,
+        passages: list[Passage],
+        checked: Verified,
+        tries: list[Tried],
+        model_text: str,
+        refused_first: str = "",
+        quoted_instead: bool = False,
+    ) -> Answer:
+        """The answer as checked, with what the model wrote last and its token counts."""
+        return Answer(
+            question=question,
+            text=checked.text,
+            citations=checked.citations,
+            passages=passages,
+            abstained=checked.abstained,
+            model=self.name,
+            sentences=checked.sentences,
+            model_text=model_text,
+            timings=_timings(tries),
+            refused_first=refused_first,
+            quoted_instead=quoted_instead,
         )
 
 
