@@ -11,6 +11,7 @@ their words). A sentence far below the best is not quoted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,8 @@ TUNING = OpenTuning()
 LIST_HEAD = {"zh-Hant": "資料中提到：", "zh-Hans": "资料中提到：", "en": "The sources say (quoted as written):"}
 OTHER_HEAD = {"zh-Hant": "", "zh-Hans": "", "en": "The sources say (quoted as written): "}
 _BY_MAP = frozenset({"map"})
+# Three or more items named in a row: 「聯合籌劃、聯合偵察、聯合封控」, "coal, copper and gold".
+_ENUMERATION = re.compile(r"[^、，,。；;\s]{1,10}(?:、[^、，,。；;]{1,10}){2,}|\w+(?:, [\w ]{1,30}){1,}, (?:and|or) \w+")
 
 
 class OpenExtractiveAnswerer:
@@ -73,7 +76,12 @@ class OpenExtractiveAnswerer:
             return refusal
         vectors = weighted_matrix(texts)
         order = self._order(kind, relevance, vectors)
-        picked = self._pick(order, relevance, vectors, dict(self.tuning.sentences).get(kind, 4), broad=kind in ("overview", "summary"))
+        count = dict(self.tuning.sentences).get(kind, 4)
+        if kind == "list" and _ENUMERATION.search(texts[order[0]]):
+            # The best sentence names the items itself: other sentences quoted beside it
+            # would only pad the list, unless they name items too.
+            order = [i for i in order if i == order[0] or _ENUMERATION.search(texts[i])]
+        picked = self._pick(order, relevance, vectors, count, broad=kind in ("overview", "summary"))
         picked.sort(key=lambda i: (passages.index(candidates[i][0]), candidates[i][1]))  # as the evidence reads
         return self._compose(question, kind, language, passages, [candidates[i] for i in picked])
 

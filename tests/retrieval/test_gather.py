@@ -18,8 +18,11 @@ def test_an_overview_reads_the_documents_map_in_document_order(seed_rag) -> None
     found = seed_rag.retrieve(question)
     evidence = gather("overview", question, found, seed_rag.ensure_index())
     doc_map = seed_rag.ensure_index().stored.maps[SEED_DOC]
-    wanted = {r.paragraph_id for r in [*doc_map.lead, *doc_map.summary]}
+    best_two = [p.paragraph_id for p in found if p.doc_id == SEED_DOC][:2]
+    wanted = {r.paragraph_id for r in [*doc_map.lead, *doc_map.summary]} | set(best_two)
     assert {p.paragraph_id for p in evidence} <= wanted
+    assert set(best_two) <= {p.paragraph_id for p in evidence}  # the parts the question names come first
+    assert any("map" in p.found_by for p in evidence)
     assert [_number(p) for p in evidence] == sorted(_number(p) for p in evidence)
     assert [p.rank for p in evidence] == list(range(1, len(evidence) + 1))
 
