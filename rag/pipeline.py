@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from rag.answer.backends import AnswerBackend, Draft, Event, Final, Token, available, final_answer, load_backend
 from rag.answer.streams import as_asked, guarded, timed
@@ -45,7 +46,7 @@ class RAG:
         if settings is None:
             try:
                 settings = Settings()
-            except ValidationError as exc:  # its text quotes the rejected value, which may be a secret
+            except (ValidationError, SettingsError) as exc:  # its text quotes the rejected value, which may be a secret
                 raise RagError(f"Invalid setting: {invalid_settings(exc)}.", fix="Check the RAG_* environment variables.") from None
         self.settings = settings
         self.progress = progress
@@ -285,10 +286,11 @@ class RAG:
         """What a question that needs explaining is answered from (rag.retrieval.gather): the
         passages found, or the document's map, neighbours, several paragraphs by its kind."""
         kind = question_kind(question)
-        if not self.settings.open_answers or not is_open(kind) or self._retriever is None:
+        retriever = self._retriever  # the build the passages came from, unless one was swapped in meanwhile
+        if not self.settings.open_answers or not is_open(kind) or retriever is None:
             return passages
         floor = self.settings.relevance_floor_en if detect_language(question) == "en" else self.settings.relevance_floor_zh
-        return gather(kind, question, passages, self._retriever, mode, scope, floor)
+        return gather(kind, question, passages, retriever, mode, scope, floor)
 
     def answer_stream(self, question: str, passages: list[Passage], model: str | None = None) -> Iterator[Token | Final]:
         name = model or self.settings.answer_model
@@ -311,9 +313,12 @@ class RAG:
     ) -> Answer:
         return final_answer(self.ask_stream(question, k, model, mode, scope, history))
 
-    def answer(self, question: str, passages: list[Passage], model: str | None = None) -> Answer:
-        """Answer from passages already retrieved."""
+    def answer(
+        self, question: str, passages: list[Passage], model: str | None = None, mode: str | None = None, scope: Scope | None = None
+    ) -> Answer:
+        """Answer from passages already retrieved (with ``mode`` and in ``scope``: the evidence a
+        question that needs explaining gathers is searched the same way)."""
         question = clean_question(question, self.settings.max_question_chars)
         started, writes = time.perf_counter(), (model or self.settings.answer_model) != "extractive"
-        passages = self.evidence(question, passages)
+        passages = self.evidence(question, passages, mode, scope)
         return final_answer(timed(self.answer_stream(question, passages, model), started, started, writes))

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from rag.citations.thresholds import CitationThresholds
 from rag.corpus.readers import OcrEngine, ReadOptions
@@ -311,9 +311,11 @@ class Settings(BaseSettings):
         return self
 
 
-def invalid_settings(exc: ValidationError) -> str:
+def invalid_settings(exc: ValidationError | SettingsError) -> str:
     """What is wrong with the settings, by environment variable, without the values given:
     a rejected value may be a token or a password."""
+    if isinstance(exc, SettingsError):  # a value that could not be parsed at all (JSON of a nested setting)
+        return str(exc).split(" from source", 1)[0]
     parts = []
     for error in exc.errors(include_input=False, include_url=False, include_context=False):
         field = "__".join(str(part) for part in error["loc"]).upper()

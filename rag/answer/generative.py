@@ -126,7 +126,9 @@ class GenerativeBackend:
         # whose vectors are still being computed) has none to compare, and is shown. Evidence
         # read from a document's map (rag.retrieval.gather) was chosen for the document, which
         # the question named or the search found above the floor.
-        top = passages[0].dense_score
+        gathered = any(set(p.found_by) & {"map", "neighbour"} for p in passages)
+        scores = [p.dense_score for p in passages if p.dense_score is not None]
+        top = max(scores, default=None) if gathered else passages[0].dense_score  # gathered evidence is in document order
         by_map = any("map" in p.found_by for p in passages)
         if top is not None and top < floor and not by_map:
             return []
@@ -236,8 +238,9 @@ class GenerativeBackend:
         if tried.error:
             yield Final(Answer(question=question, text="", passages=passages, model=self.name, error=tried.error))
             return
+        written = one_item_a_sentence(tried.text) if kind == "list" else tried.text
         checked = self.verifier.verify(
-            tried.text, shown, language, question, pointed_sentences(read), open_answer=True, as_list=kind == "list"
+            written, shown, language, question, pointed_sentences(read), open_answer=True, as_list=kind == "list"
         )
         yield Final(self._answer(question, passages, checked, [tried], tried.text))
 

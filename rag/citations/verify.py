@@ -99,10 +99,12 @@ class CitationVerifier:
         parts: list[str] = []
         citations: list[Citation] = []
         pointers = {claim.text: claim.pointers for claim in claims}
-        said: set[str] = set()
+        first: dict[str, SentenceSupport] = {}
+        for check in checks:  # never one sentence twice: the first is kept
+            first.setdefault(check.text, check)
+        checks = list(first.values())
         for check in checks:
-            if check.about_question and check.text not in said:  # never the same sentence twice
-                said.add(check.text)
+            if check.about_question:
                 parts.append(check.text + "".join(f" [{k}]" for k in check.keys))
                 for k in check.keys:
                     texts = [pointed[p] for p in pointers.get(check.text, ()) if p[0] == k and p in pointed] if pointed else []

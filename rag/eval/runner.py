@@ -111,7 +111,7 @@ def run_eval(
             golds.append(gold)
         if answers:
             t0 = time.perf_counter()
-            answer = rag.answer(q.question, passages[: rag.settings.top_k], model)
+            answer = rag.answer(q.question, passages[: rag.settings.top_k], model, mode)
             answer_latencies.append(time.perf_counter() - t0)
             record.update(
                 answer=answer.text,

@@ -24,6 +24,7 @@ from itertools import groupby
 
 import numpy as np
 from pydantic import BaseModel, Field
+from scipy import sparse
 
 from rag.text.language import bigrams
 from rag.text.sentences import sentence_spans
@@ -90,16 +91,25 @@ def weighted_matrix(texts: Sequence[str]) -> np.ndarray:
 
 
 def _weighted_matrix(grams: list[set[str]]) -> np.ndarray:
-    """Rows: sentences as unit vectors of their words weighted by inverse sentence frequency."""
+    """Rows: sentences as unit vectors of their words weighted by inverse sentence frequency
+    (dense: callers pass at most ``MapTuning.max_sentences`` sentences)."""
+    return _sparse_matrix(grams).toarray()
+
+
+def _sparse_matrix(grams: list[set[str]]) -> sparse.csr_matrix:
+    """The same rows, sparse: a long document's sentences by its whole vocabulary."""
     counts = Counter(g for s in grams for g in s)
     vocabulary = {g: i for i, g in enumerate(counts)}
     n = len(grams)
-    matrix = np.zeros((n, len(vocabulary)), dtype=np.float32)
+    rows, cols, values = [], [], []
     for row, s in enumerate(grams):
-        for g in s:
-            matrix[row, vocabulary[g]] = math.log(1 + n / counts[g])
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.maximum(norms, 1e-9)
+        weights = [(vocabulary[g], math.log(1 + n / counts[g])) for g in s]
+        norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
+        for col, w in weights:
+            rows.append(row)
+            cols.append(col)
+            values.append(w / norm)
+    return sparse.csr_matrix((np.asarray(values, dtype=np.float32), (rows, cols)), shape=(n, len(vocabulary)))
 
 
 def _position_bonus(n: int, weight: float) -> np.ndarray:
@@ -161,15 +171,16 @@ def document_map(
         return found
     first = paragraphs[0].paragraph_id
     found.lead = [r for r in sentences.refs if r.paragraph_id == first][: tuning.lead_sentences]
-    matrix = _weighted_matrix(sentences.grams)
-    centrality = matrix @ matrix.sum(axis=0)
+    matrix = _sparse_matrix(sentences.grams)
+    centrality = np.asarray(matrix @ np.asarray(matrix.sum(axis=0)).ravel()).ravel()
     key_indices = []
     for _, group in groupby(range(len(sentences.refs)), key=lambda i: sentences.refs[i].paragraph_id):
         members = list(group)
         key_indices.append(max(members, key=lambda i: float(centrality[i])))
     found.key_sentences = [sentences.refs[i] for i in key_indices]
     pool = key_indices if len(sentences.refs) > tuning.max_sentences else list(range(len(sentences.refs)))
-    order = ORDERS[method](matrix[pool], tuning)
+    pool = sorted(sorted(pool, key=lambda i: -float(centrality[i]))[: tuning.max_sentences])  # the most central, in order
+    order = ORDERS[method](matrix[pool].toarray(), tuning)
     wanted = min(tuning.summary_sentences, max(1, math.ceil(len(pool) / 3)))
     picked = sorted(pool[i] for i in order[:wanted])
     found.summary = [sentences.refs[i] for i in picked]

@@ -16,12 +16,13 @@ the citation keys the answerers write.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from rag.retrieval.retriever import Retriever
-from rag.text.language import bigrams, normalize_for_matching
+from rag.text.language import HAN, bigrams, normalize_for_matching
 from rag.types import Passage, Scope
 
 
@@ -41,14 +42,32 @@ class GatherTuning:
 TUNING = GatherTuning()
 
 
+def _allowed_documents(retriever: Retriever, scope: Scope | None) -> set[str] | None:
+    """The documents ``scope`` allows (by name, file name or date, as searches filter), or None for all."""
+    mask = retriever.scopes.mask(scope)
+    if mask is None:
+        return None
+    paragraphs = retriever.stored.paragraphs
+    return {paragraphs[retriever.paragraph_ids[i]].doc_id for i in np.flatnonzero(mask)}
+
+
+def _names(title: str, question: str) -> bool:
+    """Whether the folded ``question`` names the folded ``title``: a Chinese title of two
+    characters or more anywhere, a Latin one as whole words of four letters or more."""
+    if re.search(f"[{HAN}]", title):
+        return len(title) >= 2 and title in question
+    return len(title) >= 4 and re.search(rf"(?<!\w){re.escape(title)}(?!\w)", question) is not None
+
+
 def named_document(question: str, retriever: Retriever, scope: Scope | None = None) -> str | None:
-    """The document whose title the question names (the longest such title), or None."""
+    """The document whose title the question names (the longest such title) among those the
+    scope allows, or None."""
     folded = normalize_for_matching(question)
-    allowed = set(scope.documents) if scope is not None and scope.documents else None
-    best, length = None, 1  # a one-character title names nothing
+    allowed = _allowed_documents(retriever, scope)
+    best, length = None, 0
     for doc_id, found in retriever.stored.maps.items():
         title = normalize_for_matching(found.title).strip()
-        if len(title) > length and title in folded and (allowed is None or doc_id in allowed):
+        if len(title) > length and _names(title, folded) and (allowed is None or doc_id in allowed):
             best, length = doc_id, len(title)
     return best
 
@@ -69,7 +88,7 @@ def _ranked(passages: list[Passage]) -> list[Passage]:
 
 
 def _document_order(passages: list[Passage], retriever: Retriever) -> list[Passage]:
-    return sorted(passages, key=lambda p: retriever.position[p.paragraph_id])
+    return sorted(passages, key=lambda p: retriever.position.get(p.paragraph_id, len(retriever.position)))
 
 
 def from_map(doc_id: str, retriever: Retriever, found: list[Passage], tuning: GatherTuning = TUNING) -> list[Passage]:
@@ -81,16 +100,17 @@ def from_map(doc_id: str, retriever: Retriever, found: list[Passage], tuning: Ga
         return []
     searched = {p.paragraph_id: p for p in found if p.doc_id == doc_id}
     mapped = [r.paragraph_id for r in [*doc_map.lead, *doc_map.summary]]
-    wanted = list(dict.fromkeys([*list(searched)[: tuning.searched_paragraphs], *mapped]))[: tuning.map_paragraphs]
+    known = [pid for pid in dict.fromkeys([*list(searched)[: tuning.searched_paragraphs], *mapped]) if pid in retriever.position]
+    wanted = known[: tuning.map_paragraphs]
     passages = [searched[pid] if pid in searched else retriever.paragraph_passage(pid, 0, "map") for pid in wanted]
     return _ranked(_document_order(passages, retriever))
 
 
 def with_neighbours(passages: list[Passage], retriever: Retriever, tuning: GatherTuning = TUNING) -> list[Passage]:
     """The best passage, the paragraphs beside it in its document, then the other passages."""
-    if not passages:
-        return []
-    top = passages[0]
+    top = passages[0] if passages else None
+    if top is None or top.paragraph_id not in retriever.position:  # passages from elsewhere (another build)
+        return passages
     at = retriever.position[top.paragraph_id]
     near = []
     for pos in range(at - tuning.neighbours, at + tuning.neighbours + 1):

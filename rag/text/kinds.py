@@ -28,7 +28,8 @@ _ASKS_AMOUNT = re.compile(
 _PATTERNS: dict[str, tuple[str, ...]] = {
     "summary": (
         r"总结|摘要|概括|归纳|概述|简述一下(这|本|该)|重点整理|"
-        r"\bsummar(y|ise|ize|ising|izing)\b|\btl;?dr\b|\bsum up\b|\bin (a )?nutshell\b",
+        r"\bsummar(ise|ize|ising|izing)\b|\b(a|the|short|brief) summary\b(?! report)|\bsummary of\b|\btl;?dr\b|\bsum up\b|"
+        r"\bin (a )?nutshell\b",
     ),
     "compare": (
         r"(有|有什么|有何|的|哪些)(不同|区别|差别|差异|异同)|(区别|差别|差异|异同)(是|在|为|有)|相比|比较|对比|相较|"
@@ -38,14 +39,15 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "timeline": (
         r"(的|之)经过|经过(是|为|如何|怎样)|演变|演进|历程|沿革|发展(过程|史|历程|经过)|(的|之)历史|大事|时间(线|顺序|轴)|先后|依序|"
-        r"按(时间|年份|年代)|进展|经历了什么|\bin order\b|\bkey events\b|\bhistory\b|"
+        r"按(时间|年份|年代)|进展|经历了什么|\bin order\b|\bkey events\b|\b(its|their|his|her) history\b|"
         r"\btimeline\b|\bchronolog|\bhistory of\b|\bover (the )?(years|time|centuries|decades)\b|\bin (what|which) order\b|"
         r"\bhow (has|have|did) .{1,60} (develop|develop(ed)?|evolve(d)?|change(d)?)\b|\bsequence of events\b",
     ),
     "list": (
         r"哪些|哪几|有几[个种项点]|包括什么|包含什么|包括哪|包含哪|列出|列举|列表|分别是|各是|"
         r"(?<!第)[三四五六七八九十两二][个项点种位条类]|"
-        r"\b(list|name|enumerate|give) (the|all|some|three|four|five|six|two|\d+)\b|\bwhich (are|were) the\b|"
+        r"\b(list|enumerate|give) (the|all|some|three|four|five|six|two|\d+)\b|\bname (all|some|three|four|five|six|two|\d+)\b|"
+        r"\bwhich (are|were) the\b|"
         r"\bwhat are the (main |key |major |three |four |five |six |seven |eight |two |\d+ )?\w+s\b|"
         r"\bwhat (types|kinds|members|steps|stages|parts)\b|\bwhich \w+s (are|were)\b|\b(all|a list of) the\b",
     ),
@@ -64,7 +66,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"^(什么是|何谓)|^[^的]{1,12}(是什么|是什么意思|是啥)[？?]?$|"
         r"\bwhat is .{0,80}\babout\b|\bwhat (is|are) the (main|central|key) (point|idea|topic|theme|message)s?\b|"
         r"\bmain (point|idea|topic|theme)s?\b|"
-        r"\boverview\b|\bintroduc(e|tion)\b|\bdescribe\b|\btell me (about|what)\b|\bgist\b|^what('s| is| are) [^,?]{1,30}\??$",
+        r"\boverview\b|\bintroduc(e|tion)\b|\bdescribe\b|\btell me (about|what)\b|\bgist\b|^what('s| is| are) (?!the )[^,?]{1,30}\??$",
     ),
 }
 ORDER: tuple[str, ...] = ("summary", "compare", "timeline", "list", "why", "how", "overview")
@@ -76,6 +78,8 @@ _ONE_FACT = re.compile(
     r"term|word|percentage|rate|score|distance|value|cost|address)\b|的(名字|名称|数量|人口|面积|首都|高度|长度|日期|年份|称号|全名|简称)"
 )
 
+# Words that ask for a timeline even beside "when" or "哪一年".
+_TIMELINE_WORDS = re.compile(r"演变|历程|沿革|时间线|先后|依序|\btimeline\b|\bchronolog|\bin order\b|\bover the years\b")
 _NAMING = re.compile(r"(如何|怎么|怎样)(称呼|称|叫|命名|念|读|拼)|\bhow (is|was|are|were) .{1,40} (called|named|spelled|pronounced)\b")
 
 
@@ -86,7 +90,7 @@ def question_kind(question: str) -> QuestionKind:
     for kind in ORDER:
         if not any(p.search(text) for p in _COMPILED[kind]):
             continue
-        if kind in ("how", "overview", "list") and amount and not _asks_more_than_amount(text, kind):
+        if kind in ("how", "overview", "list", "timeline") and amount and not _asks_more_than_amount(text, kind):
             continue  # "how many", "哪一年", "多少個" ask for one fact
         if kind == "overview" and _ONE_FACT.search(text):
             continue
@@ -101,6 +105,8 @@ def _asks_more_than_amount(text: str, kind: str) -> bool:
     'how' clause, a list of several amounts ('哪些年')."""
     if kind == "list":
         return bool(re.search(r"哪些|哪几(?![天年月日])|列出|列举|\blist\b|分别", text))
+    if kind == "timeline":
+        return bool(_TIMELINE_WORDS.search(text))
     if kind == "how":
         rest = _ASKS_AMOUNT.sub(" ", text)
         return bool(re.search(r"如何|怎么|怎样|过程|方法|\bhow\b", rest))

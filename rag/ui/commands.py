@@ -46,6 +46,7 @@ IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (de
 
 def _settings(corpus: Path | None = None, index: Path | None = None, **extra: Any):
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     from rag.settings import Settings, invalid_settings
 
@@ -56,7 +57,7 @@ def _settings(corpus: Path | None = None, index: Path | None = None, **extra: An
         overrides["index_dir"] = index
     try:
         return Settings(**overrides)
-    except ValidationError as exc:  # never str(exc): it quotes the rejected value, which may be a secret
+    except (ValidationError, SettingsError) as exc:  # never str(exc): it quotes the rejected value, which may be a secret
         raise RagError(f"Invalid setting: {invalid_settings(exc)}.", fix="Check the RAG_* environment variables.") from None
 
 

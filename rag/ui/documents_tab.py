@@ -93,25 +93,21 @@ def index_line(rag: RAG) -> str:
     return live
 
 
-def summary_markdown(rag: RAG, doc_id: str | None) -> str:
-    """A document's map as the tab shows it: its title and summary sentences, each with where it is."""
+def summary_html(rag: RAG, doc_id: str | None) -> str:
+    """A document's map as the tab shows it: its title and summary sentences, each with where
+    it is (document text escaped: it is shown, never interpreted)."""
     if not doc_id:
         return ""
     try:
         detail = document_detail(rag, doc_id)
     except RagError as exc:
-        return f"⚠️ {exc.message} {exc.fix}"
+        return f"<p>⚠️ {html.escape(exc.message)} {html.escape(exc.fix)}</p>"
     found = detail["map"]
     if not found:
-        return "Not indexed yet · 尚未索引。"
-    lines = [f"**{_markdown_text(found['title'])}**", ""]
-    lines += [f"- {_markdown_text(s['text'])} <small>({_markdown_text(s['location'])})</small>" for s in found["summary"]]
-    return "\n".join(lines)
-
-
-def _markdown_text(text: str) -> str:
-    """Document text shown as itself in Markdown: HTML escaped, Markdown's marks backslashed."""
-    return "".join(f"\\{ch}" if ch in "\\`*_{}[]()#+-.!|<>" else ch for ch in html.escape(text, quote=False))
+        return "<p>Not indexed yet · 尚未索引。</p>"
+    e = html.escape
+    items = "".join(f"<li>{e(s['text'])} <small>({e(s['location'])})</small></li>" for s in found["summary"])
+    return f'<div class="document-summary"><strong>{e(found["title"])}</strong><ul>{items}</ul></div>'
 
 
 def documents_tab(rag: RAG, also: list[gr.Dropdown] | None = None) -> tuple[Any, list[Any]]:
@@ -175,11 +171,11 @@ def documents_tab(rag: RAG, also: list[gr.Dropdown] | None = None) -> tuple[Any,
             reindex = gr.Button("Re-index · 重新索引", elem_id="reindex", scale=1, min_width=90)
         with gr.Accordion("Summary · 摘要", open=False, elem_id="summary-box"):
             summary_choice = gr.Dropdown([], label="Document · 文件", elem_id="summary-choice")
-            summary = gr.Markdown(elem_id="document-summary")
+            summary = gr.HTML(elem_id="document-summary")
         timer = gr.Timer(POLL_S, active=False)
     menus.append(summary_choice)  # its choices follow the indexed documents too
     shown = [line, table, chosen, timer, *menus]
-    summary_choice.change(lambda doc: summary_markdown(rag, doc), summary_choice, summary, api_visibility="private")
+    summary_choice.change(lambda doc: summary_html(rag, doc), summary_choice, summary, api_visibility="private")
     # The spinner goes on the drop zone, not over the message it is about to replace.
     upload.upload(on_upload, upload, [upload, message, *shown], api_visibility="private", concurrency_limit=1, show_progress_on=upload)
     delete.click(on_delete, chosen, [message, *shown], api_visibility="private", concurrency_limit=1, show_progress_on=delete)

@@ -63,16 +63,17 @@ def document_detail(rag: RAG, doc_id: str) -> dict:
     if doc_id not in listed:
         raise RagError(f"No document {doc_id!r} in the library.", fix="GET /api/documents lists the documents.", status=404)
     retriever = rag.retriever
-    found = retriever.stored.maps.get(doc_id) if retriever is not None else None
     detail = listed[doc_id].model_dump()
-    if found is None:  # not indexed yet
+    if retriever is None or doc_id not in retriever.stored.maps:  # not indexed yet
         return {**detail, "map": None}
-    paragraphs = retriever.stored.paragraphs if retriever is not None else {}
+    found, paragraphs = retriever.stored.maps[doc_id], retriever.stored.paragraphs
 
     def cited(refs) -> list[dict]:
         out = []
         for r in refs:
-            p = paragraphs[r.paragraph_id]
+            p = paragraphs.get(r.paragraph_id)
+            if p is None:  # a map from another build than the paragraphs (swapped meanwhile)
+                continue
             out.append(
                 {"text": r.text, "paragraph_id": r.paragraph_id, "location": p.location, "start": p.start + r.start, "end": p.start + r.end}
             )

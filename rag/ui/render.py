@@ -155,12 +155,17 @@ def _with_lists(body: str) -> str:
 
 
 def _strays_html(answer: Answer, language: str) -> str:
-    """Sentences a source backs but that stray from the question, folded under the answer."""
-    strays = [s for s in answer.sentences if not s.about_question]
-    if not strays:
-        return ""
-    items = "".join(f'<li class="stray" title="{esc(s.why)}">{esc(s.text)}</li>' for s in strays)
-    return f'<details class="draft"><summary>{esc(WORDS[language]["strays"])}</summary><ul>{items}</ul></details>'
+    """Sentences left out of the answer, folded under it: those a source backs but that stray
+    from the question, and (an open answer keeps the rest) those no source backs."""
+    out = ""
+    for label, left_out in (
+        ("strays", [s for s in answer.sentences if not s.about_question and s.supported]),
+        ("draft", [] if answer.abstained else [s for s in answer.sentences if not s.about_question and not s.supported]),
+    ):
+        if left_out:
+            items = "".join(f'<li class="stray" title="{esc(s.why)}">{esc(s.text)}</li>' for s in left_out)
+            out += f'<details class="draft"><summary>{esc(WORDS[language][label])}</summary><ul>{items}</ul></details>'
+    return out
 
 
 def turn_html(turn: int, question: str, language: str, body: str, standalone: str = "") -> str:
