@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.backends import Usage
+from rag.errors import RagError
 from rag.eval.scoring import load_questions, point_coverage
 from rag.pipeline import RAG
 from rag.text.language import detect_language, to_simplified
@@ -41,14 +42,18 @@ def main() -> None:
         passages = rag.retrieve(q.question)
         sources = "\n\n".join(f"[{p.rank}] {p.text}" for p in passages)
         prompt = PLAIN[detect_language(q.question)].format(sources=sources, question=q.question)
-        started, text, first = time.perf_counter(), "", None
-        for piece in chat.stream_chat([{"role": "user", "content": prompt}]):
-            if isinstance(piece, Usage):
-                continue
-            first = first or time.perf_counter() - started
-            text += piece
+        started, text, first, error = time.perf_counter(), "", None, ""
+        try:
+            for piece in chat.stream_chat([{"role": "user", "content": prompt}]):
+                if isinstance(piece, Usage):
+                    continue
+                first = first or time.perf_counter() - started
+                text += piece
+        except RagError as exc:  # a timeout on a busy machine: counted, scored as what was written
+            error = exc.message
         rows.append(
             {
+                "error": error,
                 "id": q.qid,
                 "kind": q.kind,
                 "lang": q.lang,
@@ -66,6 +71,7 @@ def main() -> None:
             "refusals": None,  # the plain chain has no refusal form: every answer counts as given
             "first_token_s_p50": round(float(np.median([r["first_token_s"] or 0 for r in rows])), 2),
             "total_s_p50": round(float(np.median([r["total_s"] for r in rows])), 2),
+            "model_errors": sum(bool(r["error"]) for r in rows),
         },
         "per_question": rows,
     }
