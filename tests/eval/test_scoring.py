@@ -186,7 +186,7 @@ def test_withheld_answer_is_scored_apart_with_the_keys_it_had(seed_rag, monkeypa
     from rag.types import Answer, SentenceSupport
     from tests.conftest import KEY_QUESTION
 
-    def withheld(question, passages, model=None):
+    def withheld(question, passages, model=None, mode=None):
         gold = next(p.rank for p in passages if "500億" in p.text)
         other = next(p.rank for p in passages if "500億" not in p.text)
         sentences = [
@@ -215,7 +215,7 @@ def test_citation_precision_is_reported_per_citation_and_per_answer(seed_rag, mo
     def cite(passage):
         return Citation(key=passage.rank, paragraph_id=passage.paragraph_id, text="x", start=0, end=1)
 
-    def answer(question, passages, model=None):
+    def answer(question, passages, model=None, mode=None):
         gold = next(p for p in passages if "500億" in p.text)
         others = [p for p in passages if "500億" not in p.text]
         # The first answer cites gold then two wrong paragraphs, the second gold only.
@@ -239,7 +239,7 @@ def test_a_quote_of_the_gold_paragraph_that_misses_the_answer_counts_as_wrong(se
     from rag.types import Answer, Citation
     from tests.conftest import KEY_QUESTION
 
-    def answer(question, passages, model=None):
+    def answer(question, passages, model=None, mode=None):
         gold = next(p for p in passages if "500億" in p.text)
         at = gold.text.index("500億")
         # "a": the span with the amount; "b": the paragraph's first sentence, without it.
