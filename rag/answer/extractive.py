@@ -19,6 +19,7 @@ from rag.answer.backends import Final, Token
 from rag.answer.open_extractive import OpenExtractiveAnswerer
 from rag.answer.sentence_scores import sentence_scores
 from rag.citations.markers import cite
+from rag.citations.thresholds import CitationThresholds
 from rag.models.embedding import Embedder
 from rag.settings import Settings
 from rag.text.kinds import is_open, question_kind
@@ -35,7 +36,7 @@ SECOND_SENTENCE_MARGIN = 0.03
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, min_score: dict[str, float], rare_character: int = 3000) -> None:
+    def __init__(self, embedder: Embedder, min_score: dict[str, float], rare_character: int = CitationThresholds().rare_character) -> None:
         missing = {"zh", "en"} - set(min_score)
         if missing:
             raise ValueError(f"min_score needs thresholds for {sorted(missing)}")
