@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from rag.answer.backends import AnswerBackend, Draft, Event, Final, Token, available, final_answer, load_backend
+from rag.answer.excerpts import fits
 from rag.answer.streams import as_asked, guarded, timed
 from rag.corpus.files import corpus_of
 from rag.corpus.progress import page_progress
@@ -27,9 +28,10 @@ from rag.index.lexical import lexical_tokens
 from rag.index.refresher import BackgroundIndexer
 from rag.index.store import REBUILD_HINT, current_build, load_build
 from rag.models.embedding import get_embedder
+from rag.models.llama import LibraryReading
 from rag.retrieval.followups import Rewrite, conversation_ranking, finds_nothing_clear, standalone
 from rag.retrieval.fusion import leads_by
-from rag.retrieval.gather import gather
+from rag.retrieval.gather import gather, whole_document
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, invalid_settings
 from rag.text.kinds import is_open, question_kind
@@ -54,6 +56,7 @@ class RAG:
         self._retriever: Retriever | None = None
         self._backends: dict[str, AnswerBackend] = {}
         self.last_build: BuildReport | None = None
+        self.library_reading = LibraryReading()  # what the answer model has read ahead (rag.answer.read_ahead)
         # Made here, not on first use under _lock: that lock is held while a model loads or
         # an index is built, and a health check or the Documents tab must not wait for either.
         # A build still embedding stops at its next slice when a newer request waits (a file
@@ -267,7 +270,7 @@ class RAG:
             refusal = Answer(question=question, text=text, abstained=True, model=model or self.settings.answer_model)
             return iter([Token(text), Final(refusal)])
         passages = self._search(question, k, mode, scope, previous, follow_up)  # cleaned and checked once, above
-        passages = self.evidence(question, passages, mode, scope)
+        passages = self.evidence(question, passages, mode, scope, model)
         retrieved = time.perf_counter()
         writes = (model or self.settings.answer_model) != "extractive"  # a model's first word; quotes have none
         events: Iterator[Event] = self.answer_stream(question, passages, model)
@@ -282,15 +285,27 @@ class RAG:
             yield Draft(quote)
         yield from events
 
-    def evidence(self, question: str, passages: list[Passage], mode: str | None = None, scope: Scope | None = None) -> list[Passage]:
+    def evidence(
+        self, question: str, passages: list[Passage], mode: str | None = None, scope: Scope | None = None, model: str | None = None
+    ) -> list[Passage]:
         """What a question that needs explaining is answered from (rag.retrieval.gather): the
-        passages found, or the document's map, neighbours, several paragraphs by its kind."""
+        passages found, or the document's map, neighbours, several paragraphs by its kind. A
+        model that saves its readings reads a short document whole instead (the same prompt
+        for every question on it, which it may have read already: rag.answer.read_ahead)."""
         kind = question_kind(question)
         retriever = self._retriever  # the build the passages came from, unless one was swapped in meanwhile
         if not self.settings.open_answers or not is_open(kind) or retriever is None:
             return passages
         floor = self.settings.relevance_floor_en if detect_language(question) == "en" else self.settings.relevance_floor_zh
-        return gather(kind, question, passages, retriever, mode, scope, floor)
+        gathered = gather(kind, question, passages, retriever, mode, scope, floor)
+        try:
+            saves_readings = getattr(self.backend(model), "states", None) is not None
+        except RagError:  # reported when it is asked to answer
+            return gathered
+        if not saves_readings:
+            return gathered
+        whole = whole_document(gathered, retriever, self.settings.answer_passages)
+        return whole if whole is not None and fits(whole, self.settings.open_prompt_budget) else gathered
 
     def answer_stream(self, question: str, passages: list[Passage], model: str | None = None) -> Iterator[Token | Final]:
         name = model or self.settings.answer_model
@@ -320,5 +335,5 @@ class RAG:
         question that needs explaining gathers is searched the same way)."""
         question = clean_question(question, self.settings.max_question_chars)
         started, writes = time.perf_counter(), (model or self.settings.answer_model) != "extractive"
-        passages = self.evidence(question, passages, mode, scope)
+        passages = self.evidence(question, passages, mode, scope, model)
         return final_answer(timed(self.answer_stream(question, passages, model), started, started, writes))

@@ -97,6 +97,13 @@ class Settings(BaseSettings):
     max_unpacked_mb: float = Field(
         512, gt=0, description="Office and EPUB files are zip archives: more than this unpacked is refused (a zip bomb)."
     )
+    max_part_mb: float = Field(
+        32,
+        gt=0,
+        description="Word, PowerPoint and EPUB files: a part (the document's XML) that unpacks to more than this is refused, "
+        "since its parser holds it whole in memory, many times over (a 3,000-page book is about 15 MB).",
+    )
+    max_paragraphs: int = Field(100_000, ge=1, description="Paragraphs read from one file; the rest are left out, with a note.")
     ocr: OcrEngine = Field("rapidocr", description="OCR for scanned pages and images: 'rapidocr', 'tesseract' or 'off'.")
     ocr_languages: str = Field("chi_tra+chi_sim+eng", description="Tesseract language models, joined by '+'.")
     ocr_dpi: int = Field(
@@ -216,6 +223,18 @@ class Settings(BaseSettings):
         description="'local' backend: paragraphs whose prompt (each shown alone, in each question language) the model reads at "
         "start-up of the web page and API, giving way to questions, so a question one of them answers clearly reads only itself (0: none).",
     )
+    llm_saved_reading: bool = Field(
+        True,
+        description="'local' backend: the web page and API have the model read every paragraph (as a question shown it alone "
+        "sees it) and every short document whole, in the background, and save each reading to disk (cache_dir/reading); a "
+        "question whose prompt begins with a saved reading then reads only itself and the instruction (off: llm_read_ahead's "
+        "in-memory reading of the first paragraphs instead).",
+    )
+    llm_reading_dir: Path | None = Field(
+        None,
+        description="Where saved readings are kept, a folder per model (default: cache_dir/reading). With the default model "
+        "they take about 29 KB per token read: about 10 MB per paragraph of 350 tokens.",
+    )
     llm_max_tokens: int = Field(256, ge=8, description="Longest answer a generative model may write, in tokens.")
     llm_temperature: float = Field(0.0, ge=0.0, description="Sampling temperature (0 = deterministic).")
     llm_repeat_penalty: float = Field(1.1, ge=1.0, description="llama.cpp repeat penalty.")
@@ -254,6 +273,8 @@ class Settings(BaseSettings):
             max_file_bytes=self.max_file_bytes,
             max_pages=self.max_pages,
             max_unpacked_bytes=int(self.max_unpacked_mb * 2**20),
+            max_part_bytes=int(self.max_part_mb * 2**20),
+            max_paragraphs=self.max_paragraphs,
             ocr=self.ocr,
             ocr_languages=self.ocr_languages,
             ocr_dpi=self.ocr_dpi,

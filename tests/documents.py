@@ -196,3 +196,25 @@ def png_bytes(image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def exploding_docx(out: Path, unpacked_mb: int = 40) -> Path:
+    """A valid .docx (python-docx opens it) whose document.xml unpacks to ``unpacked_mb`` MB
+    of real paragraphs, under the unpacked-size limit for the whole archive, zipped small."""
+    plain = docx_file(out.with_suffix(".plain.docx"), blocks=["一段文字。"])
+    with zipfile.ZipFile(plain) as source:
+        original = source.read("word/document.xml").decode()
+        others = [(info, source.read(info)) for info in source.infolist() if info.filename != "word/document.xml"]
+    plain.unlink()
+    head, _, tail = original.partition("<w:body>")
+    # 200 paragraphs repeated: within deflate's 32 kB window, so the file stays small.
+    unit = "".join(f"<w:p><w:r><w:t>第{i}段：管道每年輸送天然氣。</w:t></w:r></w:p>" for i in range(200)).encode()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for info, data in others:
+            z.writestr(info.filename, data)
+        with z.open("word/document.xml", "w", force_zip64=True) as f:
+            f.write((head + "<w:body>").encode())
+            for _ in range(unpacked_mb * 2**20 // len(unit) + 1):
+                f.write(unit)
+            f.write(b"</w:body>" + tail.partition("</w:body>")[2].encode())
+    return out

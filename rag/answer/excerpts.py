@@ -85,3 +85,8 @@ def _cut(passage: Passage, spans: list[tuple[int, int]], keep: set[int]) -> Pass
         pieces.append(passage.text[spans[j][0] : spans[j][1]])
         last = j
     return passage.model_copy(update={"text": "".join(pieces)})
+
+
+def fits(passages: list[Passage], budget: int) -> bool:
+    """Whether ``passages`` are read whole within ``budget`` (their excerpts are themselves)."""
+    return [p.text for p in excerpts("", passages, budget)] == [p.text for p in passages]

@@ -15,7 +15,7 @@ from rag.answer.backends import Final, Token, Usage
 from rag.answer.excerpts import excerpts
 from rag.answer.extractive import ExtractiveBackend
 from rag.answer.injection import looks_like_injection
-from rag.answer.prompts import build_messages, pointed_sentences
+from rag.answer.prompts import build_messages, pointed_sentences, prompt_prefix
 from rag.answer.rewrite import model_line, rewrite_messages
 from rag.citations.clear_match import NAME as CLEAR_MATCH
 from rag.citations.clear_match import may_quote_instead
@@ -71,6 +71,10 @@ class GenerativeBackend:
         # Quotes the clear match when the model's answer is withheld (rag.citations.clear_match).
         off = CLEAR_MATCH in settings.citation_rules_off
         self.clear_quote = None if off else ExtractiveBackend.from_settings(settings, embedder).answerer
+        # A model that saves its readings (rag.models.llama.SavedStates) opens each prompt in the
+        # language of what it reads, not of the question, so one saved reading serves questions
+        # in all three.
+        self.states = getattr(chat, "states", None)
         self._answering = 0  # questions being answered now (reading ahead waits for none)
         self._answering_lock = threading.Lock()
 
@@ -91,7 +95,18 @@ class GenerativeBackend:
     def messages(self, question: str, read: list[Passage], language: str, kind: str = "lookup") -> list[dict[str, str]]:
         """The prompt for ``question`` over what the model reads (one builder, so what
         rag.answer.read_ahead reads is what a question's prompt begins with)."""
-        return build_messages(question, read, language, self.sentence_keys, kind)
+        return build_messages(question, read, language, self.sentence_keys, kind, self._head_language(read))
+
+    def reading(self, read: list[Passage], language: str, kind: str = "lookup") -> tuple[list[dict[str, str]], str] | None:
+        """What a prompt over ``read`` for a question in ``language`` begins with, as a prompt
+        of its own, and the key its saved reading has; None without saved readings."""
+        if self.states is None:
+            return None
+        prefix = prompt_prefix(read, language, self.sentence_keys or kind != "lookup", self._head_language(read))
+        return [{"role": "user", "content": prefix}], self.states.key(prefix)
+
+    def _head_language(self, read: list[Passage]) -> str | None:
+        return detect_language("".join(p.text for p in read[:3])) if self.states is not None and read else None
 
     def warm_up(self) -> None:
         """Have the model read a short prompt now (loaded, its caches filled), not at the first question."""
@@ -126,7 +141,7 @@ class GenerativeBackend:
         # whose vectors are still being computed) has none to compare, and is shown. Evidence
         # read from a document's map (rag.retrieval.gather) was chosen for the document, which
         # the question named or the search found above the floor.
-        gathered = any(set(p.found_by) & {"map", "neighbour"} for p in passages)
+        gathered = any(set(p.found_by) & {"map", "neighbour", "document"} for p in passages)
         scores = [p.dense_score for p in passages if p.dense_score is not None]
         top = max(scores, default=None) if gathered else passages[0].dense_score  # gathered evidence is in document order
         by_map = any("map" in p.found_by for p in passages)
@@ -169,8 +184,10 @@ class GenerativeBackend:
         refusal = _refusal_form(REFUSALS[language])
         pieces: list[str] = []
         usage, holding = None, hold_refusal
+        messages = self.messages(question, read, language, kind)
+        saved = self.reading(read, language, kind)
         try:
-            for delta in self.chat.stream_chat(self.messages(question, read, language, kind)):
+            for delta in self.chat.stream_chat(messages, resume=saved[1]) if saved else self.chat.stream_chat(messages):
                 if isinstance(delta, Usage):
                     usage = delta
                     continue

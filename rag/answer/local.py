@@ -17,21 +17,55 @@ from rag.answer.backends import Usage
 from rag.answer.generative import GenerativeBackend
 from rag.errors import RagError
 from rag.models.embedding import Embedder
-from rag.models.llama import load_server
+from rag.models.llama import SavedStates, load_server, states_folder
 from rag.settings import Settings
 
 
 class LocalChat:
-    def __init__(self, server: Any, settings: Settings) -> None:
+    def __init__(self, server: Any, settings: Settings, states: SavedStates | None = None) -> None:
         self.server = server
         self.max_tokens = settings.llm_max_tokens
         self.timeout = settings.llm_timeout
         self.temperature = settings.llm_temperature
+        self.states = states
+        # The model has one slot: a restored reading must not be replaced by another
+        # request's before its own prompt is read, nor a reading saved after another's.
+        self._slot = threading.Lock()
 
-    def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str | Usage]:
+    def read_and_save(self, messages: list[dict[str, str]], key: str) -> int:
+        """Has the model read ``messages`` (up to its first word) and saves that reading under
+        ``key``; returns the saved bytes (0 without saved states)."""
+        if self.states is None:
+            return 0
+        with self._slot:
+            for _ in self._stream(messages, 1):
+                break
+            return self.states.save(key)
+
+    def stream_chat(self, messages: list[dict[str, str]], resume: str | None = None) -> Iterator[str | Usage]:
+        """The model's answer as it comes; with ``resume``, the reading saved under that key
+        is restored first (when there is one), so only the rest of the prompt is read."""
+        slot = self._slot
+        slot.acquire()
+        try:
+            if resume and self.states is not None and self.states.has(resume):
+                self.states.restore(resume)
+            stream = self._stream(messages, self.max_tokens)
+            first = next(stream, None)
+        finally:
+            slot.release()  # once the prompt is read, the next request may restore its own
+        if first is None:
+            return
+        try:
+            yield first
+            yield from stream
+        finally:
+            stream.close()  # a reader that stops early stops the model too
+
+    def _stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str | Usage]:
         request = {
             "messages": messages,
-            "max_tokens": self.max_tokens,
+            "max_tokens": max_tokens,
             "temperature": self.temperature,
             "stream": True,
             "stream_options": {"include_usage": True},
@@ -82,4 +116,6 @@ class LocalChat:
 class LocalBackend(GenerativeBackend):
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder) -> LocalBackend:
-        return cls("local", LocalChat(load_server(settings), settings), embedder, settings)
+        server = load_server(settings)
+        states = SavedStates(server, states_folder(settings)) if settings.llm_saved_reading else None
+        return cls("local", LocalChat(server, settings, states), embedder, settings)

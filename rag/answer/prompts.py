@@ -87,17 +87,29 @@ def source_block(passage: Passage, gloss_numbers: bool = False, sentence_keys: b
     return f"[{passage.rank}] {heading}{gloss(passage.text)}"  # its own "[2]" is already defused (rag.citations.markers)
 
 
+def prompt_prefix(passages: list[Passage], language: str, sentence_keys: bool, head_language: str | None = None) -> str:
+    """What a prompt begins with before its question: the opening line (in ``head_language``,
+    default the question's) and the numbered sources. A model that has read it once (a saved
+    reading, rag.answer.read_ahead) reads only what follows."""
+    sources = "\n\n".join(source_block(p, gloss_numbers=language == "en", sentence_keys=sentence_keys) for p in passages)
+    return f"{_HEAD[head_language or language]}\n\n{sources}"
+
+
 def build_messages(
-    question: str, passages: list[Passage], language: str, sentence_keys: bool = False, kind: str = "lookup"
+    question: str,
+    passages: list[Passage],
+    language: str,
+    sentence_keys: bool = False,
+    kind: str = "lookup",
+    head_language: str | None = None,
 ) -> list[dict[str, str]]:
     """One user message: the numbered sources, the question, then the instruction for its
     ``kind`` (a lookup: one or two sentences; an open question: a few connected sentences or
     a list, always with sentence keys)."""
     sentence_keys = sentence_keys or kind != "lookup"
-    sources = "\n\n".join(source_block(p, gloss_numbers=language == "en", sentence_keys=sentence_keys) for p in passages)
     if kind == "lookup":
         tail = (_SENTENCE_TAIL if sentence_keys else _TAIL)[language].format(refusal=REFUSALS[language])
     else:
         tail = (_LIST_TAIL if kind == "list" else _OPEN_TAIL)[language]
-    user = f"{_HEAD[language]}\n\n{sources}\n\n{_QUESTION[language]}{question}\n\n{tail}"
-    return [{"role": "user", "content": user}]
+    prefix = prompt_prefix(passages, language, sentence_keys, head_language)
+    return [{"role": "user", "content": f"{prefix}\n\n{_QUESTION[language]}{question}\n\n{tail}"}]

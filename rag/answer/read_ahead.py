@@ -1,6 +1,16 @@
 """Reading ahead: the local model reads the prompts it is most likely to be given before
 anyone asks.
 
+Saved readings (RAG_LLM_SAVED_READING, the default): in the background, the model reads
+every paragraph as a lookup shown it alone sees it, and every short document whole as a
+question that needs explaining sees it, and llama.cpp saves each reading to disk
+(rag.models.llama.SavedStates). A question whose prompt begins with a saved reading has it
+restored (milliseconds) and reads only itself and the instruction: its first word comes in
+about a second on any document read, not after the whole prompt. Resumable: a reading
+already on disk is not read again, and a new build's documents are read when it is loaded.
+
+Without saved readings, the older way below: the first paragraphs' prompts in memory only.
+
 Most of a local answer's wait is the model reading its prompt (about 70 tokens/s on 2
 cores). A question that one passage answers clearly is shown that passage alone
 (RAG_LONE_PASSAGE_LEAD), and its prompt begins the same way every time that passage is
@@ -21,12 +31,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from rag.answer.excerpts import excerpts
+from rag.answer.excerpts import excerpts, fits
 from rag.answer.generative import GenerativeBackend
+from rag.errors import RagError
+from rag.models.llama import LibraryReading
+from rag.text.language import detect_language
 from rag.types import Passage
 
 if TYPE_CHECKING:
     from rag.pipeline import RAG
+    from rag.retrieval.retriever import Retriever
 
 log = logging.getLogger("rag")
 LANGUAGES = ("zh-Hant", "zh-Hans", "en")  # each opens its prompt in its own words
@@ -64,7 +78,76 @@ def read_ahead(
     return done
 
 
-def prepare(rag: RAG, model: str | None = None, should_stop: Callable[[], bool] = lambda: False) -> int:
+def library_readings(backend: GenerativeBackend, retriever: Retriever, whole_within: int) -> Iterator[tuple[list[dict[str, str]], str]]:
+    """Each prompt beginning worth saving, with its key: document by document, each paragraph
+    that the prompt budget keeps whole, shown alone (a lookup it answers clearly), then the
+    document whole when it has at most ``whole_within`` paragraphs and fits the open budget
+    (rag.retrieval.gather.whole_document); each as Chinese and English questions read it.
+    Keys already given are not given again."""
+    given: set[str] = set()
+    for doc_id in dict.fromkeys(retriever.stored.paragraphs[pid].doc_id for pid in retriever.paragraph_ids):
+        ids = retriever.document_paragraphs(doc_id)
+        groups = [[retriever.paragraph_passage(pid, 1, "document")] for pid in ids]
+        if 1 < len(ids) <= whole_within:
+            groups.append([retriever.paragraph_passage(pid, n, "document") for n, pid in enumerate(ids, 1)])
+        for read in groups:
+            whole = len(read) > 1
+            if not fits(read, backend.open_budget if whole else backend.budget):
+                continue
+            # English questions read amounts glossed (500億 -> 50 billion): a second reading
+            # where the gloss changes the text.
+            for language in dict.fromkeys([detect_language(read[0].text), "en"]):
+                reading = backend.reading(read, language, "overview" if whole else "lookup")
+                if reading is not None and reading[1] not in given:
+                    given.add(reading[1])
+                    yield reading
+
+
+def read_library(
+    rag: RAG, backend: GenerativeBackend, progress: LibraryReading, should_stop: Callable[[], bool], follow_builds: bool = False
+) -> None:
+    """Reads and saves what is not saved yet, giving way to questions and to index builds;
+    with ``follow_builds``, starts over whenever a new build is loaded, until ``should_stop``."""
+    chat = backend.chat
+    states = backend.states
+    read_for = None
+    while not should_stop():
+        retriever = rag.retriever
+        if retriever is None and not follow_builds:
+            return
+        if retriever is None or retriever is read_for or rag.indexer.state.running:
+            time.sleep(1.0)
+            continue
+        whole_within = rag.settings.answer_passages
+        keys = [key for _, key in library_readings(backend, retriever, whole_within)]  # keys only: a large library's prompts are not kept
+        progress.total = len(keys)
+        progress.done = sum(states.has(key) for key in keys)
+        progress.running = True
+        started, read = time.monotonic(), 0
+        for messages, key in library_readings(backend, retriever, whole_within):
+            if states.has(key):
+                continue
+            while (backend.answering() or rag.indexer.state.running) and not should_stop():
+                time.sleep(_WAIT)
+            if should_stop() or rag.retriever is not retriever:
+                break
+            try:
+                progress.bytes += chat.read_and_save(messages, key)
+            except RagError as exc:  # that one is read at question time instead
+                log.warning("warning: a reading could not be saved (%s)", exc)
+                continue
+            progress.done += 1
+            read += 1
+        else:
+            read_for = retriever
+        progress.running = False
+        if read:
+            log.info("The answer model read %d passages and documents ahead in %.0f s.", read, time.monotonic() - started)
+        if not follow_builds and read_for is retriever:
+            return
+
+
+def prepare(rag: RAG, model: str | None = None, should_stop: Callable[[], bool] = lambda: False, follow_builds: bool = False) -> int:
     """What the web page and API do before the first question: load the answer model
     (default: the answer_model setting), let it read a first prompt, then read ahead for a
     local model that shows clear matches alone. Returns the prompts read ahead."""
@@ -72,6 +155,12 @@ def prepare(rag: RAG, model: str | None = None, should_stop: Callable[[], bool] 
     rag.warm_up(name)
     log.info("Answer model %r loaded and warm.", name)
     backend = rag.backend(name)
+    if isinstance(backend, GenerativeBackend) and backend.states is not None:
+        try:
+            read_library(rag, backend, rag.library_reading, should_stop, follow_builds)
+        except Exception as exc:  # questions are still answered, only not sooner
+            log.warning("warning: reading ahead stopped (%s); questions are answered as usual.", exc)
+        return rag.library_reading.done
     n = rag.settings.llm_read_ahead
     if name != "local" or not isinstance(backend, GenerativeBackend) or backend.lone_lead is None or n == 0:
         return 0

@@ -29,9 +29,18 @@ _ASCII_MARKER = re.compile(rf"\[(\s*{_KEYS}\s*)\]")
 _FULL_WIDTH = str.maketrans("[]", "［］")
 
 
+# A chat model's control tokens (<|im_start|>, <|endoftext|>, <|start_header_id|>…): in a
+# document's text, llama.cpp would read them as the tokens themselves, and a document could
+# open a "system" turn of its own inside the prompt.
+_TEMPLATE_TOKEN = re.compile(r"<\|[^<>|\s]{1,40}\|>")
+_FULL_WIDTH_BAR = str.maketrans("|", "｜")
+
+
 def defuse(text: str) -> str:
-    """``text`` with each ASCII bracketed number written in full-width brackets (same length)."""
-    return _ASCII_MARKER.sub(lambda m: m.group(0).translate(_FULL_WIDTH), text)
+    """``text`` with each ASCII bracketed number written in full-width brackets, and each
+    chat-template token with full-width bars (<｜im_start｜>): the same length, so offsets hold."""
+    text = _ASCII_MARKER.sub(lambda m: m.group(0).translate(_FULL_WIDTH), text)
+    return _TEMPLATE_TOKEN.sub(lambda m: m.group(0).translate(_FULL_WIDTH_BAR), text)
 
 
 def marker_keys(group: str) -> list[int]:

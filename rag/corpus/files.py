@@ -123,9 +123,11 @@ def read_bytes(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) 
 
 def extract(doc_id: str, data: bytes, reader: Reader, options: ReadOptions, progress: Progress | None = None) -> Extraction:
     """The reader's extraction; whatever a damaged or hostile file makes a parser raise
-    becomes a RagError naming the file."""
+    becomes a RagError naming the file. More than ``options.max_paragraphs`` paragraphs are
+    cut to that many, with a note: a small file of millions of tiny paragraphs would
+    otherwise hold up indexing for every other file."""
     try:
-        return reader.read(data, options, progress)
+        return capped(reader.read(data, options, progress), options.max_paragraphs)
     except RagError as exc:
         named = RagError(f"{doc_id}: {exc.message}", fix=exc.fix)
         named.transient = getattr(exc, "transient", False)  # type: ignore[attr-defined]
@@ -136,6 +138,23 @@ def extract(doc_id: str, data: bytes, reader: Reader, options: ReadOptions, prog
             f"{doc_id}: skipped, damaged or not a valid {reader.name} file ({detail}).",
             fix="Open it in the program that made it and save it again.",
         ) from exc
+
+
+def capped(extraction: Extraction, most: int) -> Extraction:
+    """``extraction`` with at most ``most`` paragraphs (headings not counted) and a note
+    when some were left out."""
+    count = sum(block.kind != "heading" for block in extraction.blocks)
+    if count <= most:
+        return extraction
+    kept, seen = [], 0
+    for block in extraction.blocks:
+        seen += block.kind != "heading"
+        if seen > most:
+            break
+        kept.append(block)
+    text = extraction.text[: kept[-1].start + len(kept[-1].text)] if kept else ""
+    note = f"only the first {most:,} of {count:,} paragraphs were read (RAG_MAX_PARAGRAPHS)."
+    return extraction.model_copy(update={"blocks": kept, "text": text, "notes": [*extraction.notes, note]})
 
 
 def read_document(

@@ -140,6 +140,21 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / float(np.sqrt(len(a) * len(b))) if a and b else 0.0
 
 
+def whole_document(evidence: list[Passage], retriever: Retriever, most: int) -> list[Passage] | None:
+    """Every paragraph of the document the best evidence comes from, in document order, when
+    it has at most ``most``: the same evidence for every question on that document, which a
+    model can have read before (rag.answer.read_ahead). Paragraphs the evidence holds keep
+    their scores and channels, the others are found_by 'document'; None for a longer document."""
+    top = next((p for p in evidence if p.paragraph_id in retriever.position), None)
+    if top is None:
+        return None
+    ids = retriever.document_paragraphs(top.doc_id)
+    if not ids or len(ids) > most:
+        return None
+    held = {p.paragraph_id: p for p in evidence}
+    return _ranked([held.get(pid) or retriever.paragraph_passage(pid, 0, "document") for pid in ids])
+
+
 def gather(
     kind: str,
     question: str,

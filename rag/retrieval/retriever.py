@@ -59,6 +59,7 @@ class Retriever:
         self.no_vector = np.bincount(self.chunk_paragraph[has_vector], minlength=len(self.paragraph_ids)) == 0
         self.script = stored.manifest.get("script", "")
         self.scopes = ScopeFilter(stored, self.paragraph_ids, s.corpus_dir)
+        self._documents: dict[str, list[str]] | None = None
 
     def chunks_of(self, position: int) -> np.ndarray:
         return self._chunk_order[self._chunk_bounds[position] : self._chunk_bounds[position + 1]]
@@ -183,6 +184,15 @@ class Retriever:
     def first_paragraphs(self, n: int) -> list[Passage]:
         """The first ``n`` paragraphs in index order, each as a passage ranked first."""
         return [self._passage(pos, 0.0, None, 1) for pos in range(min(n, len(self.paragraph_ids)))]
+
+    def document_paragraphs(self, doc_id: str) -> list[str]:
+        """The paragraph ids of ``doc_id`` in document order (found once, then kept)."""
+        if self._documents is None:
+            documents: dict[str, list[str]] = {}
+            for pid in self.paragraph_ids:
+                documents.setdefault(self.stored.paragraphs[pid].doc_id, []).append(pid)
+            self._documents = documents
+        return self._documents.get(doc_id, [])
 
     def paragraph_passage(self, paragraph_id: str, rank: int, found_by: str) -> Passage:
         """A stored paragraph as a passage at ``rank``, brought in by ``found_by`` (not by a

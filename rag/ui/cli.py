@@ -193,7 +193,10 @@ def ask(
     if answer.citations:
         typer.echo("")
     for c in answer.citations:
-        typer.echo(f"[{c.key}] {_name(c.location or c.paragraph_id)}{_ocr(c.ocr)} (characters {c.start}-{c.end}): {safe(c.text)}")
+        # The quoted text on lines of its own, each behind a bar: a document's own line in
+        # this form ("[1] a.txt ¶8 (characters …)") can never pass for one of ours.
+        quoted = "\n".join(f"    │ {line}" for line in safe(c.text).splitlines() or [""])
+        typer.echo(f"[{c.key}] {_name(c.location or c.paragraph_id)}{_ocr(c.ocr)} (characters {c.start}-{c.end}):\n{quoted}")
     for s in answer.sentences:  # a quote given instead: all the model wrote, none of it used
         if answer.quoted_instead or s.supported is False or not s.about_question:
             label = "model wrote, not used" if answer.quoted_instead else "unsupported" if s.supported is False else "left out"

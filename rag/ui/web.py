@@ -27,7 +27,7 @@ from rag.ui import render as R
 from rag.ui.api import api_routes
 from rag.ui.documents_tab import CSS as DOCUMENTS_CSS
 from rag.ui.documents_tab import documents_tab
-from rag.ui.guard import RefuseFiles
+from rag.ui.guard import Guard
 from rag.ui.page_image import cited_pages
 
 log = logging.getLogger("rag")
@@ -53,10 +53,15 @@ def index_status_markdown(rag: RAG) -> str:
     state = "up to date · 最新" if status.state == "fresh" else f"⚠️ {status.state}: {'; '.join(status.reasons)}"
     if status.state == "partial":  # not a fault: a large update's vectors are on their way
         state = f"⏳ searchable by words · 可檢索 ({'; '.join(status.reasons)})"
+    reading = rag.library_reading
+    read_ahead = ""
+    if reading.total:  # the local model's saved readings (rag.answer.read_ahead)
+        doing = " · reading…" if reading.running else ""
+        read_ahead = f"  \nanswer model read ahead · 模型已預讀: {reading.done} of {reading.total} ({reading.as_json()['percent']}%){doing}"
     return (
         f"**Index:** {state}  \n"
         f"{counts.get('documents', len(m.get('documents', [])))} documents · {counts.get('paragraphs', '?')} paragraphs · "
-        f"{counts.get('chunks', '?')} chunks  \nmodel `{m.get('embedding_model', '?')}` · built {built} UTC"
+        f"{counts.get('chunks', '?')} chunks  \nmodel `{m.get('embedding_model', '?')}` · built {built} UTC{read_ahead}"
     )
 
 
@@ -187,7 +192,7 @@ def _warm_up(rag: RAG) -> None:
     from rag.answer.read_ahead import prepare
 
     try:
-        prepare(rag)
+        prepare(rag, follow_builds=True)  # a daemon thread: reads each new build's documents too
     except Exception as exc:  # the page still answers; the first question reports the problem
         log.warning("warning: the answer model %r could not be warmed up (%s).", rag.settings.answer_model, exc)
 
@@ -230,6 +235,6 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
         footer_links=["api"],
         max_file_size=settings.max_file_bytes,
         # The REST API's routes come first, on the page's own server (and so its address).
-        app_kwargs={"middleware": [Middleware(RefuseFiles)], "routes": api_routes(rag)},
+        app_kwargs={"middleware": [Middleware(Guard, settings=settings)], "routes": api_routes(rag)},
     )
     return demo

@@ -65,11 +65,30 @@ def test_after_reading_ahead_a_clear_question_reads_little_more_than_itself(smal
     answers (asked by no other test) finds most of its prompt already read."""
     from rag.answer.read_ahead import LANGUAGES, prepare
 
-    rag = RAG(small_rag.settings.model_copy(update={"llm_read_ahead": 100}))
+    rag = RAG(small_rag.settings.model_copy(update={"llm_read_ahead": 100, "llm_saved_reading": False}))
     rag._retriever = small_rag.ensure_index()
     assert prepare(rag, "local") == len(rag.retriever.paragraph_ids) * len(LANGUAGES)
     t = rag.ask("三方的聯合指揮所設在哪裡？", model="local").timings
     assert t.cached_prompt_tokens is not None and t.cached_prompt_tokens > t.prompt_tokens / 2, t
+
+
+def test_a_reading_saved_to_disk_is_restored_for_a_question_on_it(small_rag, tmp_path):
+    """Real llama.cpp, its memory of earlier prompts off: every seed paragraph is read once
+    and saved; two clear questions on different paragraphs, one after the other, each find
+    most of their prompt already read, which only the saved file can give the second."""
+    from rag.answer.read_ahead import prepare
+
+    settings = small_rag.settings.model_copy(update={"llm_reading_dir": tmp_path, "llm_cache_ram_mb": 0})
+    rag = RAG(settings)
+    rag._retriever = small_rag.ensure_index()
+    read = prepare(rag, "local")
+    assert read == rag.library_reading.total >= len(rag.retriever.paragraph_ids)
+    files = list(tmp_path.rglob("*.bin"))
+    assert len(files) == read and all(f.stat().st_size > 1_000_000 for f in files) and not list(tmp_path.rglob("*.part"))
+    for question in ("三方的聯合指揮所設在哪裡？", "西伯利亞力量2號管道每年最多可輸送多少天然氣？"):
+        t = rag.ask(question, model="local").timings
+        assert t.cached_prompt_tokens is not None and t.cached_prompt_tokens > t.prompt_tokens / 2, (question, t)
+    assert prepare(rag, "local") == read  # all read already: nothing read again
 
 
 def test_extractive_answers_have_timings_but_no_first_token(seed_rag):

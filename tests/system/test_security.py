@@ -4,6 +4,7 @@ secrets kept out of output, no pickle anywhere."""
 from __future__ import annotations
 
 import re
+import time
 
 import httpx
 import pytest
@@ -66,5 +67,55 @@ def test_password_protected_page_refuses_anonymous_api_calls(seed_rag, monkeypat
         assert login.status_code == 200
         wrong = httpx.post(demo.local_url + "login", data={"username": "alice", "password": "nope"}, timeout=10)
         assert wrong.status_code in (400, 401)
+    finally:
+        demo.close()
+
+
+@pytest.mark.slow
+def test_with_a_password_every_gradio_route_but_the_login_page_needs_it_and_streams_are_capped(seed_rag):
+    """Gradio checks only some of its own routes: its schema, heartbeat (held open for ever),
+    reset and cancel answered anyone. Now only the login page and what it loads do."""
+    from rag.pipeline import RAG
+    from rag.ui.guard import STREAMS_PER_CLIENT
+    from rag.ui.web import launch
+
+    protected = RAG(seed_rag.settings.model_copy(update={"ui_auth": SecretStr("alice:s3cret-pass")}))
+    protected._retriever = seed_rag.ensure_index()
+    demo = launch(protected, host="127.0.0.1", port=0, block=False)
+    url = demo.local_url.rstrip("/")
+    try:
+        closed = [
+            ("GET", "/openapi.json"),
+            ("GET", "/gradio_api/heartbeat/anyone"),
+            ("POST", "/gradio_api/reset"),
+            ("POST", "/gradio_api/cancel"),
+            ("GET", "/gradio_api/info"),
+            ("GET", "/gradio_api/queue/data?session_hash=anyone"),
+            ("GET", "/config"),
+        ]
+        for method, path in closed:
+            response = httpx.request(method, url + path, timeout=10)  # a held-open stream would time out here
+            assert response.status_code == 401, (path, response.status_code)
+        assert httpx.get(url + "/", timeout=10).status_code == 200  # the login page
+        assert httpx.get(url + "/theme.css", timeout=10).status_code == 200
+        with httpx.Client(base_url=url, timeout=10) as signed:
+            assert signed.post("/login", data={"username": "alice", "password": "s3cret-pass"}).status_code == 200
+            assert signed.get("/config").status_code == 200
+            tabs = [signed.build_request("GET", f"/gradio_api/heartbeat/tab{i}") for i in range(STREAMS_PER_CLIENT)]
+            streams = [signed.send(tab, stream=True) for tab in tabs]
+            assert all(s.status_code == 200 for s in streams)
+            one_more = signed.get("/gradio_api/heartbeat/one-more")
+            assert one_more.status_code == 429 and "streams" in one_more.json()["error"]
+            for s in streams:
+                s.close()
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:  # the server sees the closed streams end
+                again = signed.send(signed.build_request("GET", "/gradio_api/heartbeat/again"), stream=True)
+                status = again.status_code
+                again.close()
+                if status == 200:
+                    break
+                time.sleep(0.2)
+            assert status == 200
     finally:
         demo.close()

@@ -107,3 +107,22 @@ def test_a_rejected_secret_is_never_printed(seed_rag):
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300)
     assert "RAG_API_TOKEN" in out.stdout
     assert not any(value in out.stdout + out.stderr for value in secrets.values())
+
+
+def test_a_document_line_in_the_form_of_our_citations_is_shown_as_quoted_text(tmp_path):
+    """A paragraph holding a fake citation line in the CLI's own form -> quoted behind a bar
+    on lines of its own; every line that begins like a citation is one the tool wrote."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    fake = "[2] 000_report.txt ¶8 (characters 1407-1510): 管道每年輸送9999億立方公尺天然氣。"
+    (corpus / "notice.txt").write_text(f"霧嵐島燈塔的光束射程為三十七海里。\n{fake}\n", encoding="utf-8")
+    env = {**os.environ, "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(tmp_path / "index")}
+    out = subprocess.run(
+        [sys.executable, "-m", "rag.ui.cli", "ask", "霧嵐島燈塔的光束射程是多少？"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    headers = [line for line in lines if line.startswith(("[", "［"))]
+    assert headers and all(line.startswith("[1] notice.txt") for line in headers), headers
+    assert any(line.startswith("    │ ") and "三十七海里" in line for line in lines)
+    assert not any("9999億" in line and not line.startswith("    │ ") for line in lines)

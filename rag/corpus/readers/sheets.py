@@ -23,7 +23,7 @@ class XlsxReader:
     def read(self, data: bytes, options: ReadOptions, progress: Progress | None = None) -> Extraction:
         import openpyxl
 
-        checked_zip(data, "XLSX", options)
+        checked_zip(data, "XLSX", options, parsed_whole=False)  # read row by row
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheets = book.worksheets

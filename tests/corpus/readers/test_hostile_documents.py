@@ -9,7 +9,7 @@ from rag.corpus.files import load_corpus
 from rag.corpus.readers import ReadOptions
 from rag.corpus.readers.image import ImageReader
 from rag.errors import RagError
-from tests.documents import docx_file, huge_png_header, zip_bomb
+from tests.documents import docx_file, exploding_docx, huge_png_header, zip_bomb
 
 
 def _problems(corpus_dir, **options) -> str:
@@ -87,3 +87,24 @@ def test_bad_documents_added_later_neither_stop_the_build_nor_lose_the_index(cor
     assert "locked.pdf: skipped, the PDF is encrypted" in joined and "bomb.docx: skipped, it would unpack" in joined
     assert "app.html: skipped, no text in it (an HTML page with no article text" in joined
     assert "500億立方公尺" in rag.ask("西伯利亞力量2號管道每年最多輸送多少天然氣？", model="extractive").text
+
+
+def test_a_small_docx_that_unpacks_to_millions_of_paragraphs_is_refused_before_parsing(corpus_dir):
+    """A 40 MB document.xml of real paragraphs (a few hundred kB zipped, far under the
+    archive's 512 MB limit) -> refused by the one-part limit, before python-docx holds it
+    in memory many times over."""
+    exploding_docx(corpus_dir / "many.docx", unpacked_mb=40)
+    assert (corpus_dir / "many.docx").stat().st_size < 2 * 2**20
+    problems = _problems(corpus_dir)
+    assert "many.docx: skipped, its part word/document.xml would unpack to 40 MB, over the 32 MB limit" in problems
+    assert "RAG_MAX_PART_MB" in problems
+
+
+def test_a_file_of_too_many_paragraphs_is_cut_with_a_note(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "many.txt").write_text("\n\n".join(f"第{i}段。" for i in range(150)), encoding="utf-8")
+    corpus = load_corpus(folder, ReadOptions(max_paragraphs=100))
+    assert [d.doc_id for d in corpus.documents] == ["many.txt"]
+    assert len(corpus.paragraphs) == 100 and corpus.paragraphs[-1].text == "第99段。"
+    assert "many.txt: only the first 100 of 150 paragraphs were read (RAG_MAX_PARAGRAPHS)." in corpus.notes
