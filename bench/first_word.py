@@ -99,7 +99,7 @@ def run_config(name: str, env_extra: dict, work: Path, questions: list[dict], po
         "RAG_INSTANT_ANSWER": "false",
         **env_extra,
     }
-    log = open(work / f"serve-{name}.log", "w")
+    log = open(work / f"serve-{name}.log", "w")  # noqa: SIM115 - the server writes to it until it is stopped
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "rag"), "serve", "--port", str(port)], env=env, stdout=log, stderr=log, start_new_session=True
     )
@@ -144,7 +144,16 @@ def run_config(name: str, env_extra: dict, work: Path, questions: list[dict], po
                     "cited": [c.get("paragraph_id") for c in body.get("citations", [])],
                 }
             )
-            print(name, q["type"], rows[-1]["first_word_s"], rows[-1]["whole_s"], rows[-1]["cached_tokens"], "/", rows[-1]["prompt_tokens"], flush=True)
+            print(
+                name,
+                q["type"],
+                rows[-1]["first_word_s"],
+                rows[-1]["whole_s"],
+                rows[-1]["cached_tokens"],
+                "/",
+                rows[-1]["prompt_tokens"],
+                flush=True,
+            )
         result["questions"] = rows
         result["summary"] = summary(rows)
     finally:
@@ -187,12 +196,15 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/first-word"))
     parser.add_argument("--port", type=int, default=7871)
     parser.add_argument("--out", type=Path, default=RESULTS / "first_word.json")
+    parser.add_argument("--keep", action="store_true", help="Keep --work's library, index and saved readings from an earlier run.")
     args = parser.parse_args()
     articles, questions = sample(args.seed, args.articles, args.lookups, args.open_per_doc)
-    shutil.rmtree(args.work, ignore_errors=True)
-    write_library(articles, args.work / "corpus")
+    if not args.keep:
+        shutil.rmtree(args.work, ignore_errors=True)
+        write_library(articles, args.work / "corpus")
     reading_dir = args.work / "reading"
-    report = {
+    report = json.loads(args.out.read_text(encoding="utf-8")) if args.keep and args.out.exists() else {}
+    report |= {
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} cores (shared)",
         "seed": args.seed,
@@ -200,15 +212,16 @@ def main() -> None:
         "paragraphs": sum(len(a["paragraphs"]) + 1 for a in articles),
         "questions": {"lookup": sum(q["type"] == "lookup" for q in questions), "open": sum(q["type"] == "open" for q in questions)},
         "documents_asked": len({q["doc"] for q in questions}),
-        "runs": [],
     }
+    report.setdefault("runs", [])
     for name in args.configs:
+        report["runs"] = [r for r in report["runs"] if r["config"] != name]
         report["runs"].append(run_config(name, CONFIGS[name], args.work, questions, args.port, reading_dir))
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     for run in report["runs"]:
         print(run["config"], run.get("ready_s"), run.get("read_ahead"), json.dumps(run.get("summary"), ensure_ascii=False))
-    saved = next((r for r in report["runs"] if r["read_ahead"] and r["read_ahead"].get("total")), None)
+    saved = next((r for r in report["runs"] if r["config"] == "saved"), None)
     if saved:
         n = saved["read_ahead"]["total"]
         report["per_1000_documents"] = {

@@ -123,10 +123,10 @@ def read_back(p) -> dict:
 def probe(cfg: dict) -> tuple[bool, str]:
     """Load the settings in a child process first: a failed load there cannot abort this one."""
     code = (
-        "import json,sys; sys.path.insert(0, %r); import llm_wall as w; "
+        f"import json,sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); import llm_wall as w; "
         "s = w.xllamacpp.Server(w.make_params(json.loads(sys.argv[1]))); "
         "r = w.chat(s, [{'role':'user','content':'你好'}], 4); print('PROBE', json.dumps(r['timings'] is not None))"
-    ) % str(Path(__file__).resolve().parent)
+    )
     try:
         out = subprocess.run([sys.executable, "-c", code, json.dumps(cfg)], capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
@@ -245,7 +245,13 @@ def best(values: list[float]) -> dict:
     v = [x for x in values if x is not None]
     if not v:
         return {"max": None, "median": None, "min": None, "n": 0}
-    return {"max": round(max(v), 2), "median": round(statistics.median(v), 2), "min": round(min(v), 2), "n": len(v), "all": [round(x, 2) for x in v]}
+    return {
+        "max": round(max(v), 2),
+        "median": round(statistics.median(v), 2),
+        "min": round(min(v), 2),
+        "n": len(v),
+        "all": [round(x, 2) for x in v],
+    }
 
 
 def warm(server):
@@ -427,7 +433,13 @@ def part_state(prompts: Prompts, kv: str, repeats: int) -> dict:
             c: dict = {"file": fname}
             a = chat(server, prompts.messages(800, "這篇文章在說什麼？請簡短回答。", fixed_head=head), 8)
             ta = a["timings"] or {}
-            c["cold"] = {"prompt_n": ta.get("prompt_n"), "cache_n": ta.get("cache_n"), "prompt_ms": ta.get("prompt_ms"), "first_word_s": a["first"], "cores_used": a["cores_used"]}
+            c["cold"] = {
+                "prompt_n": ta.get("prompt_n"),
+                "cache_n": ta.get("cache_n"),
+                "prompt_ms": ta.get("prompt_ms"),
+                "first_word_s": a["first"],
+                "cores_used": a["cores_used"],
+            }
 
             t0 = time.monotonic()
             r = http.post(f"{base}/slots/0?action=save", json={"filename": fname})
@@ -454,7 +466,12 @@ def part_state(prompts: Prompts, kv: str, repeats: int) -> dict:
             b = chat(server, prompts.messages(800, "誰參加了這次演練？請簡短回答。", fixed_head=head), 8)
             tb = b["timings"] or {}
             # prompt_n counts only the tokens read now; cache_n the ones taken from the restored state
-            c["after_restore"] = {"prompt_n": tb.get("prompt_n"), "cache_n": tb.get("cache_n"), "prompt_ms": tb.get("prompt_ms"), "first_word_s": b["first"]}
+            c["after_restore"] = {
+                "prompt_n": tb.get("prompt_n"),
+                "cache_n": tb.get("cache_n"),
+                "prompt_ms": tb.get("prompt_ms"),
+                "first_word_s": b["first"],
+            }
             print(
                 f"  rep {rep}: state {size} B / {n_saved} tok = {c['bytes_per_token']} B/tok; save {c['save_wall_ms']} ms, "
                 f"restore {c['restore_wall_ms']} ms; first word cold {a['first']:.3f}s, after restore {b['first']:.3f}s "
@@ -509,7 +526,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="fewer settings and prompt lengths")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "llm_wall.json"))
     ap.add_argument("--repeats", type=int, default=2)
-    ap.add_argument("--wait-idle", type=float, default=0, help="first wait up to this many seconds for the 1-minute load average to fall below 0.8")
+    ap.add_argument(
+        "--wait-idle", type=float, default=0, help="first wait up to this many seconds for the 1-minute load average to fall below 0.8"
+    )
     args = ap.parse_args()
     repeats = max(2, args.repeats)
     waited = 0.0
@@ -554,7 +573,10 @@ def main() -> None:
     # ------------------------------------------------------------ summary
     print()
     print(f"machine: {result['machine']['nproc']} cores, {result['machine']['cpu_model']} (shared); total {result['total_s']} s")
-    print(f"{'config':<22}{'load s':>8}{'prefill t/s':>13}{'(med)':>8}{'gen t/s':>9}{'(med)':>8}{'1st word s':>12}{'prompt_n':>10}{'cache_n':>9}{'cores':>7}")
+    print(
+        f"{'config':<22}{'load s':>8}{'prefill t/s':>13}{'(med)':>8}{'gen t/s':>9}{'(med)':>8}"
+        f"{'1st word s':>12}{'prompt_n':>10}{'cache_n':>9}{'cores':>7}"
+    )
     d = next((r for r in rows if r["name"] == "default" and "error" not in r), None)
     for r in rows:
         if "error" in r:
@@ -566,18 +588,32 @@ def main() -> None:
             f"{r['runs'][0]['prompt_n']:>10}{r['max_cache_n']:>9}{max(x['cores_used'] or 0 for x in r['runs']):>7.2f}"
         )
     if d:
-        print("relative to default (best runs): " + ", ".join(
-            f"{r['name']} prefill {r['prefill_tps']['max'] / d['prefill_tps']['max']:.2f}x gen {r['gen_tps']['max'] / d['gen_tps']['max']:.2f}x"
-            for r in rows if "error" not in r and r is not d
-        ))
+        print(
+            "relative to default (best runs): "
+            + ", ".join(
+                f"{r['name']} prefill {r['prefill_tps']['max'] / d['prefill_tps']['max']:.2f}x"
+                f" gen {r['gen_tps']['max'] / d['gen_tps']['max']:.2f}x"
+                for r in rows
+                if "error" not in r and r is not d
+            )
+        )
     fl = result["first_word_vs_length"]
     print()
     print("first word vs prompt length (default settings):")
     for k, v in fl["by_target"].items():
-        print(f"  ~{k:>5} tok: prompt_n {v['prompt_n']:>5}  first word min {v['first_word_s']['min']:.3f}s  median {v['first_word_s']['median']:.3f}s")
+        print(
+            f"  ~{k:>5} tok: prompt_n {v['prompt_n']:>5}  first word min {v['first_word_s']['min']:.3f}s"
+            f"  median {v['first_word_s']['median']:.3f}s"
+        )
     f_all, f_min = fl["fit_all_runs"], fl["fit_min_per_length"]
-    print(f"  fit (all runs): {f_all.get('ms_per_token')} ms/token (~{f_all.get('tokens_per_second')} tok/s) + {f_all.get('fixed_overhead_s')} s fixed, r2 {f_all.get('r2')}")
-    print(f"  fit (min/len) : {f_min.get('ms_per_token')} ms/token (~{f_min.get('tokens_per_second')} tok/s) + {f_min.get('fixed_overhead_s')} s fixed, r2 {f_min.get('r2')}")
+    print(
+        f"  fit (all runs): {f_all.get('ms_per_token')} ms/token (~{f_all.get('tokens_per_second')} tok/s)"
+        f" + {f_all.get('fixed_overhead_s')} s fixed, r2 {f_all.get('r2')}"
+    )
+    print(
+        f"  fit (min/len) : {f_min.get('ms_per_token')} ms/token (~{f_min.get('tokens_per_second')} tok/s)"
+        f" + {f_min.get('fixed_overhead_s')} s fixed, r2 {f_min.get('r2')}"
+    )
     print()
     print("slot state save/restore (~800-token prompt):")
     for s in states:

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 from rag.answer.backends import Final, Token, Usage
 from rag.answer.excerpts import excerpts
@@ -23,6 +23,7 @@ from rag.citations.markers import KEY_SO_FAR
 from rag.citations.verify import CitationVerifier, Verified
 from rag.errors import RagError
 from rag.models.embedding import Embedder
+from rag.models.llama import SavedStates
 from rag.retrieval.fusion import leads_by
 from rag.settings import Settings
 from rag.text.kinds import is_open, question_kind
@@ -55,6 +56,17 @@ class ChatModel(Protocol):
     def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str | Usage]: ...
 
 
+class SavingChatModel(Protocol):
+    """A chat model that saves what it has read (rag.answer.local.LocalChat): a prompt whose
+    beginning was saved under ``resume`` reads only the rest."""
+
+    states: SavedStates
+
+    def stream_chat(self, messages: list[dict[str, str]], resume: str | None = None) -> Iterator[str | Usage]: ...
+
+    def read_and_save(self, messages: list[dict[str, str]], key: str) -> int: ...
+
+
 class GenerativeBackend:
     def __init__(self, name: str, chat: ChatModel, embedder: Embedder, settings: Settings) -> None:
         self.name = name
@@ -74,7 +86,9 @@ class GenerativeBackend:
         # A model that saves its readings (rag.models.llama.SavedStates) opens each prompt in the
         # language of what it reads, not of the question, so one saved reading serves questions
         # in all three.
-        self.states = getattr(chat, "states", None)
+        states = getattr(chat, "states", None)
+        self.saving: SavingChatModel | None = cast("SavingChatModel", chat) if states is not None else None
+        self.states: SavedStates | None = states
         self._answering = 0  # questions being answered now (reading ahead waits for none)
         self._answering_lock = threading.Lock()
 
@@ -187,7 +201,8 @@ class GenerativeBackend:
         messages = self.messages(question, read, language, kind)
         saved = self.reading(read, language, kind)
         try:
-            for delta in self.chat.stream_chat(messages, resume=saved[1]) if saved else self.chat.stream_chat(messages):
+            stream = self.saving.stream_chat(messages, resume=saved[1]) if saved and self.saving else self.chat.stream_chat(messages)
+            for delta in stream:
                 if isinstance(delta, Usage):
                     usage = delta
                     continue

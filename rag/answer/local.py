@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from rag.answer.backends import Usage
@@ -62,7 +62,7 @@ class LocalChat:
         finally:
             stream.close()  # a reader that stops early stops the model too
 
-    def _stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str | Usage]:
+    def _stream(self, messages: list[dict[str, str]], max_tokens: int) -> Generator[str | Usage, None, None]:
         request = {
             "messages": messages,
             "max_tokens": max_tokens,

@@ -108,8 +108,9 @@ def read_library(
 ) -> None:
     """Reads and saves what is not saved yet, giving way to questions and to index builds;
     with ``follow_builds``, starts over whenever a new build is loaded, until ``should_stop``."""
-    chat = backend.chat
-    states = backend.states
+    chat, states = backend.saving, backend.states
+    if chat is None or states is None:
+        return
     read_for = None
     while not should_stop():
         retriever = rag.retriever

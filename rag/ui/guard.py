@@ -84,8 +84,9 @@ class Guard:
             return
         path = scope.get("path", "")
         refused = refusal(path)
-        locked = self.settings is not None and self.settings.ui_auth is not None
-        if refused is None and locked and not _OPEN.match(path) and not signed_in(scope, self.settings):
+        settings = self.settings
+        locked = settings is not None and settings.ui_auth is not None
+        if refused is None and settings is not None and locked and not _OPEN.match(path) and not signed_in(scope, settings):
             refused = 401, "Log in first: open the page and sign in, or send the API's credentials."
         if refused is None and _STREAM.match(path):
             client = (scope.get("client") or ("?",))[0]
