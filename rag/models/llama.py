@@ -120,7 +120,7 @@ def load_server(settings: Settings):
     path = model_path(settings)
     key = (
         str(path),
-        str(settings.cache_dir),
+        str(states_folder(settings, path)),  # where its readings are saved is fixed when it loads
         settings.llm_context,
         settings.llm_threads,
         settings.llm_temperature,

@@ -38,7 +38,7 @@ _FILE = re.compile(r"^(/gradio_api)?/file[=/]")
 _OPEN = re.compile(r"^/(?:$|login/?$|logout/?$|static/|assets/|theme\.css|favicon\.ico|manifest\.json|gradio_api/startup-events$|api/|v1/)")
 # Gradio's long-lived responses: the page's heartbeat and the queue's event stream.
 _STREAM = re.compile(r"^(/gradio_api)?/(?:heartbeat/|queue/data)")
-STREAMS_PER_CLIENT = 16  # a page holds two; a few tabs and API clients fit
+STREAMS_PER_CLIENT = 64  # a page holds two; every client on one machine shares its address
 
 
 def refusal(path: str) -> tuple[int, str] | None:
