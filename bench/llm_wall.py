@@ -120,6 +120,12 @@ def read_back(p) -> dict:
     }
 
 
+def _reading(result: dict) -> dict:
+    """What llama.cpp reported of one chat's prompt, and the wall time to its first word."""
+    t = result["timings"] or {}
+    return {"prompt_n": t.get("prompt_n"), "cache_n": t.get("cache_n"), "prompt_ms": t.get("prompt_ms"), "first_word_s": result["first"]}
+
+
 def probe(cfg: dict) -> tuple[bool, str]:
     """Load the settings in a child process first: a failed load there cannot abort this one."""
     code = (
@@ -432,14 +438,7 @@ def part_state(prompts: Prompts, kv: str, repeats: int) -> dict:
             fname = f"x{rep}.bin"
             c: dict = {"file": fname}
             a = chat(server, prompts.messages(800, "這篇文章在說什麼？請簡短回答。", fixed_head=head), 8)
-            ta = a["timings"] or {}
-            c["cold"] = {
-                "prompt_n": ta.get("prompt_n"),
-                "cache_n": ta.get("cache_n"),
-                "prompt_ms": ta.get("prompt_ms"),
-                "first_word_s": a["first"],
-                "cores_used": a["cores_used"],
-            }
+            c["cold"] = {**_reading(a), "cores_used": a["cores_used"]}
 
             t0 = time.monotonic()
             r = http.post(f"{base}/slots/0?action=save", json={"filename": fname})
@@ -464,18 +463,12 @@ def part_state(prompts: Prompts, kv: str, repeats: int) -> dict:
             c["restore_response"] = r.json() if r.headers.get("content-type", "").startswith("application/json") else {"text": r.text[:300]}
 
             b = chat(server, prompts.messages(800, "誰參加了這次演練？請簡短回答。", fixed_head=head), 8)
-            tb = b["timings"] or {}
             # prompt_n counts only the tokens read now; cache_n the ones taken from the restored state
-            c["after_restore"] = {
-                "prompt_n": tb.get("prompt_n"),
-                "cache_n": tb.get("cache_n"),
-                "prompt_ms": tb.get("prompt_ms"),
-                "first_word_s": b["first"],
-            }
+            c["after_restore"] = _reading(b)
             print(
                 f"  rep {rep}: state {size} B / {n_saved} tok = {c['bytes_per_token']} B/tok; save {c['save_wall_ms']} ms, "
                 f"restore {c['restore_wall_ms']} ms; first word cold {a['first']:.3f}s, after restore {b['first']:.3f}s "
-                f"(cache_n {tb.get('cache_n')}, new prompt_n {tb.get('prompt_n')}; cores {a['cores_used']})",
+                f"(cache_n {c['after_restore']['cache_n']}, new prompt_n {c['after_restore']['prompt_n']}; cores {a['cores_used']})",
                 flush=True,
             )
             cycles.append(c)
