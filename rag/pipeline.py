@@ -56,7 +56,7 @@ class RAG:
         self._retriever: Retriever | None = None
         self._backends: dict[str, AnswerBackend] = {}
         self.last_build: BuildReport | None = None
-        self.library_reading = LibraryReading()  # what the answer model has read ahead (rag.answer.read_ahead)
+        self.library_reading = LibraryReading()  # what the answer model has read ahead (rag.serve.read_ahead)
         # Made here, not on first use under _lock: that lock is held while a model loads or
         # an index is built, and a health check or the Documents tab must not wait for either.
         # A build still embedding stops at its next slice when a newer request waits (a file
@@ -291,7 +291,7 @@ class RAG:
         """What a question that needs explaining is answered from (rag.retrieval.gather): the
         passages found, or the document's map, neighbours, several paragraphs by its kind. A
         model that saves its readings reads a short document whole instead (the same prompt
-        for every question on it, which it may have read already: rag.answer.read_ahead)."""
+        for every question on it, which it may have read already: rag.serve.read_ahead)."""
         kind = question_kind(question)
         retriever = self._retriever  # the build the passages came from, unless one was swapped in meanwhile
         if not self.settings.open_answers or not is_open(kind) or retriever is None:

@@ -8,7 +8,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
-from rag.citations.markers import defuse
+from rag.text.markers import defuse
 
 # The choices of Settings fields, checked once by pydantic when settings are read.
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
@@ -97,7 +97,7 @@ class Passage(BaseModel):
     paragraph_id: str
     doc_id: str
     score: float
-    text: str = Field(description="The whole paragraph; bracketed numbers in it are full-width (rag.citations.markers.defuse).")
+    text: str = Field(description="The whole paragraph; bracketed numbers in it are full-width (rag.text.markers.defuse).")
     start: int
     end: int
     match_start: int = Field(description="Offset in the file of the best-matching chunk.")

@@ -18,12 +18,12 @@ import numpy as np
 from rag.answer.backends import Final, Token
 from rag.answer.open_extractive import OpenExtractiveAnswerer
 from rag.answer.sentence_scores import sentence_scores
-from rag.citations.markers import cite
-from rag.citations.thresholds import CitationThresholds
 from rag.models.embedding import Embedder
 from rag.settings import Settings
+from rag.settings.citations import CitationThresholds
 from rag.text.kinds import is_open, question_kind
 from rag.text.language import REFUSALS, detect_language, normalize_for_matching
+from rag.text.markers import cite
 from rag.text.names import name_in, question_names
 from rag.text.sentences import sentence_spans
 from rag.types import Answer, Citation, Passage

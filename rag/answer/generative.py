@@ -19,7 +19,6 @@ from rag.answer.prompts import build_messages, pointed_sentences, prompt_prefix
 from rag.answer.rewrite import model_line, rewrite_messages
 from rag.citations.clear_match import NAME as CLEAR_MATCH
 from rag.citations.clear_match import may_quote_instead
-from rag.citations.markers import KEY_SO_FAR
 from rag.citations.verify import CitationVerifier, Verified
 from rag.errors import RagError
 from rag.models.embedding import Embedder
@@ -28,6 +27,7 @@ from rag.retrieval.fusion import leads_by
 from rag.settings import Settings
 from rag.text.kinds import is_open, question_kind
 from rag.text.language import QUOTED_INSTEAD, REFUSALS, detect_language, normalize_for_matching
+from rag.text.markers import KEY_SO_FAR
 from rag.types import Answer, Passage, Timings, Turn
 
 log = logging.getLogger("rag")
@@ -93,7 +93,7 @@ class GenerativeBackend:
         self._answering_lock = threading.Lock()
 
     def answering(self) -> bool:
-        """Whether the model is writing for a question now (rag.answer.read_ahead waits)."""
+        """Whether the model is writing for a question now (rag.serve.read_ahead waits)."""
         return self._answering > 0
 
     @contextmanager
@@ -108,7 +108,7 @@ class GenerativeBackend:
 
     def messages(self, question: str, read: list[Passage], language: str, kind: str = "lookup") -> list[dict[str, str]]:
         """The prompt for ``question`` over what the model reads (one builder, so what
-        rag.answer.read_ahead reads is what a question's prompt begins with)."""
+        rag.serve.read_ahead reads is what a question's prompt begins with)."""
         return build_messages(question, read, language, self.sentence_keys, kind, self._head_language(read))
 
     def reading(self, read: list[Passage], language: str, kind: str = "lookup") -> tuple[list[dict[str, str]], str] | None:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.answer.sentence_scores import sentence_scores
-from rag.citations.markers import cite
 from rag.index.doc_map import centroid_order, weighted_matrix
 from rag.models.embedding import Embedder
 from rag.text.language import REFUSALS, detect_language
+from rag.text.markers import cite
 from rag.text.sentences import sentence_spans
 from rag.types import Answer, Citation, Passage
 

@@ -84,13 +84,13 @@ def source_block(passage: Passage, gloss_numbers: bool = False, sentence_keys: b
     if sentence_keys:
         lines = [f"[{passage.rank}.{m}] {gloss(text)}" for m, text in enumerate(numbered_sentences(passage), 1)]
         return "\n".join([f"[{passage.rank}] {heading}", *lines])
-    return f"[{passage.rank}] {heading}{gloss(passage.text)}"  # its own "[2]" is already defused (rag.citations.markers)
+    return f"[{passage.rank}] {heading}{gloss(passage.text)}"  # its own "[2]" is already defused (rag.text.markers)
 
 
 def prompt_prefix(passages: list[Passage], language: str, sentence_keys: bool, head_language: str | None = None) -> str:
     """What a prompt begins with before its question: the opening line (in ``head_language``,
     default the question's) and the numbered sources. A model that has read it once (a saved
-    reading, rag.answer.read_ahead) reads only what follows."""
+    reading, rag.serve.read_ahead) reads only what follows."""
     sources = "\n\n".join(source_block(p, gloss_numbers=language == "en", sentence_keys=sentence_keys) for p in passages)
     return f"{_HEAD[head_language or language]}\n\n{sources}"
 

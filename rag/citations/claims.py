@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from rag.citations.markers import CITATION, marker_keys, marker_sentences
 from rag.text.language import REFUSALS, bigrams, normalize_for_matching
+from rag.text.markers import CITATION, marker_keys, marker_sentences
 from rag.text.sentences import sentence_spans
 
 _REFUSAL_GRAMS = [bigrams(phrase) for phrase in REFUSALS.values()]

@@ -22,10 +22,11 @@ from collections.abc import Sequence
 
 from rag.citations.pointed import denies
 from rag.retrieval.fusion import leads_by
+from rag.settings.citations import RuleName
 from rag.text.language import detect_language
 from rag.types import Passage, SentenceSupport
 
-NAME = "quote-clear-match"
+NAME: RuleName = "quote-clear-match"
 
 
 def may_quote_instead(

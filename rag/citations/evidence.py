@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.citations.thresholds import CitationThresholds
 from rag.models.embedding import Embedder
+from rag.settings.citations import CitationThresholds
 from rag.text.language import bigrams, detect_language, normalize_for_matching
 from rag.text.names import question_names
 from rag.text.numbers import number_values, unsupported_numbers

@@ -19,10 +19,11 @@ import re
 from collections.abc import Mapping
 
 from rag.citations.claims import is_filler
-from rag.citations.markers import CITATION, marker_sentences
+from rag.settings.citations import RuleName
 from rag.text.language import bigrams, normalize_for_matching
+from rag.text.markers import CITATION, marker_sentences
 
-NAME = "quote-pointed-sentence"
+NAME: RuleName = "quote-pointed-sentence"
 # A quote stands in only for an answer to this question: it shares at least this many word
 # pairs (Han bigrams, Latin words, numbers) with it, whatever its length.
 MIN_SHARED = 2

@@ -33,8 +33,8 @@ from rag.citations.pointed import NAME as POINTED
 from rag.citations.pointed import Triple, bare_pointers, denies, quotes_of, repeats_question
 from rag.citations.rules import RuleSet
 from rag.citations.rules.base import Closeness
-from rag.citations.thresholds import CitationThresholds
 from rag.models.embedding import Embedder
+from rag.settings.citations import CitationThresholds
 from rag.text.language import REFUSALS
 from rag.types import Citation, Passage, SentenceSupport
 

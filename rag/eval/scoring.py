@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from rag.citations.markers import CITATION
 from rag.errors import RagError
+from rag.text.markers import CITATION
 
 T = TypeVar("T")
 

@@ -140,7 +140,7 @@ def load_server(settings: Settings):
 
 @dataclass
 class LibraryReading:
-    """How much of the library the model has read ahead and saved (rag.answer.read_ahead; GET
+    """How much of the library the model has read ahead and saved (rag.serve.read_ahead; GET
     /api/health and the page show it)."""
 
     done: int = 0

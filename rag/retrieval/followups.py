@@ -22,9 +22,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
 from wordfreq import zipf_frequency
 
-from rag.retrieval.fusion import lead
+from rag.retrieval.fusion import lead, rank_share
 from rag.text.language import detect_language, normalize_for_matching
 from rag.text.names import tagged_words
 from rag.types import Passage, Scope, Turn
@@ -70,7 +71,6 @@ _SUBJECTLESS_ZH = 12  # Han characters: a question this short may open with its 
 _PREDICATE_TAGS = frozenset({"v", "vd", "p", "d", "a", "ad", "c"})
 # Words (whole, in matching form) a Chinese question asks with, left out of a question carried along.
 _QUESTION_WORDS_ZH = re.compile(r"哪[一个里儿些种位年天]*|什么|甚么|谁|几[个年天次]?|多少|何[时处地]?|如何|怎么样?|吗|呢|是|的")
-RRF_K = 60  # the usual reciprocal-rank constant: ranks 1 and 5 differ little, 1 and 50 much
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ def conversation_ranking(now: list[Passage], before: list[Passage], k: int, weig
     scores: dict[str, float] = {}
     for ranking, w in ((now, 1.0), (before, weight)):
         for rank, p in enumerate(ranking, 1):
-            scores[p.paragraph_id] = scores.get(p.paragraph_id, 0.0) + w / (RRF_K + rank)
+            scores[p.paragraph_id] = scores.get(p.paragraph_id, 0.0) + float(rank_share(np.asarray(rank), w))
     passages = {p.paragraph_id: p for p in [*before, *now]}  # the follow-up's own match spans win
     order = sorted(scores, key=lambda pid: -scores[pid])[:k]
     # The score becomes what ordered them: their own scores came from two searches, and a lead

@@ -23,8 +23,13 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
+def rank_share(rank: np.ndarray, weight: float = 1.0) -> np.ndarray:
+    """What being at ``rank`` (1 = first) in one ranking adds to a reciprocal-rank fusion."""
+    return weight / (RRF_K + rank)
+
+
 def reciprocal_rank(channels: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
-    return sum(w / (RRF_K + _ranks(s)) for s, w in zip(channels, weights, strict=True))  # type: ignore[return-value]
+    return sum(rank_share(_ranks(s), w) for s, w in zip(channels, weights, strict=True))  # type: ignore[return-value]
 
 
 def _minmax(scores: np.ndarray) -> np.ndarray:

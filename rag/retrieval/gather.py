@@ -143,7 +143,7 @@ def _overlap(a: set[str], b: set[str]) -> float:
 def whole_document(evidence: list[Passage], retriever: Retriever, most: int) -> list[Passage] | None:
     """Every paragraph of the document the best evidence comes from, in document order, when
     it has at most ``most``: the same evidence for every question on that document, which a
-    model can have read before (rag.answer.read_ahead). Paragraphs the evidence holds keep
+    model can have read before (rag.serve.read_ahead). Paragraphs the evidence holds keep
     their scores and channels, the others are found_by 'document'; None for a longer document."""
     top = next((p for p in evidence if p.paragraph_id in retriever.position), None)
     if top is None:

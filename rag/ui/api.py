@@ -78,7 +78,7 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
             index["dense"] = {"done": done, "total": total, "percent": int(100 * done / total) if total else 100}
         documents = (manifest or {}).get("counts", {}).get("documents", 0)
         body = {"status": "ok" if manifest else "not ready", "documents": documents, "index": index}
-        body["read_ahead"] = rag.library_reading.as_json()  # saved readings of the answer model (rag.answer.read_ahead)
+        body["read_ahead"] = rag.library_reading.as_json()  # saved readings of the answer model (rag.serve.read_ahead)
         return JSONResponse(body, status_code=200 if manifest else 503)
 
     @router.post("/api/retrieve", tags=["questions"], summary="The passages that best match a question, best first.")

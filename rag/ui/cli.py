@@ -31,6 +31,7 @@ from rag.ui.commands import (
     _scope_and_history,
     _settings,
     app,
+    help_a_sentence_a_line,
 )
 from rag.ui.terminal import safe
 
@@ -289,6 +290,8 @@ def serve(
 
 # Registers rag eval, import-squad and llama-server after the everyday commands (their --help order).
 from rag.ui import cli_documents, cli_eval  # noqa: E402, F401
+
+help_a_sentence_a_line(app)
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """``rag documents``, ``rag add`` and ``rag remove``: the document library from the command
-line, with the same checks the page and the REST API use (rag.corpus.library)."""
+line, with the same checks the page and the REST API use (rag.index.library)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from rag.corpus.library import add_document, list_documents, live_manifest, remove_document
 from rag.errors import RagError
+from rag.index.library import add_document, list_documents, live_manifest, remove_document
 from rag.ui.commands import CorpusOpt, IndexOpt, JsonOpt, _fail, _name, _print_json, _rag, app
 from rag.ui.terminal import safe
 

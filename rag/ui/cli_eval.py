@@ -101,7 +101,7 @@ def evaluate(
             rag.use_backend(backend)
             answers, model = True, backend.name
         if warm and answers and recording is None:
-            from rag.answer.read_ahead import prepare
+            from rag.serve.read_ahead import prepare
 
             rag.ensure_index()  # the paragraphs it reads ahead
             prepare(rag, model)

@@ -3,6 +3,8 @@ rag.ui.cli (index, search, ask, serve) and rag.ui.cli_eval (evaluation, models).
 
 from __future__ import annotations
 
+import inspect
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -91,3 +93,30 @@ def _name(text: str) -> str:
 
 def _passages_json(passages) -> list[dict[str, Any]]:
     return [p.model_dump() for p in passages]
+
+
+# A sentence ends at . ! ? (or their full-width forms) followed by a space and a capital,
+# a quote or a bracket; "e.g. the" and "RAG_X=1." inside a sentence do not end it.
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+(?=[A-Z`\"'(\[*-])")
+
+
+def one_sentence_a_line(text: str) -> str:
+    """A command's help with each paragraph's sentences one to a line, so the terminal wraps
+    a long sentence but never joins two or breaks after a source line's last word. Lines
+    indented in the source (examples) are kept as they are."""
+    paragraphs = []
+    for paragraph in inspect.cleandoc(text).split("\n\n"):
+        if paragraph.startswith((" ", "\b")):
+            paragraphs.append(paragraph)
+            continue
+        joined = " ".join(line.strip() for line in paragraph.splitlines())
+        paragraphs.append(_SENTENCE_END.sub("\n", joined))
+    return "\n\n".join(paragraphs)
+
+
+def help_a_sentence_a_line(app: typer.Typer) -> None:
+    """Rewrite every registered command's help (its docstring by default) with one_sentence_a_line."""
+    for command in app.registered_commands:
+        text = command.help or (inspect.getdoc(command.callback) if command.callback else None)
+        if text:
+            command.help = one_sentence_a_line(text)

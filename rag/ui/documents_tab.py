@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from rag.corpus.library import DocumentInfo
 from rag.errors import RagError
+from rag.index.library import DocumentInfo
 from rag.ui.library_view import add_files, document_detail, documents_now, remove_files
 
 if TYPE_CHECKING:

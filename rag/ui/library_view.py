@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rag.corpus.library import DocumentInfo, add_document, list_documents, live_manifest, remove_document
 from rag.errors import RagError
+from rag.index.library import DocumentInfo, add_document, list_documents, live_manifest, remove_document
 
 if TYPE_CHECKING:
     from rag.pipeline import RAG

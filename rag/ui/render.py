@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 
-from rag.citations.markers import WRITTEN, marker_keys
+from rag.text.markers import WRITTEN, marker_keys
 from rag.types import Answer, Passage
 
 # Words on the page that follow the language of the question being answered.
@@ -102,7 +102,7 @@ def answer_html(turn: int, answer: Answer, language: str) -> str:
         body = _list_html(parts) if "\n- " in f"\n{answer.text}" and len(parts) > 1 else joiner.join(parts)
         return f'<div class="answer-text">{body}</div>' + _strays_html(answer, language)
     # Extractive answers and refusals: the text carries the builder's own [n] markers, and
-    # only a key the answer cites becomes a button (source text is defused: rag.citations.markers).
+    # only a key the answer cites becomes a button (source text is defused: rag.text.markers).
     body = _with_lists(_linked(turn, answer, by_rank))
     cls = "answer-text abstained" if answer.abstained else "answer-text"
     out = f'<div class="{cls}">{body}</div>'

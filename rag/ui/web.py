@@ -7,7 +7,6 @@ and the Documents tab (rag.ui.documents_tab). The same server answers the REST A
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,9 +15,10 @@ from starlette.middleware import Middleware
 
 from rag.answer.backends import Draft, Final, available
 from rag.errors import RagError
-from rag.index.serving import serve_index
 from rag.pipeline import RAG
 from rag.retrieval.scope import typed_scope
+from rag.serve.open_index import serve_index
+from rag.serve.warm_up import warm_up_in_background
 from rag.text.language import detect_language
 from rag.text.questions import clean_question
 from rag.types import MODES
@@ -55,7 +55,7 @@ def index_status_markdown(rag: RAG) -> str:
         state = f"⏳ searchable by words · 可檢索 ({'; '.join(status.reasons)})"
     reading = rag.library_reading
     read_ahead = ""
-    if reading.total:  # the local model's saved readings (rag.answer.read_ahead)
+    if reading.total:  # the local model's saved readings (rag.serve.read_ahead)
         doing = " · reading…" if reading.running else ""
         read_ahead = f"  \nanswer model read ahead · 模型已預讀: {reading.done} of {reading.total} ({reading.as_json()['percent']}%){doing}"
     return (
@@ -188,22 +188,6 @@ def build_app(rag: RAG) -> gr.Blocks:
     return demo
 
 
-def _warm_up(rag: RAG) -> None:
-    from rag.answer.read_ahead import prepare
-
-    try:
-        prepare(rag, follow_builds=True)  # a daemon thread: reads each new build's documents too
-    except Exception as exc:  # the page still answers; the first question reports the problem
-        log.warning("warning: the answer model %r could not be warmed up (%s).", rag.settings.answer_model, exc)
-
-
-def _warm_queries(rag: RAG) -> None:
-    try:
-        rag.embedder.encode_queries(["warm-up"])
-    except Exception as exc:  # the first question reports it
-        log.warning("warning: the question encoder could not be prepared (%s).", exc)
-
-
 def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bool = True) -> gr.Blocks:
     settings = rag.settings
     host = host or settings.ui_host
@@ -218,10 +202,7 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
         serve_index(rag)  # searchable before the page opens; vectors may follow in the background
     except RagError as exc:  # e.g. an empty corpus: the page still opens, to add documents
         log.warning("warning: %s The page opens without an index; add documents on its Documents tab.", exc)
-    # The question encoder (an OpenVINO compile) is made now, not at the first question.
-    threading.Thread(target=_warm_queries, args=(rag,), name="rag-warm-queries", daemon=True).start()
-    if settings.answer_model != "extractive":  # a model loads and reads its first prompt now, not at the first question
-        threading.Thread(target=_warm_up, args=(rag,), name="rag-warm-up", daemon=True).start()
+    warm_up_in_background(rag)  # the question encoder and the answer model, not at the first question
     demo = build_app(rag)
     demo.queue(max_size=settings.ui_queue_size, default_concurrency_limit=settings.ui_concurrency)
     demo.launch(

@@ -63,7 +63,7 @@ def test_warm_up_loads_the_model_before_the_first_question(small_rag):
 def test_after_reading_ahead_a_clear_question_reads_little_more_than_itself(small_rag):
     """Real llama.cpp: once every seed paragraph's prompt is read ahead, a question one of them
     answers (asked by no other test) finds most of its prompt already read."""
-    from rag.answer.read_ahead import LANGUAGES, prepare
+    from rag.serve.read_ahead import LANGUAGES, prepare
 
     rag = RAG(small_rag.settings.model_copy(update={"llm_read_ahead": 100, "llm_saved_reading": False}))
     rag._retriever = small_rag.ensure_index()
@@ -76,7 +76,7 @@ def test_a_reading_saved_to_disk_is_restored_for_a_question_on_it(small_rag, tmp
     """Real llama.cpp, its memory of earlier prompts off: every seed paragraph is read once
     and saved; two clear questions on different paragraphs, one after the other, each find
     most of their prompt already read, which only the saved file can give the second."""
-    from rag.answer.read_ahead import prepare
+    from rag.serve.read_ahead import prepare
 
     # No second asking after a refusal: the token counts are then those of the one prompt.
     update = {"llm_reading_dir": tmp_path, "llm_cache_ram_mb": 0, "refusal_retry_margin": None}

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from rag.citations.markers import CITATION
 from rag.eval.scoring import repeated_sentences
+from rag.text.markers import CITATION
 
 pytestmark = pytest.mark.slow
 

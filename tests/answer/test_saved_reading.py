@@ -1,4 +1,4 @@
-"""Saved readings (rag.answer.read_ahead, rag.models.llama.SavedStates): the model reads each
+"""Saved readings (rag.serve.read_ahead, rag.models.llama.SavedStates): the model reads each
 paragraph and each short document once, its reading is saved, and a question whose prompt
 begins with a saved reading has it restored. Here with a chat model that records what it
 is given and a folder of fake saved readings; tests/answer/test_llm.py does it with llama.cpp."""
@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.generative import GenerativeBackend
-from rag.answer.read_ahead import library_readings, prepare, read_library
 from rag.models.llama import LibraryReading
 from rag.pipeline import RAG
+from rag.serve.read_ahead import library_readings, prepare, read_library
 from rag.settings import Settings
 
 ARTICLE = [
@@ -192,7 +192,7 @@ def test_an_open_question_reads_a_short_document_whole_the_same_for_every_questi
 
 
 def test_without_saved_readings_the_prompt_opens_in_the_question_language(tmp_path: Path):
-    from tests.answer.test_read_ahead import Recording
+    from tests.serve.test_read_ahead import Recording
 
     b = GenerativeBackend("local", Recording([]), Silent(), Settings())  # type: ignore[arg-type]
     rag = library(tmp_path)

@@ -21,9 +21,9 @@ import pytest
 
 from rag.eval.scoring import load_drcd
 from rag.index.dense_stage import vector_cache
-from rag.index.serving import serve_index
 from rag.index.store import current_build, load_build
 from rag.pipeline import RAG
+from rag.serve.open_index import serve_index
 from rag.ui.web import launch
 from tests.conftest import KEY_QUESTION, ROOT, SEED_DOC, SEEDS, make_settings
 

@@ -73,7 +73,8 @@ def test_subject_terms_are_names_and_nouns_in_the_questions_own_script():
 
 
 def test_the_conversation_ranking_lifts_what_answered_the_previous_question():
-    from rag.retrieval.followups import RRF_K, conversation_ranking
+    from rag.retrieval.followups import conversation_ranking
+    from rag.retrieval.fusion import RRF_K
     from rag.types import Passage
 
     def ranking(*ids: str) -> list[Passage]:

@@ -17,9 +17,9 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from rag.citations.markers import defuse
 from rag.corpus.files import load_corpus
 from rag.settings import Settings
+from rag.text.markers import defuse
 from rag.text.questions import no_content_reason
 from rag.types import Answer, Citation, Passage
 from rag.ui.render import answer_html

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from rag.citations.thresholds import CitationThresholds
+from rag.settings.citations import CitationThresholds
 from rag.text.names import as_written, name_in
 from rag.text.names import question_names as names_of
 

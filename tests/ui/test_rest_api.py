@@ -17,7 +17,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from rag.corpus.library import live_manifest
+from rag.index.library import live_manifest
 from rag.pipeline import RAG
 from rag.ui.web import launch
 from tests.conftest import KEY_ANSWER, KEY_QUESTION, SEED_DOC, SEEDS, make_settings

@@ -20,7 +20,7 @@ from rag.citations.rules.paragraph_saying_it import ParagraphSayingIt
 from rag.citations.rules.paragraph_with_the_words import ParagraphWithTheWords
 from rag.citations.rules.subject_named_in_source import SubjectNamedInSource
 from rag.citations.rules.words_or_closest import WordsOrClosest
-from rag.citations.thresholds import CitationThresholds
+from rag.settings.citations import RULE_NAMES, CitationThresholds
 
 # Objections first, so a source that lacks a claim's number is told so; evidence next; the
 # subject checks last, on sources whose words already pass.
@@ -35,7 +35,7 @@ KEY_RULES: tuple[type[KeyRule], ...] = (ParagraphWithTheWords, ParagraphSayingIt
 ANSWER_RULES: tuple[type[AnswerRule], ...] = (LeadSupported, LeadCloseToQuestion, OffQuestionSentences)
 # The quotes of a pointed sentence (rag.citations.pointed) and of the clear match
 # (rag.citations.clear_match) are not rules of these kinds, but are switched off by name like them.
-RULE_NAMES: tuple[str, ...] = (*(r.name for r in (*SOURCE_RULES, *KEY_RULES, *ANSWER_RULES)), POINTED, CLEAR_MATCH)
+RUNNING_ORDER: tuple[str, ...] = (*(r.name for r in (*SOURCE_RULES, *KEY_RULES, *ANSWER_RULES)), POINTED, CLEAR_MATCH)
 
 
 class RuleSet:
@@ -52,4 +52,4 @@ class RuleSet:
         self.answer: list[AnswerRule] = [r(t) for r in ANSWER_RULES if r.name not in off]
 
 
-__all__ = ["ANSWER_RULES", "KEY_RULES", "RULE_NAMES", "SOURCE_RULES", "Rule", "RuleSet"]
+__all__ = ["ANSWER_RULES", "KEY_RULES", "RULE_NAMES", "RUNNING_ORDER", "SOURCE_RULES", "Rule", "RuleSet"]

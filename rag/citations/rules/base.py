@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rag.citations.evidence import Claim, Shown
-from rag.citations.thresholds import CitationThresholds
+from rag.settings.citations import CitationThresholds, RuleName
 from rag.types import SentenceSupport
 
 
@@ -25,7 +25,7 @@ def moved(cited: tuple[int, ...] | list[int], key: int) -> str:
 
 @dataclass(frozen=True)
 class Rule:
-    name: ClassVar[str]
+    name: ClassVar[RuleName]
     thresholds: CitationThresholds = field(default_factory=CitationThresholds)
 
 

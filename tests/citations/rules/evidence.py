@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 
 from rag.citations.evidence import Claim, Shown, claims_for, shown_for
-from rag.citations.thresholds import CitationThresholds
+from rag.settings.citations import CitationThresholds
 from rag.types import Passage
 
 T = CitationThresholds()

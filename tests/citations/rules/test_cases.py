@@ -21,3 +21,11 @@ def test_every_rule_has_its_own_test_file():
     here = Path(__file__).parent
     missing = [name for name in RULE_NAMES if not (here / f"test_{name.replace('-', '_')}.py").is_file()]
     assert not missing
+
+
+def test_the_settings_list_of_rule_names_is_the_rules_running_order():
+    # Settings check RAG_CITATION_RULES_OFF against rag.settings.citations, a leaf below the
+    # rules; the rules declare their own names. The two must be the same list, in order.
+    from rag.citations.rules import RUNNING_ORDER
+
+    assert RULE_NAMES == RUNNING_ORDER

@@ -1,4 +1,5 @@
-"""Every number the citation checks compare against, in one model (``Settings.citations``).
+"""The citation checks' settings: every number they compare against, in one model
+(``Settings.citations``), and the names by which a rule is switched off.
 
 Each field says what it bounds; docs/citations.md says how the values were chosen and on
 which question samples. Set one with ``RAG_CITATIONS__MIN_OVERLAP=0.6`` (two underscores).
@@ -6,7 +7,29 @@ which question samples. Set one with ``RAG_CITATIONS__MIN_OVERLAP=0.6`` (two und
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from pydantic import BaseModel, ConfigDict, Field
+
+# Each rule of rag/citations/rules/ (and the two quotes of rag.citations.pointed and
+# rag.citations.clear_match) declares its name as one of these, in the order they run, so
+# RAG_CITATION_RULES_OFF is checked when settings are read, below the rules themselves.
+RuleName = Literal[
+    "numbers-in-source",
+    "names-in-source",
+    "words-or-closest",
+    "cross-lingual-closest",
+    "subject-named-in-source",
+    "paragraph-with-the-words",
+    "paragraph-saying-it",
+    "best-passing-source",
+    "lead-supported",
+    "lead-close-to-question",
+    "off-question-sentences",
+    "quote-pointed-sentence",
+    "quote-clear-match",
+]
+RULE_NAMES: tuple[RuleName, ...] = get_args(RuleName)
 
 
 class CitationThresholds(BaseModel):

