@@ -1,5 +1,5 @@
 """The local model's first word through `rag serve`, on documents it has read ahead (saved
-readings, rag.answer.read_ahead) against the same questions without them.
+readings, rag.serve.read_ahead) against the same questions without them.
 
     python bench/first_word.py                       # 24 DRCD dev articles, 40 lookups, 20 open questions
     python bench/first_word.py --configs saved lone0 # only some configurations
