@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import fastapi_offline
 from fastapi import APIRouter, Request
@@ -16,10 +16,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from rag.answer.backends import Draft, Final
+from rag.answer.backends import Draft, Event, Final
 from rag.errors import RagError
 from rag.index.build import dense_progress
 from rag.ui.api_base import AnswerSlots, JsonErrorRoute, OpenAIErrorRoute, check_credentials, ready
@@ -29,11 +30,13 @@ from rag.ui.openai_api import openai_routes
 
 if TYPE_CHECKING:
     from rag.pipeline import RAG
+    from rag.settings import Settings
 
 MAX_FILES_PER_REQUEST = 16
 SLOT_WAIT_S = 30.0  # a question waits this long for one of RAG_UI_CONCURRENCY answer slots, then hears 503
 WAIT_FOR_INDEX_S = 900.0
 UPLOAD_SCHEMA = {"type": "object", "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}
+R = TypeVar("R", bound=JsonErrorRoute)
 _STATIC = Path(fastapi_offline.__file__).parent / "static"
 
 
@@ -48,38 +51,78 @@ def sse(event: str, data: Any) -> str:
 
 
 def api_routes(rag: RAG) -> list[BaseRoute]:
-    settings = rag.settings
-    slots = AnswerSlots(settings.ui_concurrency, SLOT_WAIT_S)
+    """Every route of the REST API and the OpenAI-compatible one, each behind the credentials
+    check, with the schema and its reader, and a JSON 404 for any other /api or /v1 address."""
+    slots = AnswerSlots(rag.settings.ui_concurrency, SLOT_WAIT_S)
+    route = _behind_credentials(JsonErrorRoute, rag.settings)
+    routes: list[BaseRoute] = [
+        *_question_routes(rag, slots, route),
+        *_document_routes(rag, route),
+        *openai_routes(rag, slots, _behind_credentials(OpenAIErrorRoute, rag.settings)),
+    ]
+    return [*routes, *_schema_routes(routes, route), *_unknown_routes(route)]
+
+
+def _behind_credentials(base: type[R], settings: Settings) -> type[R]:
+    """``base`` with the credentials check run before a request's body is read."""
 
     def credentials(request: Request) -> None:
         check_credentials(settings, request)
 
-    class Route(JsonErrorRoute):
-        guard = staticmethod(credentials)  # before the body is read
+    return type(base.__name__, (base,), {"guard": staticmethod(credentials)})
 
-    class OpenAIRoute(OpenAIErrorRoute):
-        guard = staticmethod(credentials)
 
-    router = APIRouter(route_class=Route)
+def health_of(rag: RAG) -> tuple[dict[str, Any], int]:
+    """GET /api/health's body and status: 503 until there is an index to answer from."""
+    manifest = rag.manifest
+    indexing = rag.indexer.state
+    state = "building" if indexing.running else ("ready" if manifest else "missing")
+    index: dict[str, Any] = {"state": state, "indexing": indexing.as_json()}
+    if manifest:
+        index.update(built_at=manifest.get("built_at"), embedding_model=manifest.get("embedding_model"), **manifest.get("counts", {}))
+        done, total = dense_progress(manifest)
+        if indexing.running and indexing.searchable:  # the manifest was written before the vectors came
+            done, total = indexing.dense_done, indexing.chunks
+        # "lexical-first" while such a build answers: by words everywhere, by meaning where vectors are done.
+        index["search"] = "complete" if done >= total else "lexical-first"
+        index["dense"] = {"done": done, "total": total, "percent": int(100 * done / total) if total else 100}
+    documents = (manifest or {}).get("counts", {}).get("documents", 0)
+    body = {"status": "ok" if manifest else "not ready", "documents": documents, "index": index}
+    body["read_ahead"] = rag.library_reading.as_json()  # saved readings of the answer model (rag.serve.read_ahead)
+    return body, 200 if manifest else 503
+
+
+def answer_events(events: Iterator[Event], slots: AnswerSlots) -> Iterator[str]:
+    """An answer as server-sent events: `draft` (the extractive quote while a model writes),
+    `token`s, then one `answer`; `error` instead when no slot frees up or the model fails
+    (the 200 is sent by then, so the stream says so)."""
+    try:
+        slots.__enter__()
+    except RagError as exc:
+        yield sse("error", {"error": exc.message, "fix": exc.fix})
+        return
+    try:
+        for event in events:
+            if isinstance(event, Final):
+                yield sse("answer", event.answer.as_json())
+                return
+            if isinstance(event, Draft):
+                yield sse("draft", event.answer.as_json())
+                continue
+            yield sse("token", {"text": event.text})
+    except RagError as exc:
+        yield sse("error", {"error": exc.message, "fix": exc.fix})
+    finally:
+        slots.__exit__()
+
+
+def _question_routes(rag: RAG, slots: AnswerSlots, route: type[APIRoute]) -> list[BaseRoute]:
+    router = APIRouter(route_class=route)
 
     @router.get("/api/health", tags=["status"], summary="Is the server up, and what does its index hold?")
     def health() -> JSONResponse:
-        manifest = rag.manifest
-        indexing = rag.indexer.state
-        state = "building" if indexing.running else ("ready" if manifest else "missing")
-        index: dict[str, Any] = {"state": state, "indexing": indexing.as_json()}
-        if manifest:
-            index.update(built_at=manifest.get("built_at"), embedding_model=manifest.get("embedding_model"), **manifest.get("counts", {}))
-            done, total = dense_progress(manifest)
-            if indexing.running and indexing.searchable:  # the manifest was written before the vectors came
-                done, total = indexing.dense_done, indexing.chunks
-            # "lexical-first" while such a build answers: by words everywhere, by meaning where vectors are done.
-            index["search"] = "complete" if done >= total else "lexical-first"
-            index["dense"] = {"done": done, "total": total, "percent": int(100 * done / total) if total else 100}
-        documents = (manifest or {}).get("counts", {}).get("documents", 0)
-        body = {"status": "ok" if manifest else "not ready", "documents": documents, "index": index}
-        body["read_ahead"] = rag.library_reading.as_json()  # saved readings of the answer model (rag.serve.read_ahead)
-        return JSONResponse(body, status_code=200 if manifest else 503)
+        body, status = health_of(rag)
+        return JSONResponse(body, status_code=status)
 
     @router.post("/api/retrieve", tags=["questions"], summary="The passages that best match a question, best first.")
     def retrieve(body: RetrieveRequest) -> dict[str, Any]:
@@ -94,28 +137,13 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
             with slots:
                 return rag.ask(body.question, body.k, body.model, body.mode, body.scope, body.history).as_json()
         events = rag.ask_stream(body.question, body.k, body.model, body.mode, body.scope, body.history)  # bad input fails here, as JSON
+        return StreamingResponse(answer_events(events, slots), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
-        def stream() -> Iterator[str]:
-            try:
-                slots.__enter__()
-            except RagError as exc:  # the 200 is already sent: say so in the stream
-                yield sse("error", {"error": exc.message, "fix": exc.fix})
-                return
-            try:
-                for event in events:
-                    if isinstance(event, Final):
-                        yield sse("answer", event.answer.as_json())
-                        return
-                    if isinstance(event, Draft):  # the extractive quote, while a model writes
-                        yield sse("draft", event.answer.as_json())
-                        continue
-                    yield sse("token", {"text": event.text})
-            except RagError as exc:
-                yield sse("error", {"error": exc.message, "fix": exc.fix})
-            finally:
-                slots.__exit__()
+    return list(router.routes)
 
-        return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+def _document_routes(rag: RAG, route: type[APIRoute]) -> list[BaseRoute]:
+    router = APIRouter(route_class=route)
 
     @router.get("/api/documents", tags=["documents"], summary="Every document of the corpus with its state.")
     def documents() -> dict[str, Any]:
@@ -129,7 +157,7 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
         openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": UPLOAD_SCHEMA}}}},
     )
     async def upload(request: Request, wait: bool = False) -> JSONResponse:
-        files = await _read_upload(request, settings.max_file_bytes)
+        files = await _read_upload(request, rag.settings.max_file_bytes)
         added, refused = await run_in_threadpool(add_files, rag, files)
         indexed = await run_in_threadpool(settled, rag, wait) if added else False
         errors = [{"error": e.message, "fix": e.fix, "status": e.status} for e in refused]
@@ -155,20 +183,16 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
         remove_files(rag, [doc_id])
         return {"removed": doc_id, "indexed": settled(rag, wait), "indexing": rag.indexer.state.as_json()}
 
-    routes: list[BaseRoute] = [*router.routes, *openai_routes(rag, slots, OpenAIRoute)]
+    return list(router.routes)
 
-    # Last: any other /api or /v1 address gets a JSON 404 too, not the page's {"detail"}.
-    unknown = APIRouter(route_class=Route)
 
-    @unknown.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    @unknown.api_route("/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    def no_route(request: Request) -> None:
-        raise RagError(f"No route {request.method} {request.url.path}.", fix="GET /api/docs lists the routes.", status=404)
+def _schema_routes(routes: list[BaseRoute], route: type[APIRoute]) -> list[BaseRoute]:
+    """/api/openapi.json for ``routes``, and Swagger UI at /api/docs from the wheel's own files."""
 
     def schema() -> dict[str, Any]:
         return get_openapi(title="rag-cjk", version="1", description=__doc__ or "", routes=routes)
 
-    docs = APIRouter(route_class=Route)
+    docs = APIRouter(route_class=route)
     docs.add_api_route("/api/openapi.json", schema, include_in_schema=False)
     docs.add_api_route(
         "/api/docs",
@@ -182,8 +206,19 @@ def api_routes(rag: RAG) -> list[BaseRoute]:
         include_in_schema=False,
         response_class=HTMLResponse,
     )
-    static = Mount("/api/static", StaticFiles(directory=_STATIC), name="api-static")
-    return [*routes, *docs.routes, static, *unknown.routes]
+    return [*docs.routes, Mount("/api/static", StaticFiles(directory=_STATIC), name="api-static")]
+
+
+def _unknown_routes(route: type[APIRoute]) -> list[BaseRoute]:
+    """Last: any other /api or /v1 address gets a JSON 404 too, not the page's {"detail"}."""
+    unknown = APIRouter(route_class=route)
+
+    @unknown.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @unknown.api_route("/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def no_route(request: Request) -> None:
+        raise RagError(f"No route {request.method} {request.url.path}.", fix="GET /api/docs lists the routes.", status=404)
+
+    return list(unknown.routes)
 
 
 async def _read_upload(request: Request, max_file_bytes: int) -> list[tuple[str, bytes]]:

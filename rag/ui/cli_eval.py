@@ -92,38 +92,54 @@ def evaluate(
         loaded = load_questions(questions)
         rows = sample_evenly(loaded, sample) if seed is None else sample_at_random(loaded, sample, seed)
         rag = _rag(corpus, index_dir)
-        recording = None
         if replay is not None:
-            from rag.answer.replay import ReplayBackend, load_recording
+            report = _replayed(rag, rows, replay, mode, progress=not as_json)
+        else:
+            if warm and answers:
+                from rag.serve.read_ahead import prepare
 
-            recording = load_recording(replay)
-            backend = ReplayBackend(recording, replay.name, rag.embedder, rag.settings)
-            rag.use_backend(backend)
-            answers, model = True, backend.name
-        if warm and answers and recording is None:
-            from rag.serve.read_ahead import prepare
-
-            rag.ensure_index()  # the paragraphs it reads ahead
-            prepare(rag, model)
-        report = run_eval(rag, rows, answers=answers, mode=mode, model=model, progress=not as_json)
-        if recording is not None:
-            # The replay takes no time worth reporting; the model's latency is the recording's.
-            for key in ("latency_ms_p50", "latency_ms_p95"):
-                report["answers"][key] = recording.get("answers", {}).get(key)
-            for row in report["per_question"]:
-                row["answer_ms"] = backend.records.get(row["question"], {}).get("answer_ms")
+                rag.ensure_index()  # the paragraphs it reads ahead
+                prepare(rag, model)
+            report = run_eval(rag, rows, answers=answers, mode=mode, model=model, progress=not as_json)
     except RagError as exc:
         _fail(exc)
         return
-    target = out or Path(questions.name).with_suffix(".report.json")
-    target.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    target = _write(report, out or Path(questions.name).with_suffix(".report.json"))
     if as_json:
         _print_json({k: v for k, v in report.items() if k != "per_question"})
         return
+    _print_table(f"{questions.name}: {report['questions']} questions", report)
+    typer.echo(f"report: {target}")
+
+
+def _replayed(rag, rows: list, recording_path: Path, mode: str | None, progress: bool) -> dict:
+    """The report of answering ``rows`` with the texts a model wrote in an earlier report,
+    checked again today; the answer latency is the recording's (the replay takes none)."""
+    from rag.answer.replay import ReplayBackend, load_recording
+    from rag.eval.runner import run_eval
+
+    recording = load_recording(recording_path)
+    backend = ReplayBackend(recording, recording_path.name, rag.embedder, rag.settings)
+    rag.use_backend(backend)
+    report = run_eval(rag, rows, answers=True, mode=mode, model=backend.name, progress=progress)
+    for key in ("latency_ms_p50", "latency_ms_p95"):
+        report["answers"][key] = recording.get("answers", {}).get(key)
+    for row in report["per_question"]:
+        row["answer_ms"] = backend.records.get(row["question"], {}).get("answer_ms")
+    return report
+
+
+def _write(report: dict, target: Path) -> Path:
+    target.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+def _print_table(title: str, report: dict) -> None:
+    """Every retrieval and answer figure of a report, one a row."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{questions.name}: {report['questions']} questions")
+    table = Table(title=title)
     table.add_column("metric")
     table.add_column("value", justify="right")
     for section in ("retrieval", "answers"):
@@ -131,7 +147,6 @@ def evaluate(
             shown = "n/a" if value is None else (f"{value:.4f}" if isinstance(value, float) else str(value))
             table.add_row(f"{section} {key}", shown)
     Console().print(table)
-    typer.echo(f"report: {target}")
 
 
 def _conversations(path: Path, answers: bool, model: str | None, out: Path | None, sample: int | None, rag, as_json: bool) -> None:
@@ -148,8 +163,7 @@ def _conversations(path: Path, answers: bool, model: str | None, out: Path | Non
     except RagError as exc:
         _fail(exc)
         return
-    target = out or Path(path.name).with_suffix(".report.json")
-    target.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    target = _write(report, out or Path(path.name).with_suffix(".report.json"))
     if as_json:
         _print_json({k: v for k, v in report.items() if k != "per_turn"})
         return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -70,53 +71,116 @@ def friendly(exc: RagError, language: str) -> str:
     return f"⚠️ {prefix}{exc.message} {exc.fix}".strip()
 
 
-def build_app(rag: RAG) -> gr.Blocks:
-    settings = rag.settings
-    models = sorted(available())
-
-    def ask(
-        question: str, turns: list[dict], saved: list[dict], model: str, k: float, mode: str, docs: list[str], since: str, until: str
-    ) -> Iterator[tuple[Any, ...]]:
-        turns, saved = list(turns or []), list(saved or [])
-        n = len(turns) + 1
-        language = detect_language(question or "")
-        try:
-            question = clean_question(question, settings.max_question_chars)
-            scope = typed_scope(docs, since, until)
-            events = rag.ask_stream(question, int(k), model, mode, scope, C.history(saved))
-        except RagError as exc:
-            yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns, saved
-            return
-        written, quote = "", ""
-        answer = None
-        try:
-            for event in events:
-                if isinstance(event, Final):
-                    answer = event.answer
-                    break
-                if isinstance(event, Draft):  # the sources' own words until the model's first word
-                    quote = R.quote_html(event.answer, language)
-                else:
-                    written += event.text
-                body = R.streaming_html(written, language) if written else quote + R.streaming_html("", language)
-                pending = R.turn_html(n, question, language, body)
-                yield "", R.conversation(turns, pending), gr.update(), "", turns, gr.update()
-        except RagError as exc:  # a backend that raises instead of returning Final(error=...)
-            yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns, saved
-            return
-        if answer is None:
-            yield gr.update(), R.conversation(turns), R.sources_panel(turns), "⚠️ The answer model returned nothing.", turns, saved
-            return
-        turn = {
+def ask_turn(
+    rag: RAG, question: str, turns: list[dict], saved: list[dict], model: str, k: float, mode: str, docs: list[str], since: str, until: str
+) -> Iterator[tuple[Any, ...]]:
+    """One question on the page: the conversation with the answer as it is written (the
+    sources' quote until the model's first word), then the checked answer as a new turn.
+    Yields (question box, conversation, sources, notice, turns, saved turns)."""
+    turns, saved = list(turns or []), list(saved or [])
+    n = len(turns) + 1
+    language = detect_language(question or "")
+    try:
+        question = clean_question(question, rag.settings.max_question_chars)
+        events = rag.ask_stream(question, int(k), model, mode, typed_scope(docs, since, until), C.history(saved))
+    except RagError as exc:
+        yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns, saved
+        return
+    written, quote = "", ""
+    answer = None
+    try:
+        for event in events:
+            if isinstance(event, Final):
+                answer = event.answer
+                break
+            if isinstance(event, Draft):  # the sources' own words until the model's first word
+                quote = R.quote_html(event.answer, language)
+            else:
+                written += event.text
+            body = R.streaming_html(written, language) if written else quote + R.streaming_html("", language)
+            yield "", R.conversation(turns, R.turn_html(n, question, language, body)), gr.update(), "", turns, gr.update()
+    except RagError as exc:  # a backend that raises instead of returning Final(error=...)
+        yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns, saved
+        return
+    if answer is None:
+        yield gr.update(), R.conversation(turns), R.sources_panel(turns), "⚠️ The answer model returned nothing.", turns, saved
+        return
+    turns.append(
+        {
             "n": n,
             "language": language,
             "html": R.turn_html(n, question, language, R.answer_html(n, answer, language), answer.standalone_question),
-            "cards": R.source_cards(n, answer, language, cited_pages(settings.corpus_dir, answer)),
+            "cards": R.source_cards(n, answer, language, cited_pages(rag.settings.corpus_dir, answer)),
         }
-        turns.append(turn)
-        saved = [*saved, C.saved_turn(question, language, answer)][-C.MAX_SAVED_TURNS :]
-        note = f"⚠️ {answer.error}" if answer.error else ""
-        yield "", R.conversation(turns), R.sources_panel(turns), note, turns, saved
+    )
+    saved = [*saved, C.saved_turn(question, language, answer)][-C.MAX_SAVED_TURNS :]
+    note = f"⚠️ {answer.error}" if answer.error else ""
+    yield "", R.conversation(turns), R.sources_panel(turns), note, turns, saved
+
+
+@dataclass
+class AskTab:
+    """The Ask tab's components that handlers read or write."""
+
+    chat: gr.HTML
+    notice: gr.Markdown
+    question: gr.Textbox
+    ask_button: gr.Button
+    docs: gr.Dropdown
+    since: gr.Textbox
+    until: gr.Textbox
+    clear_button: gr.Button
+    export_button: gr.Button
+    exported: gr.Textbox
+    sources: gr.HTML
+    model: gr.Dropdown
+    k: gr.Slider
+    mode: gr.Radio
+    status: gr.Markdown
+
+
+def ask_tab(rag: RAG) -> AskTab:
+    """The Ask tab's layout: the conversation and question on the left, sources and settings on the right."""
+    settings = rag.settings
+    with gr.Tab("Ask · 提問", id="ask-tab", elem_id="ask-tab"), gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=320):
+            chat = gr.HTML(R.conversation([]), elem_id="conversation", js_on_load=R.CLICK_JS, autoscroll=True)
+            notice = gr.Markdown(elem_id="notice")
+            with gr.Row():
+                question = gr.Textbox(
+                    show_label=False, placeholder=EXAMPLES[0], lines=1, max_lines=4, elem_id="question", scale=5, submit_btn=False
+                )
+                ask_button = gr.Button("Ask · 提問", variant="primary", elem_id="ask", scale=1, min_width=90)
+            with gr.Accordion("Only some documents or dates · 限定文件或日期", open=False, elem_id="scope"):
+                # A custom value: a chosen document deleted since gets the scope's own message.
+                docs = gr.Dropdown(
+                    [], multiselect=True, allow_custom_value=True, label="Documents · 文件 (none chosen: all)", elem_id="scope-docs"
+                )
+                with gr.Row():
+                    since = gr.Textbox(label="From · 起 (YYYY-MM-DD)", placeholder="2025-01-01", elem_id="scope-since", max_lines=1)
+                    until = gr.Textbox(label="To · 迄 (YYYY-MM-DD)", placeholder="2025-12-31", elem_id="scope-until", max_lines=1)
+            gr.Examples(EXAMPLES, inputs=question, label="Examples · 範例")
+            with gr.Row():
+                clear_button = gr.Button("New conversation · 新對話", size="sm", elem_id="clear")
+                export_button = gr.Button("Export as Markdown · 匯出", size="sm", elem_id="export")
+            exported = gr.Textbox(visible=False, elem_id="exported")
+        with gr.Column(scale=2, min_width=300):
+            sources = gr.HTML(R.sources_panel([]), elem_id="sources")
+            with gr.Accordion("Settings · 設定", open=False, elem_id="settings"):
+                model = gr.Dropdown(sorted(available()), value=settings.answer_model, label="Answer model", elem_id="model")
+                k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages", elem_id="k")
+                mode = gr.Radio(list(MODES), value=settings.retrieval_mode, label="Retrieval", elem_id="mode")
+                status = gr.Markdown(index_status_markdown(rag), elem_id="index-status")
+    return AskTab(
+        chat, notice, question, ask_button, docs, since, until, clear_button, export_button, exported, sources, model, k, mode, status
+    )
+
+
+def build_app(rag: RAG) -> gr.Blocks:
+    settings = rag.settings
+
+    def ask(*inputs: Any) -> Iterator[tuple[Any, ...]]:
+        yield from ask_turn(rag, *inputs)
 
     def clear() -> tuple[Any, ...]:
         return R.conversation([]), R.sources_panel([]), "", [], []
@@ -141,48 +205,20 @@ def build_app(rag: RAG) -> gr.Blocks:
         turns = gr.State([])
         saved = gr.BrowserState([], storage_key=C.STORAGE_KEY)
         gr.Markdown("## Ask the documents · 問文件\nAnswers cite the exact source paragraphs: click [1] to see the passage.")
-        with gr.Tab("Ask · 提問", id="ask-tab", elem_id="ask-tab"), gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=320):
-                chat = gr.HTML(R.conversation([]), elem_id="conversation", js_on_load=R.CLICK_JS, autoscroll=True)
-                notice = gr.Markdown(elem_id="notice")
-                with gr.Row():
-                    question = gr.Textbox(
-                        show_label=False, placeholder=EXAMPLES[0], lines=1, max_lines=4, elem_id="question", scale=5, submit_btn=False
-                    )
-                    ask_button = gr.Button("Ask · 提問", variant="primary", elem_id="ask", scale=1, min_width=90)
-                with gr.Accordion("Only some documents or dates · 限定文件或日期", open=False, elem_id="scope"):
-                    # A custom value: a chosen document deleted since gets the scope's own message.
-                    docs = gr.Dropdown(
-                        [], multiselect=True, allow_custom_value=True, label="Documents · 文件 (none chosen: all)", elem_id="scope-docs"
-                    )
-                    with gr.Row():
-                        since = gr.Textbox(label="From · 起 (YYYY-MM-DD)", placeholder="2025-01-01", elem_id="scope-since", max_lines=1)
-                        until = gr.Textbox(label="To · 迄 (YYYY-MM-DD)", placeholder="2025-12-31", elem_id="scope-until", max_lines=1)
-                gr.Examples(EXAMPLES, inputs=question, label="Examples · 範例")
-                with gr.Row():
-                    clear_button = gr.Button("New conversation · 新對話", size="sm", elem_id="clear")
-                    export_button = gr.Button("Export as Markdown · 匯出", size="sm", elem_id="export")
-                exported = gr.Textbox(visible=False, elem_id="exported")
-            with gr.Column(scale=2, min_width=300):
-                sources = gr.HTML(R.sources_panel([]), elem_id="sources")
-                with gr.Accordion("Settings · 設定", open=False, elem_id="settings"):
-                    model = gr.Dropdown(models, value=settings.answer_model, label="Answer model", elem_id="model")
-                    k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages", elem_id="k")
-                    mode = gr.Radio(list(MODES), value=settings.retrieval_mode, label="Retrieval", elem_id="mode")
-                    status = gr.Markdown(index_status_markdown(rag), elem_id="index-status")
-        refresh_documents, documents_outputs = documents_tab(rag, also=[docs])
-        outputs = [question, chat, sources, notice, turns, saved]
-        inputs = [question, turns, saved, model, k, mode, docs, since, until]
+        tab = ask_tab(rag)
+        refresh_documents, documents_outputs = documents_tab(rag, also=[tab.docs])
+        outputs = [tab.question, tab.chat, tab.sources, tab.notice, turns, saved]
+        inputs = [tab.question, turns, saved, tab.model, tab.k, tab.mode, tab.docs, tab.since, tab.until]
         # Both triggers share one concurrency group, so the limit counts them together.
-        for trigger in (ask_button.click, question.submit):
+        for trigger in (tab.ask_button.click, tab.question.submit):
             trigger(ask, inputs, outputs, api_visibility="private", concurrency_id="ask", concurrency_limit=settings.ui_concurrency)
-        clear_button.click(clear, None, [chat, sources, notice, turns, saved], api_visibility="private")
-        export_button.click(C.markdown, saved, exported, api_visibility="private").then(
-            None, exported, None, js=C.EXPORT_JS, api_visibility="private"
+        tab.clear_button.click(clear, None, [tab.chat, tab.sources, tab.notice, turns, saved], api_visibility="private")
+        tab.export_button.click(C.markdown, saved, tab.exported, api_visibility="private").then(
+            None, tab.exported, None, js=C.EXPORT_JS, api_visibility="private"
         )
-        demo.load(restore, saved, [chat, sources, turns], api_visibility="private")
+        demo.load(restore, saved, [tab.chat, tab.sources, turns], api_visibility="private")
         # A reload shows files changed in the folder by other means since the page was built.
-        demo.load(lambda: index_status_markdown(rag), None, status, api_visibility="private")
+        demo.load(lambda: index_status_markdown(rag), None, tab.status, api_visibility="private")
         demo.load(refresh_documents, None, documents_outputs, api_visibility="private")
         gr.api(answer_api, api_name="answer", concurrency_id="ask", concurrency_limit=settings.ui_concurrency)
     return demo
