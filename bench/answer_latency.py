@@ -109,7 +109,7 @@ def main() -> None:
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     load = Path("/proc/loadavg").read_text().split()[:3]
-    out = {"model": args.model, "llm_cache_ram_mb": Settings().llm_cache_ram_mb, "machine": {"load_at_end": load}, "rows": rows}
+    out = {"model": args.model, "llm_cache_ram_mb": Settings().answer.llm_cache_ram_mb, "machine": {"load_at_end": load}, "rows": rows}
     args.out.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

@@ -53,7 +53,7 @@ def make_corpus(folder: Path, chunks: int, seed: int = 7) -> list[tuple[str, str
     from rag.types import Paragraph
 
     drcd = load_drcd(DRCD)
-    splitter = ParagraphChunker(Settings().chunk_size, Settings().chunk_overlap)
+    splitter = ParagraphChunker(Settings().corpus.chunk_size, Settings().corpus.chunk_overlap)
     # Real paragraphs make up to 30% of the chunks, and at most a third of DRCD (the rest is filler).
     budget, used, kept = int(chunks * 0.3), 0, set()
     for pid, text in list(drcd.paragraphs.items())[: len(drcd.paragraphs) // 3]:

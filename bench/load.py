@@ -142,7 +142,7 @@ def generating_in_another_process(rag: RAG, questions: list[str]) -> Iterator[No
     from rag.models.llama_server import wait_until_ready
     from rag.text.language import detect_language
 
-    prompts = [build_messages(q, rag.retrieve(q)[: rag.settings.answer_passages], detect_language(q)) for q in questions]
+    prompts = [build_messages(q, rag.retrieve(q)[: rag.settings.answer.answer_passages], detect_language(q)) for q in questions]
 
     port = free_port()
     server = subprocess.Popen(
@@ -199,7 +199,7 @@ def beside_local_answers(rag: RAG, questions: list[str], requests: int) -> list[
     try:
         for where, context in scenarios.items():
             with context():
-                for threads in (1, rag.settings.threads):
+                for threads in (1, rag.settings.models.threads):
                     embedder.query_threads = threads
                     for clients in (1, 4):
                         row = {"path": "api_retrieve", "local_model_generating": where, "query_threads": threads}
@@ -265,8 +265,8 @@ def main() -> None:
     report = {
         "machine": {"cores": __import__("os").cpu_count()},
         "corpus": "seeds/ (one article)",
-        "ui_concurrency": settings.ui_concurrency,
-        "ui_queue_size": settings.ui_queue_size,
+        "ui_concurrency": settings.serve.ui_concurrency,
+        "ui_queue_size": settings.serve.ui_queue_size,
         "rows": rows,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

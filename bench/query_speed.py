@@ -37,7 +37,7 @@ def engines(threads: list[int]) -> dict[str, Callable[[str], np.ndarray]]:
 
     settings = Settings(query_engine="torch")
     model = get_embedder(settings).model
-    path = export(model, Path(resolve_model_path(settings)), settings.cache_dir)
+    path = export(model, Path(resolve_model_path(settings)), settings.models.cache_dir)
     out: dict[str, Callable[[str], np.ndarray]] = {}
     for n in threads:
 

@@ -38,7 +38,7 @@ from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DRCD = ROOT.parent / "shared" / "data" / "drcd" / "DRCD_dev.json"
-CACHE = Settings().cache_dir / "bench"
+CACHE = Settings().models.cache_dir / "bench"
 MODES = ("dense", "hybrid")
 
 
@@ -64,12 +64,12 @@ def local_build(corpus_dir: Path, fresh: bool) -> tuple[Settings, dict]:
     """The single-process index, reused from the cache when it still fits."""
     settings = Settings(corpus_dir=corpus_dir, index_dir=CACHE / "ray-bench-local-index", index_engine="local")
     timing_file = CACHE / "ray-bench-local.json"
-    corpus = load_corpus(corpus_dir, settings.read_options)
+    corpus = load_corpus(corpus_dir, settings.corpus.read_options)
     timing = json.loads(timing_file.read_text()) if timing_file.exists() else {}
     if not fresh and index_status(settings, corpus).state == "fresh" and timing.get("corpus_hash") == corpus.fingerprint:
         print(f"local index: cached (built in {timing['build_seconds']} s on {timing['measured_at']})", file=sys.stderr)
         return settings, {**timing, "cached": True}
-    shutil.rmtree(settings.index_dir, ignore_errors=True)  # else its vectors would be reused, not measured
+    shutil.rmtree(settings.index.index_dir, ignore_errors=True)  # else its vectors would be reused, not measured
     print("local index: building in this process…", file=sys.stderr)
     t0 = time.perf_counter()
     report = build_index(settings, get_embedder(settings), progress=True, corpus=corpus)
@@ -118,14 +118,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ray-bench-") as tmp:
         overrides = {k: v for k, v in (("ray_workers", args.workers), ("ray_address", args.ray_address)) if v is not None}
         ray_settings = Settings(corpus_dir=corpus_dir, index_dir=Path(tmp) / "index", index_engine="ray", **overrides)
-        print(f"ray index: building with {ray_settings.ray_workers} actors…", file=sys.stderr)
+        print(f"ray index: building with {ray_settings.index.ray_workers} actors…", file=sys.stderr)
         t0 = time.perf_counter()
         ray_report = build_index(ray_settings, get_embedder(ray_settings), progress=True)
         ray_seconds = time.perf_counter() - t0
         on_ray = RAG(ray_settings)
 
-        a = load_build(current_build(local_settings.index_dir))  # type: ignore[arg-type]
-        b = load_build(current_build(ray_settings.index_dir))  # type: ignore[arg-type]
+        a = load_build(current_build(local_settings.index.index_dir))  # type: ignore[arg-type]
+        b = load_build(current_build(ray_settings.index.index_dir))  # type: ignore[arg-type]
         same_chunks = [c.model_dump() for c in a.chunks] == [c.model_dump() for c in b.chunks]
         va, vb = a.vectors.reconstruct_n(0, a.vectors.ntotal), b.vectors.reconstruct_n(0, b.vectors.ntotal)
         cosine = (va * vb).sum(axis=1) if va.shape == vb.shape else np.array([np.nan])
@@ -139,10 +139,10 @@ def main() -> None:
         "paragraphs": len(dataset.paragraphs),
         "questions": len(questions),
         "chunks": ray_report.chunks,
-        "embedding_model": ray_settings.embedding_model,
+        "embedding_model": ray_settings.models.embedding_model,
         "ray_version": _ray_version(),
-        "ray_workers": ray_settings.ray_workers,
-        "ray_cluster": ray_settings.ray_address or "local (127.0.0.1, started by the build)",
+        "ray_workers": ray_settings.index.ray_workers,
+        "ray_cluster": ray_settings.index.ray_address or "local (127.0.0.1, started by the build)",
         "same_chunks": same_chunks,
         "vector_cosine_min": round(float(cosine.min()), 6),
         "vector_cosine_mean": round(float(cosine.mean()), 6),

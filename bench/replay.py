@@ -70,7 +70,7 @@ def replay_sample(pipelines: dict[str, Any], name: str, rules_off: frozenset[str
     rows = sample_evenly(questions, size) if seed is None else sample_at_random(questions, size, seed)
     rag = pipelines[corpus]
     # Always set: a RAG_CITATION_RULES_OFF in the environment must not switch rules off here.
-    settings = rag.settings.model_copy(update={"citation_rules_off": rules_off})
+    settings = rag.settings.changed(**{"citation_rules_off": rules_off})
     backend = ReplayBackend(load_recording(RECORDINGS / f"{name}.json"), f"{name}.json", embedder or rag.embedder, settings)
     rag.use_backend(backend)
     return run_eval(rag, rows, answers=True, model=backend.name, progress=False)

@@ -37,7 +37,7 @@ from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DRCD = ROOT.parent / "shared" / "data" / "drcd" / "DRCD_dev.json"
-CACHE = Settings().cache_dir / "bench"
+CACHE = Settings().models.cache_dir / "bench"
 METRICS = ["recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10"]
 
 
@@ -168,7 +168,7 @@ def main() -> None:
         ("ours-lexical", "lexical", "rrf"),
     ]
     for name, mode, fusion in variants:
-        r = Retriever(base.stored, embedder, settings.model_copy(update={"retrieval_mode": mode, "fusion": fusion}))
+        r = Retriever(base.stored, embedder, settings.changed(**{"retrieval_mode": mode, "fusion": fusion}))
         for variant, qs in asked.items():
             rankings = [
                 [to_drcd[p.paragraph_id] for p in r.search(q, 10, query_vector=v)] for q, v in zip(qs, vectors_conv[variant], strict=True)
@@ -184,12 +184,12 @@ def main() -> None:
         "dataset": "DRCD dev v1.3",
         "paragraphs": len(dataset.paragraphs),
         "questions": len(questions),
-        "embedding_model": settings.embedding_model,
+        "embedding_model": settings.models.embedding_model,
         "settings": {
-            "chunk_size": settings.chunk_size,
-            "chunk_overlap": settings.chunk_overlap,
-            "lexical_weight": settings.lexical_weight,
-            "candidates": settings.candidates,
+            "chunk_size": settings.corpus.chunk_size,
+            "chunk_overlap": settings.corpus.chunk_overlap,
+            "lexical_weight": settings.retrieval.lexical_weight,
+            "candidates": settings.retrieval.candidates,
         },
         "rows": [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()} for row in rows],
     }

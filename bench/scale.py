@@ -75,7 +75,7 @@ def base_vectors() -> np.ndarray:
     settings = Settings(corpus_dir=drcd_corpus(load_drcd(DRCD).paragraphs), index_dir=CACHE / "drcd-index")
     if index_status(settings, corpus_of(settings)).state != "fresh":
         build_index(settings, get_embedder(settings), progress=True)
-    folder = current_build(settings.index_dir)
+    folder = current_build(settings.index.index_dir)
     assert folder is not None
     stored = load_build(folder)
     return stored.vectors.reconstruct_n(0, stored.vectors.ntotal)
@@ -142,7 +142,7 @@ def search_ours(n: int, work: Path, query_file: Path) -> dict:
         doc, number = f"f{i // 1000}.txt", i % 1000 + 1
         paragraphs.append(Paragraph(paragraph_id=f"{doc}#p{number}", doc_id=doc, number=number, start=0, end=len(text), text=text))
         chunks.append(Chunk(paragraph_id=f"{doc}#p{number}", start=0, end=len(text), text=text))
-    kind = vector_index.choose_kind(settings.vector_index, n, settings.approximate_above)
+    kind = vector_index.choose_kind(settings.index.vector_index, n, settings.index.approximate_above)
     write_build(work, {"corpus_hash": "synthetic", "script": "zh-Hant"}, vectors, paragraphs, chunks, LexicalIndex(model), kind)
     build_seconds = time.perf_counter() - started
     del paragraphs, chunks, model
@@ -174,7 +174,7 @@ def search_ours(n: int, work: Path, query_file: Path) -> dict:
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
     _, want = exact.search(qvec, 10)
-    got = [vector_index.search(stored.vectors, v, 10, settings.hnsw_ef_search)[1][0] for v in qvec]
+    got = [vector_index.search(stored.vectors, v, 10, settings.index.hnsw_ef_search)[1][0] for v in qvec]
     out["dense_recall_at_10_vs_exact"] = round(float(np.mean([len(set(w) & set(g)) / 10 for w, g in zip(want, got, strict=True)])), 4)
     out["index_mb"] = round(folder_mb(folder), 1)
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)
@@ -254,11 +254,11 @@ def build_ours(size: int, work: Path) -> dict:
     settings = Settings(corpus_dir=corpus, index_dir=work / "index")
     embedder = get_embedder(settings)
     report = build_index(settings, embedder, progress=True)
-    folder = current_build(settings.index_dir)
+    folder = current_build(settings.index.index_dir)
     assert folder is not None
     out = {
         "system": "ours",
-        "embedding_backend": getattr(settings, "embedding_backend", "torch"),
+        "embedding_backend": "torch",
         "chunks": report.chunks,
         "build_s": round(report.seconds, 1),
         "chunks_per_s": round(report.chunks / report.seconds, 1),

@@ -118,7 +118,7 @@ class RAG:
                 log.warning("warning: %s; `rag index` completes it.", status.reasons[0])
             elif status.state != "fresh":
                 why = "; ".join(status.reasons)
-                if not self.settings.auto_rebuild:
+                if not self.settings.index.auto_rebuild:
                     raise RagError(f"The index is {status.state} ({why}).", fix=REBUILD_HINT)
                 log.warning("Index %s (%s): building it now.", status.state, why)
                 try:
@@ -128,17 +128,17 @@ class RAG:
                     if status.state != "stale" or not isinstance(exc.__cause__, OSError):
                         raise
                     log.warning("warning: %s Answering from the older index until then.", exc)
-            folder = current_build(self.settings.index_dir)
+            folder = current_build(self.settings.index.index_dir)
             if folder is None:  # pragma: no cover - build_index just wrote it
                 raise RagError("No index was found after building.", fix=REBUILD_HINT)
             try:
                 stored = load_build(folder)
             except RagError:
-                if not self.settings.auto_rebuild:
+                if not self.settings.index.auto_rebuild:
                     raise
                 log.warning("Index in %s is damaged: rebuilding it.", folder)
                 self.last_build = build_index(self.settings, self.embedder, progress=self.progress, corpus=corpus)
-                stored = load_build(current_build(self.settings.index_dir) or folder)
+                stored = load_build(current_build(self.settings.index.index_dir) or folder)
             self._retriever = Retriever(stored, self.embedder, self.settings)
             return self._retriever
 
@@ -153,7 +153,7 @@ class RAG:
     ) -> list[Passage]:
         """The k best passages (of ``scope`` only); a follow-up is first made to stand alone
         with the conversation's ``history`` (by ``model`` when RAG_FOLLOW_UP_REWRITER=model)."""
-        question = clean_question(question, self.settings.max_question_chars)
+        question = clean_question(question, self.settings.retrieval.max_question_chars)
         k = self._check(k, mode)  # before anything loads the index or the model
         return self.search_standalone(self.make_standalone(question, history, model, scope, mode), k, mode, scope)
 
@@ -168,17 +168,17 @@ class RAG:
         """The checked k (default: the top_k setting); an unknown mode is refused."""
         if mode is not None and mode not in MODES:
             raise RagError(f"Unknown retrieval mode {mode!r}.", fix=f"Use one of: {', '.join(MODES)}.")
-        return check_k(self.settings.top_k if k is None else k)
+        return check_k(self.settings.retrieval.top_k if k is None else k)
 
     def make_standalone(
         self, question: str, history: Sequence[Turn], model: str | None = None, scope: Scope | None = None, mode: str | None = None
     ) -> Rewrite:
         """The question made to stand alone: without a model, or, with RAG_FOLLOW_UP_REWRITER=model
         and a generative answer model, by that model (the rewrite without one when it fails)."""
-        margin = self.settings.lead_margin(self.settings.context_clear_lead)
+        margin = self.settings.lead_margin(self.settings.retrieval.context_clear_lead)
         leans = None if not history or margin is None else partial(finds_nothing_clear, self.ensure_index(), margin, scope, mode)
         made = standalone(question, history, leans)
-        if not history or self.settings.follow_up_rewriter != "model":
+        if not history or self.settings.retrieval.follow_up_rewriter != "model":
             return made
         rewrite = getattr(self.backend(model), "rewrite_follow_up", None)
         line = rewrite(question, history) if rewrite is not None else None
@@ -191,12 +191,12 @@ class RAG:
         conversation its ranking is fused with the ``previous`` question's (more for a
         follow-up that was rewritten, a little for a question that seemed to stand alone)."""
         retriever = self.ensure_index()
-        weight = self.settings.follow_up_weight if follow_up else self.settings.context_weight
+        weight = self.settings.retrieval.follow_up_weight if follow_up else self.settings.retrieval.context_weight
         if not previous or weight == 0:
             return retriever.search(question, k, mode, scope=scope)
         depth = max(k, FOLLOW_UP_DEPTH)
         own = retriever.search(question, depth, mode, scope=scope)
-        if not follow_up and leads_by(own, self.settings.lead_margin(self.settings.context_clear_lead)):
+        if not follow_up and leads_by(own, self.settings.lead_margin(self.settings.retrieval.context_clear_lead)):
             return own[:k]
         before = retriever.search(previous, depth, mode, scope=scope)
         return conversation_ranking(own, before, k, weight)
@@ -213,7 +213,7 @@ class RAG:
 
     def backend(self, name: str | None = None) -> AnswerBackend:
         """The answer backend called ``name`` (default: the answer_model setting), loaded once."""
-        name = name or self.settings.answer_model
+        name = name or self.settings.answer.answer_model
         with self._lock:
             if name not in self._backends:
                 self._backends[name] = load_backend(name, self.settings, self.embedder)
@@ -246,7 +246,7 @@ class RAG:
         in ``scope`` only. A model that cannot be loaded or fails yields a Final whose
         ``error`` says why, with the retrieved passages, so callers can still show what was found."""
         started = time.perf_counter()
-        asked = clean_question(question, self.settings.max_question_chars)
+        asked = clean_question(question, self.settings.retrieval.max_question_chars)
         k = self._check(k, mode)
         made = self.make_standalone(asked, history, model, scope, mode)
         events = self._ask_standalone(made.standalone, k, model, mode, scope, made.previous, made.rewritten, started)
@@ -267,14 +267,14 @@ class RAG:
         if reason is not None:  # abstain, saying why, instead of quoting whatever is closest
             language = detect_language(question)
             text = ASK_IN_WORDS[language].format(reason=NO_CONTENT[reason][language])
-            refusal = Answer(question=question, text=text, abstained=True, model=model or self.settings.answer_model)
+            refusal = Answer(question=question, text=text, abstained=True, model=model or self.settings.answer.answer_model)
             return iter([Token(text), Final(refusal)])
         passages = self._search(question, k, mode, scope, previous, follow_up)  # cleaned and checked once, above
         passages = self.evidence(question, passages, mode, scope, model)
         retrieved = time.perf_counter()
-        writes = (model or self.settings.answer_model) != "extractive"  # a model's first word; quotes have none
+        writes = (model or self.settings.answer.answer_model) != "extractive"  # a model's first word; quotes have none
         events: Iterator[Event] = self.answer_stream(question, passages, model)
-        if writes and self.settings.instant_answer:
+        if writes and self.settings.answer.instant_answer:
             events = self._with_draft(question, passages, events)
         return timed(events, started, retrieved, writes)
 
@@ -294,9 +294,9 @@ class RAG:
         for every question on it, which it may have read already: rag.serve.read_ahead)."""
         kind = question_kind(question)
         retriever = self._retriever  # the build the passages came from, unless one was swapped in meanwhile
-        if not self.settings.open_answers or not is_open(kind) or retriever is None:
+        if not self.settings.answer.open_answers or not is_open(kind) or retriever is None:
             return passages
-        floor = self.settings.relevance_floor_en if detect_language(question) == "en" else self.settings.relevance_floor_zh
+        floor = self.settings.answer.relevance_floor_en if detect_language(question) == "en" else self.settings.answer.relevance_floor_zh
         gathered = gather(kind, question, passages, retriever, mode, scope, floor)
         try:
             saves_readings = getattr(self.backend(model), "states", None) is not None
@@ -304,11 +304,11 @@ class RAG:
             return gathered
         if not saves_readings:
             return gathered
-        whole = whole_document(gathered, retriever, self.settings.answer_passages)
-        return whole if whole is not None and fits(whole, self.settings.open_prompt_budget) else gathered
+        whole = whole_document(gathered, retriever, self.settings.answer.answer_passages)
+        return whole if whole is not None and fits(whole, self.settings.answer.open_prompt_budget) else gathered
 
     def answer_stream(self, question: str, passages: list[Passage], model: str | None = None) -> Iterator[Token | Final]:
-        name = model or self.settings.answer_model
+        name = model or self.settings.answer.answer_model
         try:
             backend = self.backend(name)
         except RagError as exc:
@@ -333,7 +333,7 @@ class RAG:
     ) -> Answer:
         """Answer from passages already retrieved (with ``mode`` and in ``scope``: the evidence a
         question that needs explaining gathers is searched the same way)."""
-        question = clean_question(question, self.settings.max_question_chars)
-        started, writes = time.perf_counter(), (model or self.settings.answer_model) != "extractive"
+        question = clean_question(question, self.settings.retrieval.max_question_chars)
+        started, writes = time.perf_counter(), (model or self.settings.answer.answer_model) != "extractive"
         passages = self.evidence(question, passages, mode, scope, model)
         return final_answer(timed(self.answer_stream(question, passages, model), started, started, writes))

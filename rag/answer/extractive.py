@@ -87,8 +87,8 @@ class ExtractiveBackend:
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder) -> ExtractiveBackend:
-        thresholds = {"zh": settings.min_answer_score_zh, "en": settings.min_answer_score_en}
-        open_answerer = OpenExtractiveAnswerer(embedder, thresholds) if settings.open_answers else None
+        thresholds = {"zh": settings.answer.min_answer_score_zh, "en": settings.answer.min_answer_score_en}
+        open_answerer = OpenExtractiveAnswerer(embedder, thresholds) if settings.answer.open_answers else None
         return cls(ExtractiveAnswerer(embedder, thresholds, settings.citations.rare_character), open_answerer)
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[Token | Final]:

@@ -71,17 +71,17 @@ class GenerativeBackend:
     def __init__(self, name: str, chat: ChatModel, embedder: Embedder, settings: Settings) -> None:
         self.name = name
         self.chat = chat
-        self.verifier = CitationVerifier(embedder, settings.citations, settings.citation_rules_off)
-        self.passages_shown = settings.answer_passages
-        self.budget = settings.prompt_budget
-        self.retry_margin = settings.lead_margin(settings.refusal_retry_margin)
-        self.lone_lead = settings.lead_margin(settings.lone_passage_lead)
-        self.sentence_keys = settings.citation_keys == "sentence"
-        self.floor = {"zh": settings.relevance_floor_zh, "en": settings.relevance_floor_en}
-        self.open_answers = settings.open_answers
-        self.open_budget = settings.open_prompt_budget
+        self.verifier = CitationVerifier(embedder, settings.citations, settings.citations.rules_off)
+        self.passages_shown = settings.answer.answer_passages
+        self.budget = settings.answer.prompt_budget
+        self.retry_margin = settings.lead_margin(settings.answer.refusal_retry_margin)
+        self.lone_lead = settings.lead_margin(settings.answer.lone_passage_lead)
+        self.sentence_keys = settings.answer.citation_keys == "sentence"
+        self.floor = {"zh": settings.answer.relevance_floor_zh, "en": settings.answer.relevance_floor_en}
+        self.open_answers = settings.answer.open_answers
+        self.open_budget = settings.answer.open_prompt_budget
         # Quotes the clear match when the model's answer is withheld (rag.citations.clear_match).
-        off = CLEAR_MATCH in settings.citation_rules_off
+        off = CLEAR_MATCH in settings.citations.rules_off
         self.clear_quote = None if off else ExtractiveBackend.from_settings(settings, embedder).answerer
         # A model that saves its readings (rag.models.llama.SavedStates) opens each prompt in the
         # language of what it reads, not of the question, so one saved reading serves questions

@@ -24,9 +24,9 @@ from rag.settings import Settings
 class LocalChat:
     def __init__(self, server: Any, settings: Settings, states: SavedStates | None = None) -> None:
         self.server = server
-        self.max_tokens = settings.llm_max_tokens
-        self.timeout = settings.llm_timeout
-        self.temperature = settings.llm_temperature
+        self.max_tokens = settings.answer.llm_max_tokens
+        self.timeout = settings.answer.llm_timeout
+        self.temperature = settings.answer.llm_temperature
         self.states = states
         # The model has one slot: a restored reading must not be replaced by another
         # request's before its own prompt is read, nor a reading saved after another's.
@@ -117,5 +117,5 @@ class LocalBackend(GenerativeBackend):
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder) -> LocalBackend:
         server = load_server(settings)
-        states = SavedStates(server, states_folder(settings)) if settings.llm_saved_reading else None
+        states = SavedStates(server, states_folder(settings)) if settings.answer.llm_saved_reading else None
         return cls("local", LocalChat(server, settings, states), embedder, settings)

@@ -24,15 +24,17 @@ RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
 class OpenAIChat:
     def __init__(self, settings: Settings) -> None:
-        self.url = settings.openai_base_url.rstrip("/") + "/chat/completions"
-        self.model = settings.openai_model
-        secret = settings.openai_api_key.get_secret_value() if settings.openai_api_key else os.environ.get("OPENAI_API_KEY", "")
+        self.url = settings.answer.openai_base_url.rstrip("/") + "/chat/completions"
+        self.model = settings.answer.openai_model
+        secret = (
+            settings.answer.openai_api_key.get_secret_value() if settings.answer.openai_api_key else os.environ.get("OPENAI_API_KEY", "")
+        )
         self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
-        self.timeout = settings.llm_timeout
-        self.connect_timeout = settings.llm_connect_timeout
-        self.retries = settings.openai_retries
-        self.max_tokens = settings.llm_max_tokens
-        self.temperature = settings.llm_temperature
+        self.timeout = settings.answer.llm_timeout
+        self.connect_timeout = settings.answer.llm_connect_timeout
+        self.retries = settings.answer.openai_retries
+        self.max_tokens = settings.answer.llm_max_tokens
+        self.temperature = settings.answer.llm_temperature
 
     def _fail(self, what: str) -> RagError:
         return RagError(

@@ -59,7 +59,7 @@ def as_recorded(report: dict[str, Any], settings: Settings) -> Settings:
     saved showed every passage first (there was no lone passage); those from before sentence
     keys asked for paragraph keys."""
     recorded = {"citation_keys": "paragraph", **(report.get("answer_settings") or {"lone_passage_lead": None})}
-    return settings.model_copy(update={k: v for k, v in recorded.items() if k in RECORDED_SETTINGS})
+    return settings.changed(**{k: v for k, v in recorded.items() if k in RECORDED_SETTINGS})
 
 
 class ReplayBackend:

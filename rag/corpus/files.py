@@ -245,4 +245,4 @@ def _why_empty(doc: Document) -> str:
 
 def corpus_of(settings: Settings, progress: Progress | None = None, peek: bool = False) -> Corpus:
     """The corpus folder Settings name, read with their limits, extractions cached beside the index."""
-    return load_corpus(settings.corpus_dir, settings.read_options, settings.index_dir / EXTRACTED, progress, peek)
+    return load_corpus(settings.corpus.corpus_dir, settings.corpus.read_options, settings.index.index_dir / EXTRACTED, progress, peek)

@@ -60,7 +60,7 @@ def run_eval(
             golds.append(gold)
         if answers:
             t0 = time.perf_counter()
-            answer = rag.answer(q.question, passages[: rag.settings.top_k], model, mode)
+            answer = rag.answer(q.question, passages[: rag.settings.retrieval.top_k], model, mode)
             seconds = time.perf_counter() - t0
             record.update(answer_record(answer, seconds))
             tally.add(q, gold, answer, seconds, record)
@@ -72,8 +72,8 @@ def run_eval(
     }
     if answers:
         report["answers"] = tally.summary(per_question)
-        report["model"] = model or rag.settings.answer_model
+        report["model"] = model or rag.settings.answer.answer_model
         used = getattr(rag.backend(model), "settings", rag.settings)  # a replay's are the recording's
-        report["answer_settings"] = {k: getattr(used, k) for k in RECORDED_SETTINGS}
+        report["answer_settings"] = {k: used.value(k) for k in RECORDED_SETTINGS}
     report["per_question"] = per_question
     return report

@@ -41,17 +41,19 @@ def index_identity(settings: Settings, corpus: Corpus) -> dict[str, Any]:
     """Everything that, when changed, makes a built index wrong for this corpus and settings."""
     return {
         "format_version": FORMAT_VERSION,
-        "embedding_model": settings.embedding_model,
-        "query_prompt": settings.query_prompt,
-        "passage_prompt": settings.passage_prompt,
-        "chunker": {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap},
-        "vector_index": {"kind": settings.vector_index, "approximate_above": settings.approximate_above},
+        "embedding_model": settings.models.embedding_model,
+        "query_prompt": settings.models.query_prompt,
+        "passage_prompt": settings.models.passage_prompt,
+        "chunker": {"chunk_size": settings.corpus.chunk_size, "chunk_overlap": settings.corpus.chunk_overlap},
+        "vector_index": {"kind": settings.index.vector_index, "approximate_above": settings.index.approximate_above},
         # BM25 tokens pass through OpenCC, whose dictionaries change between releases.
         "lexical_tokens": {"opencc": importlib.metadata.version("opencc")},
         "corpus_hash": corpus.fingerprint,
         # How PDFs and scans are read (page limit, OCR engine, languages, resolution)
         # changes their text; plain text does not depend on it.
-        "read_options": output_options(settings.read_options) if any(not d.reader.startswith("text/") for d in corpus.documents) else None,
+        "read_options": output_options(settings.corpus.read_options)
+        if any(not d.reader.startswith("text/") for d in corpus.documents)
+        else None,
     }
 
 
@@ -83,7 +85,7 @@ class IndexStatus:
 
 def index_status(settings: Settings, corpus: Corpus) -> IndexStatus:
     found: dict[str, Any] = {"problems": corpus.problems, "notes": corpus.notes}
-    folder = current_build(settings.index_dir)
+    folder = current_build(settings.index.index_dir)
     if folder is None:
         return IndexStatus("missing", ["no index built yet"], **found)
     try:
@@ -152,13 +154,13 @@ def build_index(
     should_stop: Callable[[], bool] | None = None,
 ) -> BuildReport:
     """Read, chunk, embed and write the corpus's index. With ``on_searchable``, a build with
-    more than ``settings.progressive_above`` chunks to embed is first written without their
+    more than ``settings.index.progressive_above`` chunks to embed is first written without their
     vectors (lexical search over everything, dense over what was embedded before) and handed
     to ``on_searchable``; the complete build replaces it at the end. Computed vectors are
     kept as they come, so a stopped build resumes where it was; ``should_stop`` is asked
     between slices (rag.index.dense_stage.BuildSuperseded)."""
     started = dt.datetime.now(dt.UTC)
-    with build_lock(settings.index_dir):
+    with build_lock(settings.index.index_dir):
         if corpus is None:
             if on_progress is not None:
                 on_progress("reading", 0, 0, "")
@@ -166,10 +168,10 @@ def build_index(
         if not corpus.paragraphs:
             detail = "; ".join(corpus.problems) or "it holds no documents"
             raise RagError(
-                f"Nothing to index in '{settings.corpus_dir}': {detail}.",
+                f"Nothing to index in '{settings.corpus.corpus_dir}': {detail}.",
                 fix="Add documents to it (.txt, .md, .pdf, .docx, .pptx, .xlsx, .csv, .html, .epub, or scanned .png/.jpg/.tif).",
             )
-        chunks = ParagraphChunker(settings.chunk_size, settings.chunk_overlap).split_all(corpus.paragraphs)
+        chunks = ParagraphChunker(settings.corpus.chunk_size, settings.corpus.chunk_overlap).split_all(corpus.paragraphs)
         texts = [embedded_text(c.text, c.heading) for c in chunks]
         keys = [text_key(t) for t in texts]
         cache = vector_cache(settings, embedder)
@@ -177,24 +179,24 @@ def build_index(
         reused = len(texts) - len(pending)
         lexical = LexicalIndex.build([f"{p.heading}\n{p.text}" if p.heading else p.text for p in corpus.paragraphs])
         manifest = _manifest(settings, corpus, len(chunks), embedder.dimension, started)
-        maps = document_maps(corpus.paragraphs, {d.doc_id: d.title or "" for d in corpus.documents}, settings.summary_method)
+        maps = document_maps(corpus.paragraphs, {d.doc_id: d.title or "" for d in corpus.documents}, settings.index.summary_method)
         searchable_at = None
-        if on_searchable is not None and len(pending) > settings.progressive_above:
+        if on_searchable is not None and len(pending) > settings.index.progressive_above:
             # Flat: an IVF trained on zero rows would be a poor one, and this build is short-lived.
             early = {**manifest, "dense": {"done": reused, "total": len(chunks)}}
-            folder = write_build(settings.index_dir, early, vectors, corpus.paragraphs, chunks, lexical, "flat", pending, maps)
+            folder = write_build(settings.index.index_dir, early, vectors, corpus.paragraphs, chunks, lexical, "flat", pending, maps)
             searchable_at = (dt.datetime.now(dt.UTC) - started).total_seconds()
             on_searchable(folder)
             if on_progress is not None:
                 on_progress("searchable", reused, len(chunks), "")
-        slice_size = len(pending) if settings.index_engine == "ray" else settings.embed_slice  # Ray shards its own work
+        slice_size = len(pending) if settings.index.index_engine == "ray" else settings.index.embed_slice  # Ray shards its own work
         encode = encoder(settings, embedder)
         embed_pending(texts, keys, vectors, pending, encode, cache, max(1, slice_size), progress, on_progress, should_stop)
         if on_progress is not None:
             on_progress("writing", 0, 0, "")
-        kind = choose_kind(settings.vector_index, len(chunks), settings.approximate_above)
+        kind = choose_kind(settings.index.vector_index, len(chunks), settings.index.approximate_above)
         manifest["dense"] = {"done": len(chunks), "total": len(chunks)}
-        folder = write_build(settings.index_dir, manifest, vectors, corpus.paragraphs, chunks, lexical, kind, maps=maps)
+        folder = write_build(settings.index.index_dir, manifest, vectors, corpus.paragraphs, chunks, lexical, kind, maps=maps)
         cache.clear()  # the build holds every vector now
         if corpus.cache is not None:
             corpus.cache.prune()

@@ -44,12 +44,12 @@ def previous_vectors(settings: Settings) -> dict[str, np.ndarray]:
     when that build used the same model and prompts: a changed file then costs only its
     own changed chunks. A lexical-first build's chunks still waiting for vectors are left
     out. Anything unreadable just means nothing is reused."""
-    folder = current_build(settings.index_dir)
+    folder = current_build(settings.index.index_dir)
     if folder is None:
         return {}
     try:
         manifest = read_manifest(folder)
-        same = all(manifest.get(k) == getattr(settings, k) for k in ("embedding_model", "passage_prompt"))
+        same = all(manifest.get(k) == settings.value(k) for k in ("embedding_model", "passage_prompt"))
         if not same or manifest.get("format_version") != FORMAT_VERSION:
             return {}
         stored = load_build(folder)
@@ -62,7 +62,7 @@ def previous_vectors(settings: Settings) -> dict[str, np.ndarray]:
 
 
 def vector_cache(settings: Settings, embedder: Embedder) -> VectorCache:
-    return VectorCache(settings.index_dir, settings.embedding_model, settings.passage_prompt, embedder.dimension)
+    return VectorCache(settings.index.index_dir, settings.models.embedding_model, settings.models.passage_prompt, embedder.dimension)
 
 
 def known_vectors(settings: Settings, cache: VectorCache) -> dict[str, np.ndarray]:
@@ -88,7 +88,7 @@ def assemble(keys: list[str], known: dict[str, np.ndarray], dimension: int) -> t
 
 def encoder(settings: Settings, embedder: Embedder) -> Callable[..., np.ndarray]:
     """The passage encoder `index_engine` picks: this process, or actors on a Ray cluster."""
-    if settings.index_engine == "ray":
+    if settings.index.index_engine == "ray":
         from rag.index.ray_embed import ray_encoder
 
         return ray_encoder(settings, embedder.dimension)

@@ -120,11 +120,11 @@ def _same_content(root: Path, data: bytes) -> str | None:
 def add_document(settings: Settings, name: str, data: bytes) -> str:
     """Save ``data`` into the corpus folder as a safe version of ``name``; the doc_id it got.
     A name already taken by another document becomes 'name (2).pdf'."""
-    root = settings.corpus_dir
+    root = settings.corpus.corpus_dir
     name = safe_name(name)
-    if len(data) > settings.max_file_bytes:
+    if len(data) > settings.corpus.max_file_bytes:
         raise RagError(
-            f"{name}: {len(data) / 2**20:,.1f} MB is over the {settings.max_file_mb:,.0f} MB limit.",
+            f"{name}: {len(data) / 2**20:,.1f} MB is over the {settings.corpus.max_file_mb:,.0f} MB limit.",
             fix="Split it, or raise RAG_MAX_FILE_MB.",
             status=413,
         )
@@ -144,9 +144,11 @@ def add_document(settings: Settings, name: str, data: bytes) -> str:
 
 def _add_checked(settings: Settings, root: Path, name: str, data: bytes) -> str:
     root.mkdir(parents=True, exist_ok=True)
-    if len(corpus_files(root, [])) >= settings.max_documents:
+    if len(corpus_files(root, [])) >= settings.corpus.max_documents:
         raise RagError(
-            f"The corpus already holds {settings.max_documents:,} documents (RAG_MAX_DOCUMENTS).", fix="Remove some first.", status=413
+            f"The corpus already holds {settings.corpus.max_documents:,} documents (RAG_MAX_DOCUMENTS).",
+            fix="Remove some first.",
+            status=413,
         )
     existing = _same_content(root, data)
     if existing is not None:
@@ -171,7 +173,7 @@ def _add_checked(settings: Settings, root: Path, name: str, data: bytes) -> str:
 
 
 def remove_document(settings: Settings, doc_id: str) -> None:
-    root = settings.corpus_dir.resolve()
+    root = settings.corpus.corpus_dir.resolve()
     path = (root / doc_id).resolve()
     if not path.is_relative_to(root) or path == root or not path.is_file() or any(p.startswith(".") for p in Path(doc_id).parts):
         raise RagError(f"No document {doc_id!r} in the corpus.", fix="`rag documents` lists them.", status=404)
@@ -184,7 +186,7 @@ def remove_document(settings: Settings, doc_id: str) -> None:
 
 def live_manifest(settings: Settings) -> dict | None:
     """The manifest of the build now answering questions; None if there is none or it is unreadable."""
-    folder = current_build(settings.index_dir)
+    folder = current_build(settings.index.index_dir)
     try:
         return read_manifest(folder) if folder is not None else None
     except RagError:
@@ -216,7 +218,7 @@ def list_documents(settings: Settings, manifest: dict | None) -> list[DocumentIn
         )
     for problem in corpus.problems:
         doc_id, _, reason = problem.partition(": ")
-        path = settings.corpus_dir / doc_id
+        path = settings.corpus.corpus_dir / doc_id
         if path.is_file() and not doc_id.endswith("/"):
             found.append(
                 DocumentInfo(

@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import SecretStr
 
 from rag.errors import RagError
-from rag.settings import Settings
+from rag.settings import FLAT, Settings
 
 log = logging.getLogger("rag")
 
@@ -76,22 +76,22 @@ def start_local_cluster(num_cpus: int) -> None:
 
 def _connect(settings: Settings) -> bool:
     """Connect to Ray; True when this call started a local cluster (and should stop it)."""
-    if not settings.ray_address:
+    if not settings.index.ray_address:
         # A local cluster may follow, and Ray reads its loopback switch only when imported.
         os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
     ray = _import_ray()
     if ray.is_initialized():  # a caller (a test, a notebook) already chose the cluster
         return False
-    if settings.ray_address:
+    if settings.index.ray_address:
         try:
-            ray.init(address=settings.ray_address, log_to_driver=False, logging_level=logging.WARNING)
+            ray.init(address=settings.index.ray_address, log_to_driver=False, logging_level=logging.WARNING)
         except Exception as exc:
             raise RagError(
-                f"Cannot connect to the Ray cluster at '{settings.ray_address}' ({type(exc).__name__}: {exc}).",
+                f"Cannot connect to the Ray cluster at '{settings.index.ray_address}' ({type(exc).__name__}: {exc}).",
                 fix="Check RAG_RAY_ADDRESS (e.g. ray://head:10001 or 'auto'), or unset it to start a local cluster.",
             ) from exc
         return False
-    start_local_cluster(num_cpus=settings.threads)
+    start_local_cluster(num_cpus=settings.models.threads)
     return True
 
 
@@ -117,7 +117,7 @@ class EmbedActor:
         # Torch gets exactly the CPUs Ray reserved for this actor, so actors on one node
         # do not fight over cores; the single-question fast path is not needed for passages.
         cpus = int(ray.get_runtime_context().get_assigned_resources().get("CPU", 1))
-        self.embedder = get_embedder(self.settings.model_copy(update={"threads": max(1, cpus), "query_engine": "torch"}))
+        self.embedder = get_embedder(self.settings.changed(threads=max(1, cpus), query_engine="torch"))
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         vectors = self.embedder.encode_passages([str(t) for t in batch["text"]])
@@ -126,7 +126,7 @@ class EmbedActor:
 
 def _without_secrets(settings: Settings) -> Settings:
     """The settings the actors get: API keys and passwords have no business on the cluster."""
-    return settings.model_copy(update={name: None for name, value in settings if isinstance(value, SecretStr)})
+    return settings.changed(**{name: None for name in FLAT if isinstance(settings.value(name), SecretStr)})
 
 
 def _actor_class(settings: Settings) -> type[EmbedActor]:
@@ -201,12 +201,12 @@ def embed_on_ray(texts: list[str], settings: Settings, dimension: int, progress:
     try:
         # Shards live beside the builds, on the same disk; build_index holds the build lock,
         # so any shard folder already there was left by a crashed build.
-        parent = shard_dir or settings.index_dir
+        parent = shard_dir or settings.index.index_dir
         parent.mkdir(parents=True, exist_ok=True)
         if shard_dir is None:
             remove_stale_shards(parent)
         folder = Path(tempfile.mkdtemp(prefix=SHARD_PREFIX, dir=parent))
-        workers = min(settings.ray_workers, len(texts))  # no idle actors for a handful of chunks
+        workers = min(settings.index.ray_workers, len(texts))  # no idle actors for a handful of chunks
         cpus = _cpus_per_actor(ray, workers)
         _quiet_ray_data(ray)
         rows = [{"row_id": i, "text": t} for i, t in enumerate(texts)]

@@ -17,11 +17,11 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def resolve_model_path(settings: Settings) -> str:
-    if settings.embedding_model == DEFAULT_EMBEDDING_MODEL:
+    if settings.models.embedding_model == DEFAULT_EMBEDDING_MODEL:
         from rag.models.e5_offline import ensure_default_model
 
-        return str(ensure_default_model(settings.cache_dir))
-    return settings.embedding_model
+        return str(ensure_default_model(settings.models.cache_dir))
+    return settings.models.embedding_model
 
 
 class Embedder:
@@ -31,20 +31,20 @@ class Embedder:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        torch.set_num_threads(settings.threads)
+        torch.set_num_threads(settings.models.threads)
         path = resolve_model_path(settings)
         try:
             self.model = SentenceTransformer(path, device="cpu")
         except Exception as exc:
             raise RagError(
-                f"Cannot load embedding model '{settings.embedding_model}' ({type(exc).__name__}: {exc}).",
+                f"Cannot load embedding model '{settings.models.embedding_model}' ({type(exc).__name__}: {exc}).",
                 fix="Set RAG_EMBEDDING_MODEL to a local sentence-transformers folder, or unset it to use the built-in model.",
             ) from exc
-        self.name = settings.embedding_model
-        self.query_prompt = settings.query_prompt
-        self.passage_prompt = settings.passage_prompt
-        self.batch_size = settings.embed_batch_size
-        self.query_threads = settings.query_threads or settings.threads
+        self.name = settings.models.embedding_model
+        self.query_prompt = settings.models.query_prompt
+        self.passage_prompt = settings.models.passage_prompt
+        self.batch_size = settings.index.embed_batch_size
+        self.query_threads = settings.models.query_threads or settings.models.threads
         dim = self.model.get_embedding_dimension()
         if not dim:  # pragma: no cover - every text model reports one
             raise RagError(f"Model '{self.name}' does not report an embedding size.", fix="Use a sentence-transformers text model.")
@@ -53,8 +53,8 @@ class Embedder:
         # and a check take seconds that `rag index` and batch encoders do not need).
         self._single: Callable[[list[str]], np.ndarray] | None = None
         self.query_engine = "torch"
-        self._wanted_engine, self._model_path, self._cache_dir = settings.query_engine, Path(path), settings.cache_dir
-        self._default_model = settings.embedding_model == DEFAULT_EMBEDDING_MODEL and self.query_prompt == "query: "
+        self._wanted_engine, self._model_path, self._cache_dir = settings.models.query_engine, Path(path), settings.models.cache_dir
+        self._default_model = settings.models.embedding_model == DEFAULT_EMBEDDING_MODEL and self.query_prompt == "query: "
         self._engine_lock = threading.Lock()
         self._engine_made = False
 
@@ -151,13 +151,13 @@ _CACHE: dict[tuple, Embedder] = {}
 def get_embedder(settings: Settings) -> Embedder:
     """One loaded model per (model, prompts) in a process: loading costs seconds."""
     key = (
-        settings.embedding_model,
-        settings.query_prompt,
-        settings.passage_prompt,
-        settings.embed_batch_size,
-        settings.query_engine,
-        settings.query_threads,
-        str(settings.cache_dir),
+        settings.models.embedding_model,
+        settings.models.query_prompt,
+        settings.models.passage_prompt,
+        settings.index.embed_batch_size,
+        settings.models.query_engine,
+        settings.models.query_threads,
+        str(settings.models.cache_dir),
     )
     if key not in _CACHE:
         _CACHE[key] = Embedder(settings)

@@ -22,12 +22,12 @@ _LOAD_LOCK = threading.Lock()
 
 
 def model_path(settings: Settings) -> Path:
-    if settings.local_model in SPLIT_MODELS:
-        return assemble(SPLIT_MODELS[settings.local_model], settings.cache_dir / "models")
-    path = Path(settings.local_model).expanduser()
+    if settings.answer.local_model in SPLIT_MODELS:
+        return assemble(SPLIT_MODELS[settings.answer.local_model], settings.models.cache_dir / "models")
+    path = Path(settings.answer.local_model).expanduser()
     if not path.is_file():
         raise RagError(
-            f"Local model {settings.local_model!r} is neither a known model nor a .gguf file.",
+            f"Local model {settings.answer.local_model!r} is neither a known model nor a .gguf file.",
             fix=f"Set RAG_LOCAL_MODEL to a .gguf path or one of: {', '.join(SPLIT_MODELS)}.",
         )
     return path
@@ -40,13 +40,13 @@ def llama_params(path: Path, settings: Settings, host: str = "127.0.0.1", port: 
         raise RagError("The local answer model needs the 'xllamacpp' package.", fix="pip install 'rag-cjk[local]'") from exc
     params = xllamacpp.CommonParams()
     params.model.path = str(path)
-    params.n_ctx = settings.llm_context
+    params.n_ctx = settings.answer.llm_context
     params.n_parallel = 1
-    params.cache_ram_mib = settings.llm_cache_ram_mb
-    params.cpuparams.n_threads = settings.llm_threads
-    params.cpuparams_batch.n_threads = settings.llm_threads
-    params.sampling.temp = settings.llm_temperature
-    params.sampling.penalty_repeat = settings.llm_repeat_penalty
+    params.cache_ram_mib = settings.answer.llm_cache_ram_mb
+    params.cpuparams.n_threads = settings.answer.llm_threads
+    params.cpuparams_batch.n_threads = settings.answer.llm_threads
+    params.sampling.temp = settings.answer.llm_temperature
+    params.sampling.penalty_repeat = settings.answer.llm_repeat_penalty
     params.verbosity = 0
     params.hostnames = [host]
     params.port = port
@@ -60,7 +60,7 @@ def llama_params(path: Path, settings: Settings, host: str = "127.0.0.1", port: 
 def states_folder(settings: Settings, path: Path | None = None) -> Path:
     """Where the model's saved readings are kept: one folder per model file, shared by every
     index (a reading is named by the text read, so the same paragraph in two libraries is read once)."""
-    folder = (settings.llm_reading_dir or settings.cache_dir / "reading") / (path or model_path(settings)).stem
+    folder = (settings.answer.llm_reading_dir or settings.models.cache_dir / "reading") / (path or model_path(settings)).stem
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -121,10 +121,10 @@ def load_server(settings: Settings):
     key = (
         str(path),
         str(states_folder(settings, path)),  # where its readings are saved is fixed when it loads
-        settings.llm_context,
-        settings.llm_threads,
-        settings.llm_temperature,
-        settings.llm_repeat_penalty,
+        settings.answer.llm_context,
+        settings.answer.llm_threads,
+        settings.answer.llm_temperature,
+        settings.answer.llm_repeat_penalty,
     )
     with _LOAD_LOCK:
         if key not in _SERVERS:

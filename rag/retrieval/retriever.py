@@ -34,8 +34,9 @@ class Retriever:
         s = settings or Settings()
         if stored.vectors.d != embedder.dimension:
             raise ValueError(f"index has dimension {stored.vectors.d}, model gives {embedder.dimension}")
-        ivf_probes, hnsw_ef = s.ivf_probes, s.hnsw_ef_search
-        mode, fusion, lexical_weight, candidates = s.retrieval_mode, s.fusion, s.lexical_weight, s.candidates
+        ivf_probes, hnsw_ef = s.index.ivf_probes, s.index.hnsw_ef_search
+        r = s.retrieval
+        mode, fusion, lexical_weight, candidates = r.retrieval_mode, r.fusion, r.lexical_weight, r.candidates
         vector_index.tune(stored.vectors, ivf_probes, hnsw_ef)
         self.hnsw_ef = hnsw_ef
         self.stored = stored
@@ -58,7 +59,7 @@ class Retriever:
         self.has_dense = bool(has_vector.any())
         self.no_vector = np.bincount(self.chunk_paragraph[has_vector], minlength=len(self.paragraph_ids)) == 0
         self.script = stored.manifest.get("script", "")
-        self.scopes = ScopeFilter(stored, self.paragraph_ids, s.corpus_dir)
+        self.scopes = ScopeFilter(stored, self.paragraph_ids, s.corpus.corpus_dir)
         self._documents: dict[str, list[str]] | None = None
 
     def chunks_of(self, position: int) -> np.ndarray:

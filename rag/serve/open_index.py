@@ -24,11 +24,11 @@ def serve_index(rag: RAG, wait_s: float = 3600.0) -> None:
     answer from yet, return as soon as the new build is searchable. Raises what made that
     build fail."""
     status = rag.status()
-    if status.state == "fresh" or not rag.settings.auto_rebuild:
+    if status.state == "fresh" or not rag.settings.index.auto_rebuild:
         rag.ensure_index()  # loads a lexical-first build as it is; says how to rebuild a stale one
         return
     log.info("Index %s (%s): updating it in the background.", status.state, "; ".join(status.reasons))
-    folder = current_build(rag.settings.index_dir)
+    folder = current_build(rag.settings.index.index_dir)
     if folder is not None and not any(r.startswith(OTHER_MODEL) for r in status.reasons):
         try:
             rag.answer_from(folder)

@@ -121,7 +121,7 @@ def read_library(
         if retriever is None or retriever is read_for or rag.indexer.state.running:
             time.sleep(1.0)
             continue
-        whole_within = rag.settings.answer_passages
+        whole_within = rag.settings.answer.answer_passages
         keys = [key for _, key in library_readings(backend, retriever, whole_within)]  # keys only: a large library's prompts are not kept
         progress.total = len(keys)
         progress.done = sum(states.has(key) for key in keys)
@@ -154,7 +154,7 @@ def prepare(rag: RAG, model: str | None = None, should_stop: Callable[[], bool] 
     """What the web page and API do before the first question: load the answer model
     (default: the answer_model setting), let it read a first prompt, then read ahead for a
     local model that shows clear matches alone. Returns the prompts read ahead."""
-    name = model or rag.settings.answer_model
+    name = model or rag.settings.answer.answer_model
     rag.warm_up(name)
     log.info("Answer model %r loaded and warm.", name)
     backend = rag.backend(name)
@@ -164,7 +164,7 @@ def prepare(rag: RAG, model: str | None = None, should_stop: Callable[[], bool] 
         except Exception as exc:  # questions are still answered, only not sooner
             log.warning("warning: reading ahead stopped (%s); questions are answered as usual.", exc)
         return rag.library_reading.done
-    n = rag.settings.llm_read_ahead
+    n = rag.settings.answer.llm_read_ahead
     if name != "local" or not isinstance(backend, GenerativeBackend) or backend.lone_lead is None or n == 0:
         return 0
     # An index being built needs the cores first (its embedding), and the paragraphs to read

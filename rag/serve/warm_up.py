@@ -20,7 +20,7 @@ log = logging.getLogger("rag")
 def warm_up_in_background(rag: RAG) -> None:
     """Start the question encoder's and the answer model's preparation; return at once."""
     threading.Thread(target=_warm_queries, args=(rag,), name="rag-warm-queries", daemon=True).start()
-    if rag.settings.answer_model != "extractive":
+    if rag.settings.answer.answer_model != "extractive":
         threading.Thread(target=_warm_model, args=(rag,), name="rag-warm-up", daemon=True).start()
 
 
@@ -28,7 +28,7 @@ def _warm_model(rag: RAG) -> None:
     try:
         prepare(rag, follow_builds=True)  # a daemon thread: reads each new build's documents too
     except Exception as exc:  # the page still answers; the first question reports the problem
-        log.warning("warning: the answer model %r could not be warmed up (%s).", rag.settings.answer_model, exc)
+        log.warning("warning: the answer model %r could not be warmed up (%s).", rag.settings.answer.answer_model, exc)
 
 
 def _warm_queries(rag: RAG) -> None:

@@ -74,3 +74,11 @@ class CitationThresholds(BaseModel):
     )
     min_lead_closeness: float = Field(0.86, ge=-1, le=1, description="A long lead further than this from the question does not answer it.")
     long_lead_chars: int = Field(20, ge=1, description="Leads of at least this many letters and digits are long enough to judge.")
+
+
+class CitationSettings(CitationThresholds):
+    """The thresholds, and the rules switched off (``Settings.citations``)."""
+
+    rules_off: frozenset[RuleName] = Field(
+        frozenset(), description="Citation rules to switch off, by name (to measure what each is worth)."
+    )

@@ -53,7 +53,7 @@ def sse(event: str, data: Any) -> str:
 def api_routes(rag: RAG) -> list[BaseRoute]:
     """Every route of the REST API and the OpenAI-compatible one, each behind the credentials
     check, with the schema and its reader, and a JSON 404 for any other /api or /v1 address."""
-    slots = AnswerSlots(rag.settings.ui_concurrency, SLOT_WAIT_S)
+    slots = AnswerSlots(rag.settings.serve.ui_concurrency, SLOT_WAIT_S)
     route = _behind_credentials(JsonErrorRoute, rag.settings)
     routes: list[BaseRoute] = [
         *_question_routes(rag, slots, route),
@@ -157,7 +157,7 @@ def _document_routes(rag: RAG, route: type[APIRoute]) -> list[BaseRoute]:
         openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": UPLOAD_SCHEMA}}}},
     )
     async def upload(request: Request, wait: bool = False) -> JSONResponse:
-        files = await _read_upload(request, rag.settings.max_file_bytes)
+        files = await _read_upload(request, rag.settings.corpus.max_file_bytes)
         added, refused = await run_in_threadpool(add_files, rag, files)
         indexed = await run_in_threadpool(settled, rag, wait) if added else False
         errors = [{"error": e.message, "fix": e.fix, "status": e.status} for e in refused]

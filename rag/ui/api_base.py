@@ -120,22 +120,22 @@ class OpenAIErrorRoute(JsonErrorRoute):
 def check_credentials(settings: Settings, request: Request) -> None:
     """With RAG_UI_AUTH or RAG_API_TOKEN set, a request needs HTTP Basic with the page's
     user and password, or ``Authorization: Bearer <RAG_API_TOKEN>``."""
-    if settings.ui_auth is None and settings.api_token is None:
+    if settings.serve.ui_auth is None and settings.serve.api_token is None:
         return
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     value = value.strip()
-    token = settings.api_token
+    token = settings.serve.api_token
     if scheme.lower() == "bearer" and token is not None and secrets.compare_digest(value.encode(), token.get_secret_value().encode()):
         return
-    if scheme.lower() == "basic" and settings.ui_auth is not None:
+    if scheme.lower() == "basic" and settings.serve.ui_auth is not None:
         try:
             given = base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
             given = b""
-        if secrets.compare_digest(given, settings.ui_auth.get_secret_value().encode()):
+        if secrets.compare_digest(given, settings.serve.ui_auth.get_secret_value().encode()):
             return
-    ways = ["HTTP Basic with RAG_UI_AUTH's user and password"] if settings.ui_auth else []
-    ways += ["Authorization: Bearer <RAG_API_TOKEN>"] if settings.api_token else []
+    ways = ["HTTP Basic with RAG_UI_AUTH's user and password"] if settings.serve.ui_auth else []
+    ways += ["Authorization: Bearer <RAG_API_TOKEN>"] if settings.serve.api_token else []
     raise RagError("This API needs credentials.", fix=f"Send {' or '.join(ways)}.", status=401)
 
 

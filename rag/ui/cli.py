@@ -10,7 +10,6 @@ import logging
 from typing import Annotated, Any, Literal
 
 import typer
-from pydantic import BaseModel
 
 from rag.errors import RagError
 from rag.ui.commands import (
@@ -69,7 +68,7 @@ def index(
             }
         else:
             if not as_json:
-                where = " on Ray" if rag.settings.index_engine == "ray" else ""
+                where = " on Ray" if rag.settings.index.index_engine == "ray" else ""
                 typer.echo(f"Building index{where} ({'; '.join(status.reasons) or 'rebuild requested'})…", err=True)
             report = rag.build(on_progress=None if as_json else _say_when_searchable)
             result = {"state": "fresh", "rebuilt": True, **vars(report)}
@@ -77,7 +76,7 @@ def index(
         _fail(exc)
         return
     except KeyboardInterrupt:
-        kept = "" if rag.settings.index_engine == "ray" else " The vectors computed so far are kept: `rag index` goes on from them."
+        kept = "" if rag.settings.index.index_engine == "ray" else " The vectors computed so far are kept: `rag index` goes on from them."
         typer.echo(f"\nStopped.{kept}", err=True)
         raise typer.Exit(130) from None
     if as_json:
@@ -245,19 +244,16 @@ def settings(as_json: JsonOpt = False) -> None:
     except RagError as exc:
         _fail(exc)
         return
+    from rag.settings import GROUPS, OWN_NAME
+
     rows = {}
-    for name, f in type(s).model_fields.items():
-        value = getattr(s, name)
-        if isinstance(value, BaseModel):  # nested thresholds: one row each, RAG_CITATIONS__MIN_OVERLAP
-            for sub, g in type(value).model_fields.items():
-                rows[f"{name}.{sub}"] = {
-                    "value": str(getattr(value, sub)),
-                    "env": f"RAG_{name.upper()}__{sub.upper()}",
-                    "description": g.description,
-                }
-        else:
+    for group, model in GROUPS.items():
+        for field, info in model.model_fields.items():
+            value = getattr(getattr(s, group), field)
+            own = OWN_NAME.get((group, field))
             shown = ",".join(sorted(value)) if isinstance(value, frozenset) else str(value)
-            rows[name] = {"value": shown, "env": f"RAG_{name.upper()}", "description": f.description}
+            env = f"RAG_{own.upper()}" if own else f"RAG_{group.upper()}__{field.upper()}"
+            rows[own or f"{group}.{field}"] = {"value": shown, "env": env, "group": group, "description": info.description}
     if as_json:
         _print_json(rows)
         return

@@ -36,7 +36,7 @@ def documents(corpus: CorpusOpt = None, index_dir: IndexOpt = None, as_json: Jso
         reason = f" ({safe(d.reason, keep_newlines=False)})" if d.reason else ""
         typer.echo(f"{_name(d.doc_id)}  {d.type}{pages}{paragraphs} · {d.bytes:,} bytes · {d.state}{reason}")
     if not found:
-        typer.echo(f"No documents in {rag.settings.corpus_dir}. Add some with `rag add FILE`.")
+        typer.echo(f"No documents in {rag.settings.corpus.corpus_dir}. Add some with `rag add FILE`.")
 
 
 @app.command("add")

@@ -158,7 +158,7 @@ def documents_tab(rag: RAG, also: list[gr.Dropdown] | None = None) -> tuple[Any,
             file_count="multiple",
             type="filepath",
             # The browser refuses a larger file before sending it (Gradio's max_file_size), so say the limit here.
-            label=f"Drop files here, or click · 拖放或點選檔案 (up to {rag.settings.max_file_mb:g} MB each, RAG_MAX_FILE_MB)",
+            label=f"Drop files here, or click · 拖放或點選檔案 (up to {rag.settings.corpus.max_file_mb:g} MB each, RAG_MAX_FILE_MB)",
             elem_id="upload",
             height=140,
         )

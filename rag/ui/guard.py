@@ -85,7 +85,7 @@ class Guard:
         path = scope.get("path", "")
         refused = refusal(path)
         settings = self.settings
-        locked = settings is not None and settings.ui_auth is not None
+        locked = settings is not None and settings.serve.ui_auth is not None
         if refused is None and settings is not None and locked and not _OPEN.match(path) and not signed_in(scope, settings):
             refused = 401, "Log in first: open the page and sign in, or send the API's credentials."
         if refused is None and _STREAM.match(path):

@@ -81,7 +81,7 @@ def ask_turn(
     n = len(turns) + 1
     language = detect_language(question or "")
     try:
-        question = clean_question(question, rag.settings.max_question_chars)
+        question = clean_question(question, rag.settings.retrieval.max_question_chars)
         events = rag.ask_stream(question, int(k), model, mode, typed_scope(docs, since, until), C.history(saved))
     except RagError as exc:
         yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns, saved
@@ -110,7 +110,7 @@ def ask_turn(
             "n": n,
             "language": language,
             "html": R.turn_html(n, question, language, R.answer_html(n, answer, language), answer.standalone_question),
-            "cards": R.source_cards(n, answer, language, cited_pages(rag.settings.corpus_dir, answer)),
+            "cards": R.source_cards(n, answer, language, cited_pages(rag.settings.corpus.corpus_dir, answer)),
         }
     )
     saved = [*saved, C.saved_turn(question, language, answer)][-C.MAX_SAVED_TURNS :]
@@ -167,9 +167,9 @@ def ask_tab(rag: RAG) -> AskTab:
         with gr.Column(scale=2, min_width=300):
             sources = gr.HTML(R.sources_panel([]), elem_id="sources")
             with gr.Accordion("Settings · 設定", open=False, elem_id="settings"):
-                model = gr.Dropdown(sorted(available()), value=settings.answer_model, label="Answer model", elem_id="model")
-                k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages", elem_id="k")
-                mode = gr.Radio(list(MODES), value=settings.retrieval_mode, label="Retrieval", elem_id="mode")
+                model = gr.Dropdown(sorted(available()), value=settings.answer.answer_model, label="Answer model", elem_id="model")
+                k = gr.Slider(1, 20, value=settings.retrieval.top_k, step=1, label="Passages", elem_id="k")
+                mode = gr.Radio(list(MODES), value=settings.retrieval.retrieval_mode, label="Retrieval", elem_id="mode")
                 status = gr.Markdown(index_status_markdown(rag), elem_id="index-status")
     return AskTab(
         chat, notice, question, ask_button, docs, since, until, clear_button, export_button, exported, sources, model, k, mode, status
@@ -186,7 +186,7 @@ def build_app(rag: RAG) -> gr.Blocks:
         return R.conversation([]), R.sources_panel([]), "", [], []
 
     def restore(saved: list[dict]) -> tuple[Any, ...]:
-        turns = C.rendered(saved, settings.corpus_dir)
+        turns = C.rendered(saved, settings.corpus.corpus_dir)
         return R.conversation(turns), R.sources_panel(turns), turns
 
     def answer_api(question: str, model: str = "", k: int = 0, mode: str = "") -> dict:
@@ -211,7 +211,7 @@ def build_app(rag: RAG) -> gr.Blocks:
         inputs = [tab.question, turns, saved, tab.model, tab.k, tab.mode, tab.docs, tab.since, tab.until]
         # Both triggers share one concurrency group, so the limit counts them together.
         for trigger in (tab.ask_button.click, tab.question.submit):
-            trigger(ask, inputs, outputs, api_visibility="private", concurrency_id="ask", concurrency_limit=settings.ui_concurrency)
+            trigger(ask, inputs, outputs, api_visibility="private", concurrency_id="ask", concurrency_limit=settings.serve.ui_concurrency)
         tab.clear_button.click(clear, None, [tab.chat, tab.sources, tab.notice, turns, saved], api_visibility="private")
         tab.export_button.click(C.markdown, saved, tab.exported, api_visibility="private").then(
             None, tab.exported, None, js=C.EXPORT_JS, api_visibility="private"
@@ -220,17 +220,17 @@ def build_app(rag: RAG) -> gr.Blocks:
         # A reload shows files changed in the folder by other means since the page was built.
         demo.load(lambda: index_status_markdown(rag), None, tab.status, api_visibility="private")
         demo.load(refresh_documents, None, documents_outputs, api_visibility="private")
-        gr.api(answer_api, api_name="answer", concurrency_id="ask", concurrency_limit=settings.ui_concurrency)
+        gr.api(answer_api, api_name="answer", concurrency_id="ask", concurrency_limit=settings.serve.ui_concurrency)
     return demo
 
 
 def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bool = True) -> gr.Blocks:
     settings = rag.settings
-    host = host or settings.ui_host
-    port = settings.ui_port if port is None else port
+    host = host or settings.serve.ui_host
+    port = settings.serve.ui_port if port is None else port
     auth = None
-    if settings.ui_auth is not None:
-        user, _, password = settings.ui_auth.get_secret_value().partition(":")
+    if settings.serve.ui_auth is not None:
+        user, _, password = settings.serve.ui_auth.get_secret_value().partition(":")
         auth = (user, password)
     if host not in LOOPBACK and auth is None:
         log.warning("Serving on %s without a password: anyone who can reach it can ask. Set RAG_UI_AUTH=user:password.", host)
@@ -240,7 +240,7 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
         log.warning("warning: %s The page opens without an index; add documents on its Documents tab.", exc)
     warm_up_in_background(rag)  # the question encoder and the answer model, not at the first question
     demo = build_app(rag)
-    demo.queue(max_size=settings.ui_queue_size, default_concurrency_limit=settings.ui_concurrency)
+    demo.queue(max_size=settings.serve.ui_queue_size, default_concurrency_limit=settings.serve.ui_concurrency)
     demo.launch(
         server_name=host,
         server_port=port or None,
@@ -250,7 +250,7 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
         auth=auth,
         css=R.CSS + DOCUMENTS_CSS,
         footer_links=["api"],
-        max_file_size=settings.max_file_bytes,
+        max_file_size=settings.corpus.max_file_bytes,
         # The REST API's routes come first, on the page's own server (and so its address).
         app_kwargs={"middleware": [Middleware(Guard, settings=settings)], "routes": api_routes(rag)},
     )

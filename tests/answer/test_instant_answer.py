@@ -25,7 +25,7 @@ class WritingBackend:
 
 
 def writer_rag(seed_rag, **settings) -> RAG:
-    rag = RAG(seed_rag.settings.model_copy(update=settings))
+    rag = RAG(seed_rag.settings.changed(**settings))
     rag._retriever = seed_rag.ensure_index()
     rag.use_backend(WritingBackend())
     return rag

@@ -20,7 +20,7 @@ PIPELINE = f"{SEED_DOC}#p8"
 @pytest.fixture(scope="module")
 def small_rag(seed_rag):
     """The seed index with the 0.5B model: fast enough for plumbing checks."""
-    settings = seed_rag.settings.model_copy(update={"local_model": "qwen-0.5b-q4", "llm_max_tokens": 48})
+    settings = seed_rag.settings.changed(**{"local_model": "qwen-0.5b-q4", "llm_max_tokens": 48})
     return RAG(settings)
 
 
@@ -65,7 +65,7 @@ def test_after_reading_ahead_a_clear_question_reads_little_more_than_itself(smal
     answers (asked by no other test) finds most of its prompt already read."""
     from rag.serve.read_ahead import LANGUAGES, prepare
 
-    rag = RAG(small_rag.settings.model_copy(update={"llm_read_ahead": 100, "llm_saved_reading": False}))
+    rag = RAG(small_rag.settings.changed(**{"llm_read_ahead": 100, "llm_saved_reading": False}))
     rag._retriever = small_rag.ensure_index()
     assert prepare(rag, "local") == len(rag.retriever.paragraph_ids) * len(LANGUAGES)
     t = rag.ask("三方的聯合指揮所設在哪裡？", model="local").timings
@@ -80,7 +80,7 @@ def test_a_reading_saved_to_disk_is_restored_for_a_question_on_it(small_rag, tmp
 
     # No second asking after a refusal: the token counts are then those of the one prompt.
     update = {"llm_reading_dir": tmp_path, "llm_cache_ram_mb": 0, "refusal_retry_margin": None}
-    settings = small_rag.settings.model_copy(update=update)
+    settings = small_rag.settings.changed(**update)
     rag = RAG(settings)
     rag._retriever = small_rag.ensure_index()
     read = prepare(rag, "local")
@@ -99,7 +99,7 @@ def test_extractive_answers_have_timings_but_no_first_token(seed_rag):
 
 
 def test_local_timeout_is_reported_with_the_passages(small_rag):
-    rag = RAG(small_rag.settings.model_copy(update={"llm_timeout": 0.05, "llm_max_tokens": 200}))
+    rag = RAG(small_rag.settings.changed(**{"llm_timeout": 0.05, "llm_max_tokens": 200}))
     answer = rag.ask(KEY_QUESTION, model="local")
     assert "within 0.05 s" in answer.error
     assert answer.passages and answer.passages[0].paragraph_id == PIPELINE
@@ -116,8 +116,8 @@ def test_off_topic_question_is_refused_without_citations(small_rag):
 def test_openai_backend_against_a_real_llama_server(llama_server, seed_rag):
     env = {
         **os.environ,
-        "RAG_CORPUS_DIR": str(seed_rag.settings.corpus_dir),
-        "RAG_INDEX_DIR": str(seed_rag.settings.index_dir),
+        "RAG_CORPUS_DIR": str(seed_rag.settings.corpus.corpus_dir),
+        "RAG_INDEX_DIR": str(seed_rag.settings.index.index_dir),
         "RAG_OPENAI_BASE_URL": llama_server.base_url,
     }
     streamed = subprocess.run(

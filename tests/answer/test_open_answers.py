@@ -60,7 +60,7 @@ def test_open_answers_can_be_switched_off(seed_rag) -> None:
 
     question = "中俄蒙三國的合作有哪些項目？"
     passages = seed_rag.retrieve(question)
-    settings = seed_rag.settings.model_copy(update={"open_answers": False})
+    settings = seed_rag.settings.changed(**{"open_answers": False})
     off = final_answer(ExtractiveBackend.from_settings(settings, seed_rag.embedder).stream(question, passages))
     on = final_answer(ExtractiveBackend.from_settings(seed_rag.settings, seed_rag.embedder).stream(question, passages))
     assert len(off.citations) <= 2 and not re.search(r"^- ", off.text, re.M)

@@ -184,7 +184,7 @@ def test_an_open_question_reads_a_short_document_whole_the_same_for_every_questi
     rag = library(tmp_path, {"b.txt": "烏蘭巴托是蒙古國的首都。\n\n烏蘭巴托位於蒙古國中北部。\n"})
     b = reading_backend(tmp_path, budget=600)
     rag.use_backend(b)
-    saved = {key for _, key in library_readings(b, rag.retriever, rag.settings.answer_passages)}
+    saved = {key for _, key in library_readings(b, rag.retriever, rag.settings.answer.answer_passages)}
     for question in ("為什麼蒙古國可以獲得過境費？", "有關蒙古國過境費收入的文章主要在說什麼？"):
         answer = rag.answer(question, rag.retrieve(question, 5), model="local")
         assert [p.text for p in answer.passages] == ARTICLE, question

@@ -168,7 +168,7 @@ def test_a_retried_refusal_replays_as_it_was_recorded(seed_rag):
     written = "西伯利亞力量2號管道每年最多可輸送500億立方公尺天然氣。[1]"
     row = {"question": KEY_QUESTION, "answer": "…", "model_answer": written, "refused_first": REFUSALS["zh-Hant"]}
     recording = {"model": "local", "per_question": [{**row, "ranking": ranking, "error": ""}]}
-    settings = seed_rag.settings.model_copy(update={"refusal_retry_margin": 0.0})  # whatever the lead: ask again
+    settings = seed_rag.settings.changed(**{"refusal_retry_margin": 0.0})  # whatever the lead: ask again
     backend = ReplayBackend(recording, "rec.json", seed_rag.embedder, settings)
     seed_rag.use_backend(backend)
     gold_text = ["每年最多可向中國輸送500億立方公尺天然氣"]
@@ -278,7 +278,11 @@ def test_a_replay_shows_what_the_recording_showed():
     rows = [{"question": "q", "answer": "a", "model_answer": "a", "ranking": []}]
     settings = Settings(lone_passage_lead=0.75, refusal_retry_margin=0.6)
     old = ReplayBackend({"per_question": rows}, "old.json", None, settings)
-    assert old.settings.lone_passage_lead is None and old.settings.refusal_retry_margin == 0.6
+    assert old.settings.answer.lone_passage_lead is None and old.settings.answer.refusal_retry_margin == 0.6
     saved = {"lone_passage_lead": 1.5, "refusal_retry_margin": None, "prompt_budget": 0, "other": 1}
     new = ReplayBackend({"per_question": rows, "answer_settings": saved}, "new.json", None, settings)
-    assert (new.settings.lone_passage_lead, new.settings.refusal_retry_margin, new.settings.prompt_budget) == (1.5, None, 0)
+    assert (new.settings.answer.lone_passage_lead, new.settings.answer.refusal_retry_margin, new.settings.answer.prompt_budget) == (
+        1.5,
+        None,
+        0,
+    )

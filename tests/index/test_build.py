@@ -29,7 +29,7 @@ def corpus(tmp_path):
 def test_build_writes_plain_files_and_manifest(tmp_path, corpus):
     rag = RAG(make_settings(tmp_path, corpus))
     report = rag.build()
-    folder = current_build(rag.settings.index_dir)
+    folder = current_build(rag.settings.index.index_dir)
     assert folder is not None
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["bm25", "chunks.jsonl", "manifest.json", "maps.jsonl", "paragraphs.jsonl", "vectors.faiss"]
@@ -37,12 +37,12 @@ def test_build_writes_plain_files_and_manifest(tmp_path, corpus):
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["format_version"] == store.FORMAT_VERSION
     assert manifest["dimension"] == 384
-    assert manifest["chunker"] == {"chunk_size": rag.settings.chunk_size, "chunk_overlap": rag.settings.chunk_overlap}
+    assert manifest["chunker"] == {"chunk_size": rag.settings.corpus.chunk_size, "chunk_overlap": rag.settings.corpus.chunk_overlap}
     assert manifest["counts"]["paragraphs"] == report.paragraphs == 14
     assert {"vectors.faiss", "paragraphs.jsonl", "chunks.jsonl", "maps.jsonl"} < set(manifest["files"])
     maps = [json.loads(line) for line in (folder / "maps.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [m["doc_id"] for m in maps] == [d["doc_id"] for d in manifest["documents"]]
-    assert all(m["summary"] and m["method"] == rag.settings.summary_method for m in maps)
+    assert all(m["summary"] and m["method"] == rag.settings.index.summary_method for m in maps)
     assert rag.ensure_index().stored.maps.keys() == {m["doc_id"] for m in maps}
     assert any(name.startswith("bm25/") for name in manifest["files"])
     assert manifest["script"] == "zh-Hant"
@@ -77,7 +77,7 @@ def test_stale_index_without_auto_rebuild_says_what_to_run(tmp_path, corpus):
 def test_interrupted_build_leaves_the_old_index_live(tmp_path, corpus, monkeypatch):
     rag = RAG(make_settings(tmp_path, corpus))
     rag.build()
-    before = current_build(rag.settings.index_dir)
+    before = current_build(rag.settings.index.index_dir)
     (corpus / SEED_DOC).write_text("全新內容。\n", encoding="utf-8")
 
     def crash(*args, **kwargs):
@@ -86,8 +86,8 @@ def test_interrupted_build_leaves_the_old_index_live(tmp_path, corpus, monkeypat
     monkeypatch.setattr(store, "_write_jsonl", crash)
     with pytest.raises(KeyboardInterrupt):
         rag.build()
-    assert current_build(rag.settings.index_dir) == before
-    assert sorted(p.name for p in rag.settings.index_dir.glob("build-*")) == [before.name]
+    assert current_build(rag.settings.index.index_dir) == before
+    assert sorted(p.name for p in rag.settings.index.index_dir.glob("build-*")) == [before.name]
     assert load_build(before).manifest["counts"]["paragraphs"] == 14
 
 
@@ -124,7 +124,7 @@ def test_killed_build_process_leaves_a_usable_index(tmp_path, corpus):
 def test_corrupted_index_file_is_detected(tmp_path, corpus):
     rag = RAG(make_settings(tmp_path, corpus))
     rag.build()
-    folder = current_build(rag.settings.index_dir)
+    folder = current_build(rag.settings.index.index_dir)
     with (folder / "chunks.jsonl").open("a") as f:
         f.write('{"paragraph_id": "forged"}\n')
     with pytest.raises(RagError, match=r"corrupted.*rag index --rebuild"):

@@ -42,10 +42,10 @@ def test_names_are_made_safe(given, safe):
 
 def test_an_added_document_lands_under_its_safe_name_and_is_pending(settings):
     assert add_document(settings, "../報告.TXT", TEXT) == "報告.txt"
-    assert (settings.corpus_dir / "報告.txt").read_bytes() == TEXT
+    assert (settings.corpus.corpus_dir / "報告.txt").read_bytes() == TEXT
     [info] = list_documents(settings, None)
     assert (info.doc_id, info.type, info.state, info.bytes) == ("報告.txt", "text", "pending", len(TEXT))
-    assert not [p for p in settings.corpus_dir.iterdir() if p.name.startswith(".")]  # no temporary file left
+    assert not [p for p in settings.corpus.corpus_dir.iterdir() if p.name.startswith(".")]  # no temporary file left
 
 
 def test_the_same_content_twice_is_refused_and_a_name_clash_is_renamed(settings):
@@ -54,7 +54,7 @@ def test_the_same_content_twice_is_refused_and_a_name_clash_is_renamed(settings)
         add_document(settings, "copy.txt", TEXT)
     assert caught.value.status == 409
     assert add_document(settings, "a.txt", "另一份文件。".encode()) == "a (2).txt"
-    assert (settings.corpus_dir / "a.txt").read_bytes() == TEXT  # never overwritten
+    assert (settings.corpus.corpus_dir / "a.txt").read_bytes() == TEXT  # never overwritten
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_bad_adds_get_a_status_and_a_reason_and_leave_nothing(settings, name, da
     with pytest.raises(RagError, match=words) as caught:
         add_document(settings, name, data)
     assert caught.value.status == status and caught.value.fix
-    assert os.listdir(settings.corpus_dir) == []
+    assert os.listdir(settings.corpus.corpus_dir) == []
 
 
 def test_the_document_count_limit_is_kept(settings):
@@ -98,7 +98,7 @@ def test_remove_deletes_only_documents_inside_the_folder(settings, tmp_path):
 def test_skipped_files_are_listed_with_their_reason_once_read(settings):
     from rag.corpus.files import corpus_of
 
-    (settings.corpus_dir / "broken.pdf").write_bytes(b"%PDF-1.7 garbage")
+    (settings.corpus.corpus_dir / "broken.pdf").write_bytes(b"%PDF-1.7 garbage")
     [info] = list_documents(settings, None)
     assert info.state == "pending"  # a listing does not parse new files; a build (or a read) does
     corpus_of(settings)

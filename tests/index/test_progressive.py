@@ -120,7 +120,7 @@ def test_a_large_update_answers_by_words_first_then_by_meaning(tmp_path, corpus,
     reference = RAG(make_settings(tmp_path / "reference", corpus, progressive_above=10**6))
     reference.build()
     np.testing.assert_allclose(
-        all_vectors(current_build(rag.settings.index_dir)), all_vectors(current_build(reference.settings.index_dir)), atol=2e-5
+        all_vectors(current_build(rag.settings.index.index_dir)), all_vectors(current_build(reference.settings.index.index_dir)), atol=2e-5
     )
 
 
@@ -151,7 +151,7 @@ def test_a_server_never_answers_from_another_models_vectors(tmp_path, corpus):
 def test_a_killed_build_goes_on_from_the_vectors_it_had_computed(tmp_path, corpus):
     (corpus / "station.txt").write_text(wiki_document(30), encoding="utf-8")
     settings = make_settings(tmp_path, corpus, progressive_above=0, embed_slice=4)
-    env = {**os.environ, "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(settings.index_dir), "RAG_EMBED_SLICE": "4"}
+    env = {**os.environ, "RAG_CORPUS_DIR": str(corpus), "RAG_INDEX_DIR": str(settings.index.index_dir), "RAG_EMBED_SLICE": "4"}
     env["RAG_PROGRESSIVE_ABOVE"] = "0"
     proc = subprocess.Popen([sys.executable, "-m", "rag.ui.cli", "index"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     rag = RAG(settings)

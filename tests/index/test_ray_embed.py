@@ -106,8 +106,8 @@ def test_merge_rejects_wrong_shapes_and_ids(tmp_path):
 
 
 def test_engine_setting_is_checked():
-    assert Settings().index_engine == "local"
-    assert Settings(index_engine="ray").ray_address is None
+    assert Settings().index.index_engine == "local"
+    assert Settings(index_engine="ray").index.ray_address is None
     with pytest.raises(ValueError, match="'local' or 'ray'"):
         Settings(index_engine="spark")
 
@@ -143,7 +143,7 @@ def builds(ray_cluster, corpus, tmp_path_factory):
 
 
 def _stored(rag: RAG):
-    folder = current_build(rag.settings.index_dir)
+    folder = current_build(rag.settings.index.index_dir)
     assert folder is not None
     return load_build(folder)
 
@@ -172,7 +172,7 @@ def test_ray_index_has_the_same_chunks_and_vectors(builds):
     for key in ("embedding_model", "passage_prompt", "chunker", "corpus_hash", "dimension", "counts"):
         assert b.manifest[key] == a.manifest[key]
     # The shard folder is gone once merged.
-    assert not list(on_ray.settings.index_dir.glob(f"{ray_embed.SHARD_PREFIX}*"))
+    assert not list(on_ray.settings.index.index_dir.glob(f"{ray_embed.SHARD_PREFIX}*"))
 
 
 @pytest.mark.slow
@@ -191,7 +191,7 @@ def test_ray_index_retrieves_the_same_paragraphs(builds, question, expected):
 def test_ray_rebuild_embeds_only_new_chunks(builds, corpus, tmp_path_factory):
     _, on_ray, _, first = builds
     index_dir = tmp_path_factory.mktemp("ray-rebuild") / "index"
-    shutil.copytree(on_ray.settings.index_dir, index_dir)
+    shutil.copytree(on_ray.settings.index.index_dir, index_dir)
     grown = tmp_path_factory.mktemp("ray-grown") / "corpus"
     shutil.copytree(corpus, grown)
     (grown / "new.md").write_text("烏蘭巴托的那達慕大會每年七月舉行，有摔跤、賽馬與射箭三項比賽。\n", encoding="utf-8")

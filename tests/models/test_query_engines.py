@@ -37,7 +37,7 @@ def test_the_default_engine_gives_the_torch_vectors(seed_rag):
 def test_both_runtimes_read_the_same_export(seed_rag, engine):
     embedder = seed_rag.embedder
     path = Path(resolve_model_path(seed_rag.settings))
-    encoder = exported_query_encoder(engine, embedder.model, path, seed_rag.settings.cache_dir, "query: ", 1)
+    encoder = exported_query_encoder(engine, embedder.model, path, seed_rag.settings.models.cache_dir, "query: ", 1)
     assert encoder is not None
     questions = seed_questions()
     vectors = encoder.encode(questions)  # a batch too: padding must not change the pooling
@@ -76,10 +76,10 @@ def test_an_engine_that_fails_or_differs_is_not_used(seed_rag, tmp_path, caplog,
     real = query_engines.ExportedQueryEncoder.encode
     monkeypatch.setattr(query_engines.ExportedQueryEncoder, "encode", lambda self, texts: real(self, texts)[::-1])  # wrong rows
     path = Path(resolve_model_path(seed_rag.settings))
-    assert exported_query_encoder("openvino", embedder.model, path, seed_rag.settings.cache_dir, "query: ", 1) is None
+    assert exported_query_encoder("openvino", embedder.model, path, seed_rag.settings.models.cache_dir, "query: ", 1) is None
     assert "vectors differ" in caplog.text
     with pytest.raises(ValueError):
-        exported_query_encoder("tensorflow", embedder.model, path, seed_rag.settings.cache_dir, "query: ", 1)
+        exported_query_encoder("tensorflow", embedder.model, path, seed_rag.settings.models.cache_dir, "query: ", 1)
 
 
 def test_the_torch_engine_is_still_there(tmp_path):
@@ -107,7 +107,7 @@ def test_openvino_keeps_fp32_when_bf16_strays(seed_rag, monkeypatch):
     monkeypatch.setattr(query_engines, "openvino_precisions", lambda: ["bf16", "f32"])
     monkeypatch.setattr(query_engines, "openvino_runner", runner)
     path = Path(resolve_model_path(seed_rag.settings))
-    encoder = exported_query_encoder("openvino", seed_rag.embedder.model, path, seed_rag.settings.cache_dir, "query: ", 1)
+    encoder = exported_query_encoder("openvino", seed_rag.embedder.model, path, seed_rag.settings.models.cache_dir, "query: ", 1)
     assert tried == ["bf16", "f32"]
     assert encoder is not None and encoder.precision == "f32"
 
@@ -116,7 +116,7 @@ def test_openvino_uses_bf16_where_the_cpu_has_it(seed_rag):
     from rag.models.query_engines import openvino_precisions
 
     path = Path(resolve_model_path(seed_rag.settings))
-    encoder = exported_query_encoder("openvino", seed_rag.embedder.model, path, seed_rag.settings.cache_dir, "query: ", 1)
+    encoder = exported_query_encoder("openvino", seed_rag.embedder.model, path, seed_rag.settings.models.cache_dir, "query: ", 1)
     assert encoder is not None and encoder.precision == openvino_precisions()[0]
 
 
@@ -126,7 +126,7 @@ def test_fixed_shapes_give_the_dynamic_models_vectors(seed_rag):
     from rag.models.query_engines import ExportedQueryEncoder, export, openvino_runner
 
     model = seed_rag.embedder.model
-    path = export(model, Path(resolve_model_path(seed_rag.settings)), seed_rag.settings.cache_dir)
+    path = export(model, Path(resolve_model_path(seed_rag.settings)), seed_rag.settings.models.cache_dir)
     fixed = ExportedQueryEncoder(model, openvino_runner(path, 1, "f32", static_lengths=(16, 24)), "query: ")
     dynamic = ExportedQueryEncoder(model, openvino_runner(path, 1, "f32", static_lengths=()), "query: ")
     questions = [

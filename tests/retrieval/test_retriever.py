@@ -59,12 +59,16 @@ def test_settings_check_the_retriever_choices_once(seed_rag):
         Retriever(retriever.stored, retriever.embedder, seed_rag.settings.model_validate({"fusion": "average"}))
     with pytest.raises(ValueError, match="lexical_weight"):
         Retriever(retriever.stored, retriever.embedder, seed_rag.settings.model_validate({"lexical_weight": 2.0}))
-    lexical = Retriever(retriever.stored, retriever.embedder, seed_rag.settings.model_copy(update={"retrieval_mode": "lexical"}))
+    lexical = Retriever(retriever.stored, retriever.embedder, seed_rag.settings.changed(**{"retrieval_mode": "lexical"}))
     assert lexical.mode == "lexical" and lexical.search("西伯利亞力量2號", 3)
 
 
 def test_rag_eval_reports_retrieval_and_answers(seed_rag, tmp_path):
-    env = {**os.environ, "RAG_CORPUS_DIR": str(seed_rag.settings.corpus_dir), "RAG_INDEX_DIR": str(seed_rag.settings.index_dir)}
+    env = {
+        **os.environ,
+        "RAG_CORPUS_DIR": str(seed_rag.settings.corpus.corpus_dir),
+        "RAG_INDEX_DIR": str(seed_rag.settings.index.index_dir),
+    }
     out = tmp_path / "report.json"
     questions = ROOT / "questions" / "seed.jsonl"
     done = subprocess.run(

@@ -88,14 +88,14 @@ def test_a_question_with_a_clear_match_of_its_own_ignores_the_previous_one(rag):
 
     history = [Turn(role="user", content="蒙古國的第三鄰國政策是什麼？")]
     found = rag.retrieve(KEY_QUESTION, k=5)
-    assert leads_by(found, rag.settings.context_clear_lead)
+    assert leads_by(found, rag.settings.retrieval.context_clear_lead)
     own = [p.paragraph_id for p in found]
     assert rag.make_standalone(KEY_QUESTION, history).rewritten is False
     settings = rag.settings
     try:
-        rag.settings = settings.model_copy(update={"context_weight": 2.0})
+        rag.settings = settings.changed(**{"context_weight": 2.0})
         kept = [p.paragraph_id for p in rag.retrieve(KEY_QUESTION, k=5, history=history)]
-        rag.settings = settings.model_copy(update={"context_weight": 2.0, "context_clear_lead": None})
+        rag.settings = settings.changed(**{"context_weight": 2.0, "context_clear_lead": None})
         moved = [p.paragraph_id for p in rag.retrieve(KEY_QUESTION, k=5, history=history)]
     finally:
         rag.settings = settings
@@ -120,12 +120,12 @@ def test_a_nameless_question_is_asked_about_with_its_scope_and_mode(rag, monkeyp
     question = "如果想從起點一路搭到終點總共要花上多少時間才會到？"
     scope = Scope(documents=["metro.md"])
     made = rag.make_standalone(question, history, scope=scope, mode="hybrid")
-    assert asked == [(rag.settings.context_clear_lead, scope, "hybrid", question)]
+    assert asked == [(rag.settings.retrieval.context_clear_lead, scope, "hybrid", question)]
     assert made.rewritten and "捷運" in made.standalone
     settings = rag.settings
     try:
         for update in ({"context_clear_lead": None}, {"fusion": "rrf"}):
-            rag.settings = settings.model_copy(update=update)
+            rag.settings = settings.changed(**update)
             assert not rag.make_standalone(question, history, scope=scope).rewritten
     finally:
         rag.settings = settings

@@ -94,7 +94,7 @@ def test_truncated_index_file_is_detected_with_the_fix(tmp_path, name):
     shutil.copytree(SEEDS, corpus)
     rag = RAG(make_settings(tmp_path, corpus, auto_rebuild=False))
     rag.build()
-    folder = current_build(rag.settings.index_dir)
+    folder = current_build(rag.settings.index.index_dir)
     target = next(folder.glob(name)) if "*" in name else folder / name
     if not target.exists():
         target = sorted((folder / "bm25").iterdir())[0]
@@ -112,7 +112,7 @@ def test_silently_edited_index_file_is_caught_by_its_checksum(tmp_path):
     shutil.copytree(SEEDS, corpus)
     rag = RAG(make_settings(tmp_path, corpus, auto_rebuild=False))
     rag.build()
-    records = current_build(rag.settings.index_dir) / "paragraphs.jsonl"
+    records = current_build(rag.settings.index.index_dir) / "paragraphs.jsonl"
     text = records.read_text(encoding="utf-8")
     assert "500億" in text
     records.write_text(text.replace("500億", "900億"), encoding="utf-8")

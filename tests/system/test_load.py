@@ -19,7 +19,7 @@ KEY_ANSWER = "500億立方公尺"
 def held_rag(seed_rag):
     """The seed index, with the 'openai' backend pointed at an endpoint that never answers on its own."""
     with HeldEndpoint() as endpoint:
-        settings = seed_rag.settings.model_copy(update={"openai_base_url": endpoint.url, "openai_retries": 0, "llm_timeout": 120.0})
+        settings = seed_rag.settings.changed(**{"openai_base_url": endpoint.url, "openai_retries": 0, "llm_timeout": 120.0})
         yield RAG(settings), endpoint
 
 

@@ -16,13 +16,13 @@ from tests.conftest import ROOT, SEEDS
 
 def test_web_page_binds_loopback_unless_told_otherwise(monkeypatch):
     monkeypatch.delenv("RAG_UI_HOST", raising=False)
-    assert Settings(_env_file=None).ui_host == "127.0.0.1"
+    assert Settings(_env_file=None).serve.ui_host == "127.0.0.1"
 
 
 def test_ui_password_is_secret_in_settings_output(monkeypatch):
     monkeypatch.setenv("RAG_UI_AUTH", "alice:hunter2-very-secret")
     settings = Settings(_env_file=None)
-    assert settings.ui_auth is not None and settings.ui_auth.get_secret_value().endswith("secret")
+    assert settings.serve.ui_auth is not None and settings.serve.ui_auth.get_secret_value().endswith("secret")
     assert "hunter2" not in repr(settings) and "hunter2" not in settings.model_dump_json()
 
 
@@ -54,7 +54,7 @@ def test_password_protected_page_refuses_anonymous_api_calls(seed_rag, monkeypat
     from rag.pipeline import RAG
     from rag.ui.web import launch
 
-    protected = RAG(seed_rag.settings.model_copy(update={"ui_auth": SecretStr("alice:s3cret-pass")}))
+    protected = RAG(seed_rag.settings.changed(**{"ui_auth": SecretStr("alice:s3cret-pass")}))
     protected._retriever = seed_rag.ensure_index()
     demo = launch(protected, host="127.0.0.1", port=0, block=False)
     try:
@@ -79,7 +79,7 @@ def test_with_a_password_every_gradio_route_but_the_login_page_needs_it_and_stre
     from rag.ui.guard import STREAMS_PER_CLIENT
     from rag.ui.web import launch
 
-    protected = RAG(seed_rag.settings.model_copy(update={"ui_auth": SecretStr("alice:s3cret-pass")}))
+    protected = RAG(seed_rag.settings.changed(**{"ui_auth": SecretStr("alice:s3cret-pass")}))
     protected._retriever = seed_rag.ensure_index()
     demo = launch(protected, host="127.0.0.1", port=0, block=False)
     url = demo.local_url.rstrip("/")

@@ -128,7 +128,7 @@ def test_ui_auth_without_a_password_is_refused(monkeypatch):
         with pytest.raises(ValidationError, match="user:password"):
             Settings(_env_file=None)
     monkeypatch.setenv("RAG_UI_AUTH", "admin:s3cret")
-    assert Settings(_env_file=None).ui_auth is not None
+    assert Settings(_env_file=None).serve.ui_auth is not None
 
 
 def test_hub_and_analytics_are_off_in_code():

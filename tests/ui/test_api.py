@@ -22,7 +22,7 @@ def test_key_question_answered_with_500_and_citation(seed_rag):
     assert not answer.abstained
     cited = [c for c in answer.citations if "500億立方公尺" in c.text]
     assert cited and cited[0].paragraph_id == PIPELINE_PARAGRAPH
-    source = (seed_rag.settings.corpus_dir / SEED_DOC).read_text(encoding="utf-8")
+    source = (seed_rag.settings.corpus.corpus_dir / SEED_DOC).read_text(encoding="utf-8")
     for c in answer.citations:
         assert source[c.start : c.end] == c.text  # verbatim, at the stated offsets
         assert f"[{c.key}]" in answer.text
@@ -34,7 +34,7 @@ def test_retrieve_returns_passages_with_offsets(seed_rag):
     assert [p.rank for p in passages] == [1, 2, 3]
     assert passages[0].paragraph_id == PIPELINE_PARAGRAPH
     assert passages[0].score >= passages[1].score >= passages[2].score
-    source = (seed_rag.settings.corpus_dir / SEED_DOC).read_text(encoding="utf-8")
+    source = (seed_rag.settings.corpus.corpus_dir / SEED_DOC).read_text(encoding="utf-8")
     for p in passages:
         assert source[p.start : p.end] == p.text
         assert p.start <= p.match_start < p.match_end <= p.end

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.slow
 def run(seed_rag, *args, input_env=None):
     env = {
         **os.environ,
-        "RAG_CORPUS_DIR": str(seed_rag.settings.corpus_dir),
-        "RAG_INDEX_DIR": str(seed_rag.settings.index_dir),
+        "RAG_CORPUS_DIR": str(seed_rag.settings.corpus.corpus_dir),
+        "RAG_INDEX_DIR": str(seed_rag.settings.index.index_dir),
         **(input_env or {}),
     }
     return subprocess.run([sys.executable, "-m", "rag.ui.cli", *args], env=env, capture_output=True, text=True, timeout=300)

@@ -37,7 +37,7 @@ def locked_url(seed_rag) -> Iterator[str]:
     from rag.pipeline import RAG
     from rag.ui.web import launch
 
-    locked = RAG(seed_rag.settings.model_copy(update={"api_token": SecretStr(TOKEN)}))
+    locked = RAG(seed_rag.settings.changed(**{"api_token": SecretStr(TOKEN)}))
     locked._retriever = seed_rag.ensure_index()
     demo = launch(locked, host="127.0.0.1", port=0, block=False)
     yield demo.local_url
@@ -51,7 +51,7 @@ def assert_cited(content: str, citations: list[dict], seed_rag) -> None:
     keys = {int(n) for n in re.findall(r"\[(\d+)\]", content)}
     assert keys and keys == {c["key"] for c in citations}
     assert any(KEY_ANSWER in c["text"] for c in citations)
-    source = (seed_rag.settings.corpus_dir / SEED_DOC).read_text(encoding="utf-8")
+    source = (seed_rag.settings.corpus.corpus_dir / SEED_DOC).read_text(encoding="utf-8")
     for c in citations:
         assert c["doc_id"] == SEED_DOC and source[c["start"] : c["end"]] == c["text"]
 

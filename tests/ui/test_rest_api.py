@@ -76,7 +76,7 @@ def assert_error(response: httpx.Response, status: int, *words: str) -> None:
 
 
 def source_text(rag: RAG, doc_id: str) -> str:
-    return (rag.settings.corpus_dir / doc_id).read_text(encoding="utf-8")
+    return (rag.settings.corpus.corpus_dir / doc_id).read_text(encoding="utf-8")
 
 
 def events(text: str) -> list[tuple[str, dict]]:
@@ -205,7 +205,7 @@ def test_a_follow_up_is_answered_with_its_history(api):
 
 
 def test_upload_refusals(api, rag, fact_doc):
-    before = sorted(p.name for p in rag.settings.corpus_dir.iterdir())
+    before = sorted(p.name for p in rag.settings.corpus.corpus_dir.iterdir())
     assert_error(upload(api, ("again.md", f"# 霧嵐島\n\n{FACT}\n".encode())), 409, fact_doc)
     assert_error(upload(api, ("tool.exe", b"MZ\x90\x00 not a document")), 415, "tool.exe")
     assert_error(upload(api, ("report.pdf", b"just some text, no PDF header")), 415, "not a PDF")
@@ -220,7 +220,7 @@ def test_upload_refusals(api, rag, fact_doc):
     assert_error(whole, 413, "one request")
     many = [("file", (f"many{i}.md", f"第{i}份".encode())) for i in range(17)]
     assert_error(api.post("/api/documents", files=many), 400, "Too many files")
-    assert sorted(p.name for p in rag.settings.corpus_dir.iterdir()) == before  # nothing written, no temporary file left
+    assert sorted(p.name for p in rag.settings.corpus.corpus_dir.iterdir()) == before  # nothing written, no temporary file left
 
 
 def test_name_clash_gets_a_number_and_a_refused_part_is_reported(api, rag):
@@ -234,7 +234,7 @@ def test_name_clash_gets_a_number_and_a_refused_part_is_reported(api, rag):
 
 def test_badly_named_upload_stays_inside_the_corpus(api, rag):
     """A raw multipart body, so the control character reaches the server as sent."""
-    corpus = rag.settings.corpus_dir
+    corpus = rag.settings.corpus.corpus_dir
     data = "惡意檔名的文件內容。".encode()
     body = (
         b'--BOUNDARY\r\nContent-Disposition: form-data; name="file"; filename="../../evil\x07name.md"\r\n'
@@ -254,14 +254,14 @@ def test_delete_removes_the_document_and_its_answers(api, rag):
     assert "四點二公尺" in ask(api, GONE_QUESTION)["answer"]
     removed = api.delete(f"/api/documents/{quote('observatory.md')}", params={"wait": True})
     assert removed.status_code == 200 and removed.json()["removed"] == "observatory.md" and removed.json()["indexed"] is True
-    assert not (rag.settings.corpus_dir / "observatory.md").exists()
+    assert not (rag.settings.corpus.corpus_dir / "observatory.md").exists()
     assert "observatory.md" not in {d["doc_id"] for d in api.get("/api/documents").json()["documents"]}
     after = ask(api, GONE_QUESTION)
     assert "四點二公尺" not in after["answer"] and all(c["doc_id"] != "observatory.md" for c in after["citations"])
 
 
 def test_delete_unknown_or_outside_is_404(api, rag):
-    keep = rag.settings.corpus_dir.parent / "keep.txt"
+    keep = rag.settings.corpus.corpus_dir.parent / "keep.txt"
     keep.write_text("outside the corpus", encoding="utf-8")
     assert rag.indexer.wait(120)
     builds = rag.indexer.state.builds
@@ -282,12 +282,12 @@ def test_unknown_addresses_are_json_404s(api):
 
 
 def test_document_count_limit_is_413(rag):
-    full = RAG(rag.settings.model_copy(update={"max_documents": 1}))
+    full = RAG(rag.settings.changed(**{"max_documents": 1}))
     full._retriever = rag.ensure_index()
     with serving(full) as client:
-        before = sorted(p.name for p in rag.settings.corpus_dir.iterdir())
+        before = sorted(p.name for p in rag.settings.corpus.corpus_dir.iterdir())
         assert_error(upload(client, ("one-more.md", "再多一份。".encode())), 413, "already holds 1 documents")
-        assert sorted(p.name for p in rag.settings.corpus_dir.iterdir()) == before
+        assert sorted(p.name for p in rag.settings.corpus.corpus_dir.iterdir()) == before
 
 
 def test_no_index_is_503(tmp_path):
@@ -328,7 +328,7 @@ ROUTES = [
 
 
 def test_credentials_are_required_on_every_route(rag):
-    locked = RAG(rag.settings.model_copy(update={"ui_auth": SecretStr(f"{USER}:{PASSWORD}"), "api_token": SecretStr(TOKEN)}))
+    locked = RAG(rag.settings.changed(ui_auth=SecretStr(f"{USER}:{PASSWORD}"), api_token=SecretStr(TOKEN)))
     locked._retriever = rag.ensure_index()
     basic = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     wrong = ["Basic " + base64.b64encode(f"{USER}:nope".encode()).decode(), f"Bearer {TOKEN}x", f"Basic {TOKEN}", "Bearer", "Basic %%%"]
@@ -342,7 +342,7 @@ def test_credentials_are_required_on_every_route(rag):
                 assert response.status_code == 401, (method, path, header, response.text)
                 assert "credentials" in (error["message"] if isinstance(error, dict) else error)
                 assert response.headers["www-authenticate"].startswith("Basic")
-        assert (rag.settings.corpus_dir / SEED_DOC).exists() and not (rag.settings.corpus_dir / "locked.md").exists()
+        assert (rag.settings.corpus.corpus_dir / SEED_DOC).exists() and not (rag.settings.corpus.corpus_dir / "locked.md").exists()
         # Credentials come before the body is read: a broken or huge body from a stranger is still a 401.
         for content in (b"{not json", b'{"question": "' + b"x" * (2 << 20) + b'"}'):
             response = client.post("/api/ask", content=content, headers={"content-type": "application/json"})
@@ -376,7 +376,7 @@ def test_a_document_shows_its_map_with_cited_sentences(api, rag) -> None:
     response = api.get(f"/api/documents/{quote(SEED_DOC)}")
     assert response.status_code == 200, response.text
     found = response.json()["map"]
-    source = (rag.settings.corpus_dir / SEED_DOC).read_text(encoding="utf-8")
+    source = (rag.settings.corpus.corpus_dir / SEED_DOC).read_text(encoding="utf-8")
     assert found["summary"] and found["lead"]
     for sentence in [*found["lead"], *found["summary"]]:
         assert source[sentence["start"] : sentence["end"]] == sentence["text"]

@@ -130,7 +130,7 @@ def test_eight_concurrent_clients_each_get_their_own_answer(served, seed_rag):
     jobs = [q for q in QUESTIONS for _ in range(2)][:8]
     assert len(jobs) >= 8
     config = served.config
-    assert served._queue.max_size == seed_rag.settings.ui_queue_size  # configured, not left at the default
+    assert served._queue.max_size == seed_rag.settings.serve.ui_queue_size  # configured, not left at the default
     assert any(d.get("api_name") == "answer" for d in config["dependencies"])
 
     def one(question: str) -> tuple[str, str]:
