@@ -1,17 +1,14 @@
 """``extractive``, the no-model answerer: quote the sentence(s) of the top passages that best answer
 the question, verbatim, each with a citation key.
 
-Sentence score = dense similarity to the question (works across languages)
-+ LEXICAL_WEIGHT x the IDF-weighted share of the question's bigrams found in the
-sentence (after Traditional/Simplified normalisation, so both scripts match)
-+ NUMBER_BONUS when the question asks "how much/many" and the sentence has a number.
-The best score must reach the calibrated bar for the question's language
+Each sentence is scored by rag.answer.sentence_scores. The best score must reach the calibrated bar for the question's language
 (cross-lingual similarities run lower), otherwise the answer is a plain refusal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -28,9 +25,17 @@ from rag.text.names import name_in, question_names
 from rag.text.sentences import sentence_spans
 from rag.types import Answer, Citation, Passage
 
-PASSAGES_READ = 3
-# A second sentence is quoted only when nearly as good as the best one.
-SECOND_SENTENCE_MARGIN = 0.03
+
+@dataclass(frozen=True)
+class ExtractiveTuning:
+    """What a lookup's quote is drawn from. Set by hand on questions/seed.jsonl and DRCD dev
+    questions (docs/answers.md)."""
+
+    passages_read: int = 3  # the top passages whose sentences may be quoted
+    second_sentence_margin: float = 0.03  # a second sentence is quoted only when this close to the best one
+
+
+TUNING = ExtractiveTuning()
 
 
 class ExtractiveAnswerer:
@@ -47,7 +52,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage]) -> Answer:
         language = detect_language(question)
         refusal = Answer(question=question, text=REFUSALS[language], passages=passages, abstained=True, model=self.name)
-        candidates = [(p, a, b) for p in passages[:PASSAGES_READ] for a, b in sentence_spans(p.text)]
+        candidates = [(p, a, b) for p in passages[: TUNING.passages_read] for a, b in sentence_spans(p.text)]
         if not candidates:
             return refusal
         texts = [p.text[a:b] for p, a, b in candidates]
@@ -56,7 +61,7 @@ class ExtractiveAnswerer:
         if scores[order[0]] < self.min_score["en" if language == "en" else "zh"]:
             return refusal
         chosen = [int(order[0])]
-        if len(order) > 1 and scores[order[1]] >= scores[order[0]] - SECOND_SENTENCE_MARGIN:
+        if len(order) > 1 and scores[order[1]] >= scores[order[0]] - TUNING.second_sentence_margin:
             chosen.append(int(order[1]))
         if passages[0].dense_score is None:  # found by words alone: vectors still being computed, or lexical mode
             chosen = [i for i in chosen if self._names_the_subject(question, candidates[i][0])]

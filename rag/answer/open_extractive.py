@@ -30,7 +30,7 @@ class OpenTuning:
     """Sentences per kind and the bars they must pass; chosen on questions/open-dev.jsonl
     (docs/answers.md), never on the held-out set."""
 
-    sentences: tuple[tuple[str, int], ...] = (
+    sentences: tuple[tuple[str, int], ...] = (  # at most, quoted for each kind of question
         ("overview", 6),
         ("summary", 6),
         ("why", 4),
@@ -39,6 +39,7 @@ class OpenTuning:
         ("compare", 5),
         ("timeline", 6),
     )
+    other_sentences: int = 4  # at most, for a kind not listed above
     redundancy: float = 0.5  # word overlap (weighted cosine) above which a sentence repeats one taken
     below_best: float = 0.25  # a sentence scoring this much under the best is not quoted (kinds other than overview/summary)
     bar_relief: float = 0.0  # how much lower an open question's bar is than a lookup's (lower answers off-topic questions)
@@ -76,7 +77,7 @@ class OpenExtractiveAnswerer:
             return refusal
         vectors = weighted_matrix(texts)
         order = self._order(kind, relevance, vectors)
-        count = dict(self.tuning.sentences).get(kind, 4)
+        count = dict(self.tuning.sentences).get(kind, self.tuning.other_sentences)
         if kind == "list" and _ENUMERATION.search(texts[order[0]]):
             # The best sentence names the items itself: other sentences quoted beside it
             # would only pad the list, unless they name items too.

@@ -1,23 +1,33 @@
 """How well each sentence answers a question, for the answerers that quote sentences:
 
 score = dense similarity to the question (works across languages)
-+ LEXICAL_WEIGHT x the IDF-weighted share of the question's bigrams found in the
++ lexical_weight x the IDF-weighted share of the question's bigrams found in the
 sentence (after Traditional/Simplified normalisation, so both scripts match)
-+ NUMBER_BONUS when the question asks "how much/many" and the sentence has a number.
++ number_bonus when the question asks "how much/many" and the sentence has a number.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
 from rag.models.embedding import Embedder
 from rag.text.language import bigrams
 
-LEXICAL_WEIGHT = 0.5
-NUMBER_BONUS = 0.05
+
+@dataclass(frozen=True)
+class SentenceScoreTuning:
+    """The weights of a sentence's score. Set by hand on questions/seed.jsonl and DRCD dev
+    questions, with the extractive answer's bars (docs/answers.md)."""
+
+    lexical_weight: float = 0.5  # the question's words found in the sentence, beside its meaning
+    number_bonus: float = 0.05  # a number in the sentence, for a "how much/many" question
+
+
+TUNING = SentenceScoreTuning()
 _QUANTITY_QUESTION = re.compile(
     r"多少|幾|几|多大|多長|多长|多久|多高|多遠|多远|how (much|many|long|large|far|big)|what (amount|number)", re.I
 )
@@ -36,5 +46,5 @@ def sentence_scores(question: str, sentences: list[str], embedder: Embedder) -> 
     lexical = np.array([sum(idf[g] for g in wanted & s) / total for s in grams])
     bonus = np.zeros(n)
     if _QUANTITY_QUESTION.search(question):
-        bonus = np.array([NUMBER_BONUS if _HAS_NUMBER.search(s) else 0.0 for s in sentences])
-    return dense + LEXICAL_WEIGHT * lexical + bonus
+        bonus = np.array([TUNING.number_bonus if _HAS_NUMBER.search(s) else 0.0 for s in sentences])
+    return dense + TUNING.lexical_weight * lexical + bonus

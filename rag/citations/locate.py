@@ -5,14 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from rag.settings.citations import CitationThresholds
 from rag.text.language import bigrams
 from rag.text.numbers import number_values, unsupported_numbers
 from rag.text.sentences import sentence_spans
 from rag.types import Citation, Passage
-
-# A sentence the model pointed at is quoted when it scores at least this share of the
-# paragraph's best-matching sentence (numbers held, then bigrams shared).
-POINTED_SHARE = 0.8
 
 
 def _weight(value: float) -> float:
@@ -21,11 +18,14 @@ def _weight(value: float) -> float:
     return 1.0 + math.log10(max(abs(value), 1.0))
 
 
-def citation_for(sentence: str, passage: Passage, pointed: Sequence[str] = ()) -> Citation:
+def citation_for(
+    sentence: str, passage: Passage, pointed: Sequence[str] = (), pointed_share: float = CitationThresholds().pointed_share
+) -> Citation:
     """The paragraph sentence that holds most of the claim's numbers (by value, across
     languages and scripts, large amounts weighing most), then most of its bigrams. With
     ``pointed`` (the sentences the model's keys pointed at, [2.3]), the best of those, unless
-    it says the claim clearly less well than another sentence of the paragraph."""
+    it says the claim clearly less well than another sentence of the paragraph: under
+    ``pointed_share`` of the best one's score (CitationThresholds.pointed_share)."""
     spans = sentence_spans(passage.text) or [(0, len(passage.text))]
     grams = bigrams(sentence)
     wanted = number_values(sentence)
@@ -41,6 +41,6 @@ def citation_for(sentence: str, passage: Passage, pointed: Sequence[str] = ()) -
     found = [(i, i + len(text)) for text in pointed if text and (i := passage.text.find(text)) >= 0]
     if found:
         chosen = max(found, key=score)
-        if score(chosen) >= POINTED_SHARE * score(best):
+        if score(chosen) >= pointed_share * score(best):
             best = chosen
     return Citation.quote(passage.rank, passage, *best)

@@ -24,9 +24,6 @@ from rag.text.language import bigrams, normalize_for_matching
 from rag.text.markers import CITATION, marker_sentences
 
 NAME: RuleName = "quote-pointed-sentence"
-# A quote stands in only for an answer to this question: it shares at least this many word
-# pairs (Han bigrams, Latin words, numbers) with it, whatever its length.
-MIN_SHARED = 2
 # A claim that says the sources lack the answer, in the model's own words (matching form:
 # Simplified, lower case), is a refusal, not an answer to replace by what it pointed at.
 _DENIES = re.compile(
@@ -51,9 +48,10 @@ def denies(text: str) -> bool:
     return bool(_DENIES.search(normalize_for_matching(text)))
 
 
-def quotable(sentence: str, question: str) -> bool:
-    """A source sentence shares enough words with the question to stand in as its answer."""
-    return len(bigrams(sentence) & bigrams(question)) >= MIN_SHARED
+def quotable(sentence: str, question: str, min_shared: int) -> bool:
+    """A source sentence shares at least ``min_shared`` word pairs (Han bigrams, Latin words,
+    numbers) with the question, whatever its length, to stand in as its answer."""
+    return len(bigrams(sentence) & bigrams(question)) >= min_shared
 
 
 def repeats_question(text: str, question: str) -> bool:
@@ -63,8 +61,8 @@ def repeats_question(text: str, question: str) -> bool:
 
 
 def quotes_of(
-    pointers: list[tuple[int, int]] | tuple[tuple[int, int], ...], pointed: Mapping[tuple[int, int], str], question: str
+    pointers: list[tuple[int, int]] | tuple[tuple[int, int], ...], pointed: Mapping[tuple[int, int], str], question: str, min_shared: int
 ) -> list[Triple]:
     """One claim per sentence pointed at that the prompt numbered and that shares enough words
-    with the question, in the order pointed."""
-    return [(pointed[p], [p[0]], [p]) for p in dict.fromkeys(pointers) if p in pointed and quotable(pointed[p], question)]
+    with the question (``quotable``), in the order pointed."""
+    return [(pointed[p], [p[0]], [p]) for p in dict.fromkeys(pointers) if p in pointed and quotable(pointed[p], question, min_shared)]

@@ -108,7 +108,7 @@ class CitationVerifier:
                 parts.append(check.text + "".join(f" [{k}]" for k in check.keys))
                 for k in check.keys:
                     texts = [pointed[p] for p in pointers.get(check.text, ()) if p[0] == k and p in pointed] if pointed else []
-                    citations.append(citation_for(check.text, shown.source(k).passage, texts))
+                    citations.append(citation_for(check.text, shown.source(k).passage, texts, self.rules.thresholds.pointed_share))
         joiner = " " if question_language == "en" else ""
         text = "\n".join(f"- {part}" for part in parts) if as_list and len(parts) > 1 else joiner.join(parts)
         unique = list({(c.key, c.start, c.end): c for c in citations}.values())
@@ -122,7 +122,9 @@ class CitationVerifier:
         question, a lead no source backs (unless it says the sources lack the answer). Only
         quotes that pass their checks replace a claim; without one, it is judged as written."""
         if not written:  # keys alone: the first sentence pointed at that passes, or nothing to pass on
-            claims, checks = self._passing_quotes(quotes_of(bare_pointers(answer), pointed, question), shown)
+            claims, checks = self._passing_quotes(
+                quotes_of(bare_pointers(answer), pointed, question, self.rules.thresholds.min_shared_with_question), shown
+            )
             return claims[:1], checks[:1]
         claims = claims_for(written, shown, self.embedder)
         checks = [self._check(claim, shown) for claim in claims]
@@ -131,7 +133,11 @@ class CitationVerifier:
         for n, (claim, check) in enumerate(zip(claims, checks, strict=True)):
             unbacked_lead = n == 0 and not check.supported and not denies(claim.text)
             failed = unbacked_lead or repeats_question(claim.text, question)
-            quoted, verdicts = self._passing_quotes(quotes_of(claim.pointers, pointed, question), shown) if failed else ([], [])
+            quoted, verdicts = (
+                self._passing_quotes(quotes_of(claim.pointers, pointed, question, self.rules.thresholds.min_shared_with_question), shown)
+                if failed
+                else ([], [])
+            )
             if not quoted:
                 out_claims.append(claim)
                 out_checks.append(check)

@@ -59,15 +59,8 @@ _EN_THERE_ONE = re.compile(
 )
 # "the island" not followed by what tells which ("the island of ...", "the island that ...").
 _EN_DEFINITE = re.compile(r"\bthe\s+([a-z]+)(?:'s)?\b(?!\s+(?:of|in|on|at|from|for|by|to|with|that|which|who|whose|where)\b)")
-_EN_NOUN_SEEN = 3.0  # zipf: rarer words after "the" are mostly terms that say which one themselves
-_EN_DEFINITE_WORDS = 8  # longer nameless questions ("How does the immune system work?") mostly say what they mean
 _EN_NAME = re.compile(r"[A-Z][\w-]*(?:(?:\s+(?:of|the|de|and))?\s+(?!\w+'s)[A-Z0-9][\w-]*)*|[A-Z][\w-]*(?='s)")
-_EN_FUNCTION = 4.5  # zipf: a capitalised first word this common is capitalised as the first word ("What", "According"), not as a name
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+(?:[,.]\d+)*")
-_EN_COMMON = 5.0  # zipf frequency: words this common ("year", "many") carry no subject
-_SHORT_ZH = 8  # Han characters: a question this short with no name of its own leans on context
-_SHORT_EN = 5  # words
-_SUBJECTLESS_ZH = 12  # Han characters: a question this short may open with its predicate
 _PREDICATE_TAGS = frozenset({"v", "vd", "p", "d", "a", "ad", "c"})
 # Words (whole, in matching form) a Chinese question asks with, left out of a question carried along.
 _QUESTION_WORDS_ZH = re.compile(r"哪[一个里儿些种位年天]*|什么|甚么|谁|几[个年天次]?|多少|何[时处地]?|如何|怎么样?|吗|呢|是|的")
@@ -84,6 +77,23 @@ class Rewrite:
         return self.standalone != self.question
 
 
+@dataclass(frozen=True)
+class FollowUpTuning:
+    """When a question leans on the one before. Set by hand on the development conversation
+    sets (questions/conversations.jsonl) and checked on held-out ones (docs/conversations.md)."""
+
+    en_noun_seen: float = 3.0  # zipf: rarer words after "the" are mostly terms that say which one themselves
+    en_definite_words: int = 8  # longer nameless questions ("How does the immune system work?") mostly say what they mean
+    en_function: float = 4.5  # zipf: a capitalised first word this common is capitalised as the first word ("What"), not as a name
+    en_common: float = 5.0  # zipf: words this common ("year", "many") carry no subject
+    short_zh: int = 8  # Han characters: a question this short with no name of its own leans on context
+    short_en: int = 5  # words: the same for English
+    subjectless_zh: int = 12  # Han characters: a question this short may open with its predicate
+
+
+TUNING = FollowUpTuning()
+
+
 def _zh_words(text: str) -> list[tuple[str, str]]:
     return [(w, t) for w, t in tagged_words(text) if w.strip()]
 
@@ -94,10 +104,10 @@ def subject_terms(question: str, sentence: bool = True) -> tuple[list[str], list
     if detect_language(question) == "en":
         # Capitalised runs ("Power of Siberia 2"), each ending at a possessive ("Mongolia's").
         runs = [r.strip() for r in _EN_NAME.findall(question)]
-        names = [r for r in runs if not (sentence and question.startswith(r) and zipf_frequency(r.lower(), "en") >= _EN_FUNCTION)]
+        names = [r for r in runs if not (sentence and question.startswith(r) and zipf_frequency(r.lower(), "en") >= TUNING.en_function)]
         named = " ".join(names).lower()
         words = [w.removesuffix("'s") for w in _EN_WORD.findall(question)]
-        others = [w for w in words if w.lower() not in named and len(w) > 2 and zipf_frequency(w.lower(), "en") < _EN_COMMON]
+        others = [w for w in words if w.lower() not in named and len(w) > 2 and zipf_frequency(w.lower(), "en") < TUNING.en_common]
         return list(dict.fromkeys(names)), list(dict.fromkeys(others))
     names, others = [], []
     for word, tag in _zh_words(question):
@@ -140,7 +150,7 @@ def _ellipsis(question: str, language: str) -> str | None:
 def _no_subject(question: str, language: str) -> bool:
     """A short Chinese question that opens with its predicate (a verb, preposition, adverb
     or adjective: 「在日本排第幾？」, 「是什麼時候？」) has left its subject to the context."""
-    if language == "en" or len(re.sub(r"[^\u3400-\u9fff]", "", question)) > _SUBJECTLESS_ZH:
+    if language == "en" or len(re.sub(r"[^\u3400-\u9fff]", "", question)) > TUNING.subjectless_zh:
         return False
     words = _zh_words(question)
     return bool(words) and words[0][1] in _PREDICATE_TAGS
@@ -154,9 +164,9 @@ def _too_short(question: str, language: str) -> bool:
         return False
     if language == "en":
         words = len(_EN_WORD.findall(question))
-        definite = [m.group(1) for m in _EN_DEFINITE.finditer(question) if zipf_frequency(m.group(1), "en") >= _EN_NOUN_SEEN]
-        return words <= _SHORT_EN or (words <= _EN_DEFINITE_WORDS and any(not w.endswith("est") for w in definite))
-    return len(re.sub(r"[^\u3400-\u9fff]", "", question)) <= _SHORT_ZH and len(others) <= 1
+        definite = [m.group(1) for m in _EN_DEFINITE.finditer(question) if zipf_frequency(m.group(1), "en") >= TUNING.en_noun_seen]
+        return words <= TUNING.short_en or (words <= TUNING.en_definite_words and any(not w.endswith("est") for w in definite))
+    return len(re.sub(r"[^\u3400-\u9fff]", "", question)) <= TUNING.short_zh and len(others) <= 1
 
 
 def _join(terms: Sequence[str], question: str, language: str) -> str:

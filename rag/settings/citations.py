@@ -66,6 +66,13 @@ class CitationThresholds(BaseModel):
     rare_character: int = Field(
         3000, ge=1, description="A run of single characters is a name when one of them is this rare in jieba's dictionary counts."
     )
+    # Quoting what the model pointed at (rag.citations.pointed, rag.citations.locate).
+    pointed_share: float = Field(
+        0.8, ge=0, le=1, description="A sentence the model pointed at is quoted when it says the claim this well, as a share of the best."
+    )
+    min_shared_with_question: int = Field(
+        2, ge=0, description="Word pairs a pointed sentence must share with the question to stand in as its answer."
+    )
     # Sentences that are not claims.
     refusal_overlap: float = Field(0.6, ge=0, le=1, description="Bigram share above which a sentence is taken as the refusal phrase.")
     # Does the answer as a whole stand (lead-close-to-question, off-question-sentences).
