@@ -15,7 +15,7 @@ server's own (Answer.timings, from the question's arrival), with llama.cpp's tok
 
 Configurations: ``baseline`` (no saved readings; the first 16 paragraphs read ahead in
 memory, as before), ``saved`` (saved readings, default settings), ``lone0`` (saved readings
-and RAG_LONE_PASSAGE_LEAD=0: every lookup is first shown its top passage alone, which the
+and RAG_LONE_PASSAGE_MARGIN=0: every lookup is first shown its top passage alone, which the
 model has read). Writes bench/results/first_word.json.
 """
 
@@ -44,7 +44,7 @@ OPEN_SET = ROOT / "questions" / "open-dev.jsonl"
 CONFIGS = {
     "baseline": {"RAG_LLM_SAVED_READING": "false"},
     "saved": {},
-    "lone0": {"RAG_LONE_PASSAGE_LEAD": "0"},
+    "lone0": {"RAG_LONE_PASSAGE_MARGIN": "0"},
 }
 
 

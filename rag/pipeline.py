@@ -30,7 +30,7 @@ from rag.index.store import REBUILD_HINT, current_build, load_build
 from rag.models.embedding import get_embedder
 from rag.models.llama import LibraryReading
 from rag.retrieval.followups import Rewrite, conversation_ranking, finds_nothing_clear, standalone
-from rag.retrieval.fusion import leads_by
+from rag.retrieval.fusion import clear_by
 from rag.retrieval.gather import gather, whole_document
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, invalid_settings
@@ -175,7 +175,7 @@ class RAG:
     ) -> Rewrite:
         """The question made to stand alone: without a model, or, with RAG_FOLLOW_UP_REWRITER=model
         and a generative answer model, by that model (the rewrite without one when it fails)."""
-        margin = self.settings.lead_margin(self.settings.retrieval.context_clear_lead)
+        margin = self.settings.margin_in_force(self.settings.retrieval.context_clear_margin)
         leans = None if not history or margin is None else partial(finds_nothing_clear, self.ensure_index(), margin, scope, mode)
         made = standalone(question, history, leans)
         if not history or self.settings.retrieval.follow_up_rewriter != "model":
@@ -196,7 +196,7 @@ class RAG:
             return retriever.search(question, k, mode, scope=scope)
         depth = max(k, FOLLOW_UP_DEPTH)
         own = retriever.search(question, depth, mode, scope=scope)
-        if not follow_up and leads_by(own, self.settings.lead_margin(self.settings.retrieval.context_clear_lead)):
+        if not follow_up and clear_by(own, self.settings.margin_in_force(self.settings.retrieval.context_clear_margin)):
             return own[:k]
         before = retriever.search(previous, depth, mode, scope=scope)
         return conversation_ranking(own, before, k, weight)

@@ -23,7 +23,7 @@ from rag.citations.verify import CitationVerifier, Verified
 from rag.errors import RagError
 from rag.models.embedding import Embedder
 from rag.models.llama import SavedStates
-from rag.retrieval.fusion import leads_by
+from rag.retrieval.fusion import clear_by
 from rag.settings import Settings
 from rag.text.kinds import is_open, question_kind
 from rag.text.language import QUOTED_INSTEAD, REFUSALS, detect_language, normalize_for_matching
@@ -74,8 +74,8 @@ class GenerativeBackend:
         self.verifier = CitationVerifier(embedder, settings.citations, settings.citations.rules_off)
         self.passages_shown = settings.answer.answer_passages
         self.budget = settings.answer.prompt_budget
-        self.retry_margin = settings.lead_margin(settings.answer.refusal_retry_margin)
-        self.lone_lead = settings.lead_margin(settings.answer.lone_passage_lead)
+        self.retry_margin = settings.margin_in_force(settings.answer.refusal_retry_margin)
+        self.lone_margin = settings.margin_in_force(settings.answer.lone_passage_margin)
         self.sentence_keys = settings.answer.citation_keys == "sentence"
         self.floor = {"zh": settings.answer.relevance_floor_zh, "en": settings.answer.relevance_floor_en}
         self.open_answers = settings.answer.open_answers
@@ -165,13 +165,13 @@ class GenerativeBackend:
 
     def views(self, passages: list[Passage], shown: list[Passage]) -> tuple[list[Passage], list[Passage] | None]:
         """What the model reads first, and what it reads if it then refuses (None: its refusal
-        stands). A top passage that leads the second by the lone-passage lead is shown alone
-        (others would only be something else to quote), then with the others; one that leads
+        stands). A top passage clearly first (by the lone-passage margin) is shown alone
+        (others would only be something else to quote), then with the others; one clearly first
         by the retry margin is shown with the others, then alone."""
         if len(shown) < 2 or shown[0].paragraph_id != passages[0].paragraph_id:
             return shown, None
-        retry = leads_by(passages, self.retry_margin)
-        if leads_by(passages, self.lone_lead):
+        retry = clear_by(passages, self.retry_margin)
+        if clear_by(passages, self.lone_margin):
             return shown[:1], shown if retry else None
         return shown, shown[:1] if retry else None
 
@@ -180,7 +180,7 @@ class GenerativeBackend:
     ) -> Verified | None:
         """The clear match's best sentence(s), quoted in place of a withheld answer, with the
         model's sentences kept beside it (rag.citations.clear_match); None when not allowed."""
-        if self.clear_quote is None or not may_quote_instead(language, text, held.sentences, passages, shown, self.lone_lead):
+        if self.clear_quote is None or not may_quote_instead(language, text, held.sentences, passages, shown, self.lone_margin):
             return None
         quote = self.clear_quote.answer(question, passages[:1])
         if quote.abstained:  # no sentence reaches extractive's bar

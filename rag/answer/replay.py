@@ -19,7 +19,7 @@ from rag.answer.backends import Final, Token
 from rag.answer.generative import GenerativeBackend
 from rag.errors import RagError
 from rag.models.embedding import Embedder
-from rag.settings import Settings
+from rag.settings import FORMER, Settings
 from rag.types import Answer, Passage
 
 
@@ -51,15 +51,16 @@ def load_recording(path: Path) -> dict[str, Any]:
 
 # Settings that decide what the model was shown first and whether it was asked again; a
 # replay takes the recording's, so its texts are checked against what the model read.
-RECORDED_SETTINGS = ("prompt_budget", "answer_passages", "lone_passage_lead", "refusal_retry_margin", "citation_keys")
+RECORDED_SETTINGS = ("prompt_budget", "answer_passages", "lone_passage_margin", "refusal_retry_margin", "citation_keys")
 
 
 def as_recorded(report: dict[str, Any], settings: Settings) -> Settings:
     """``settings`` with the recording's answer settings. Recordings from before they were
     saved showed every passage first (there was no lone passage); those from before sentence
     keys asked for paragraph keys."""
-    recorded = {"citation_keys": "paragraph", **(report.get("answer_settings") or {"lone_passage_lead": None})}
-    return settings.changed(**{k: v for k, v in recorded.items() if k in RECORDED_SETTINGS})
+    recorded = {"citation_keys": "paragraph", **(report.get("answer_settings") or {"lone_passage_margin": None})}
+    # Reports recorded before a setting was renamed name it by its former name (Settings reads both).
+    return settings.changed(**{k: v for k, v in recorded.items() if k in RECORDED_SETTINGS or k in FORMER})
 
 
 class ReplayBackend:

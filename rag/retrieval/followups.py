@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from wordfreq import zipf_frequency
 
-from rag.retrieval.fusion import lead, rank_share
+from rag.retrieval.fusion import rank_share, top_margin
 from rag.text.language import detect_language, normalize_for_matching
 from rag.text.names import tagged_words
 from rag.types import Passage, Scope, Turn
@@ -223,14 +223,14 @@ def conversation_ranking(now: list[Passage], before: list[Passage], k: int, weig
             scores[p.paragraph_id] = scores.get(p.paragraph_id, 0.0) + float(rank_share(np.asarray(rank), w))
     passages = {p.paragraph_id: p for p in [*before, *now]}  # the follow-up's own match spans win
     order = sorted(scores, key=lambda pid: -scores[pid])[:k]
-    # The score becomes what ordered them: their own scores came from two searches, and a lead
-    # between two of them (rag.retrieval.fusion.lead) would mean nothing.
+    # The score becomes what ordered them: their own scores came from two searches, and a margin
+    # between two of them (rag.retrieval.fusion.top_margin) would mean nothing.
     return [passages[pid].model_copy(update={"rank": rank, "score": scores[pid]}) for rank, pid in enumerate(order, 1)]
 
 
 def finds_nothing_clear(retriever: Retriever, margin: float, scope: Scope | None, mode: str | None, question: str) -> bool:
-    """Whether ``question`` alone finds no passage that clearly leads (by ``margin``): a
+    """Whether ``question`` alone finds no passage clearly first (by ``margin``): a
     nameless question in a conversation that leans on it without saying so
     (「想申請的話要準備哪些文件？」). Never when that cannot be told (scores of one channel)."""
-    gap = lead(retriever.search(question, 2, mode, scope=scope))
+    gap = top_margin(retriever.search(question, 2, mode, scope=scope))
     return gap is not None and gap < margin

@@ -57,7 +57,7 @@ FUSIONS: dict[str, Callable[[Sequence[np.ndarray], Sequence[float]], np.ndarray]
 }
 
 
-def lead(passages: Sequence[Passage]) -> float | None:
+def top_margin(passages: Sequence[Passage]) -> float | None:
     """How far the first passage's fused score is above the second's; None with fewer than
     two passages or with scores from one channel only (lexical or dense mode), which are on
     another scale. The margins in the settings were measured with the default z-score fusion."""
@@ -66,7 +66,7 @@ def lead(passages: Sequence[Passage]) -> float | None:
     return passages[0].score - passages[1].score
 
 
-def leads_by(passages: Sequence[Passage], margin: float | None) -> bool:
-    """Whether the first passage clearly leads: by ``margin`` or more (never without a margin)."""
-    gap = lead(passages)
+def clear_by(passages: Sequence[Passage], margin: float | None) -> bool:
+    """Whether the first passage is clearly first: ``margin`` or more above the second (never without a margin)."""
+    gap = top_margin(passages)
     return margin is not None and gap is not None and gap >= margin

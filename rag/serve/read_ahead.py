@@ -13,7 +13,7 @@ Without saved readings, the older way below: the first paragraphs' prompts in me
 
 Most of a local answer's wait is the model reading its prompt (about 70 tokens/s on 2
 cores). A question that one passage answers clearly is shown that passage alone
-(RAG_LONE_PASSAGE_LEAD), and its prompt begins the same way every time that passage is
+(RAG_LONE_PASSAGE_MARGIN), and its prompt begins the same way every time that passage is
 shown: the opening line, then the passage; only the question and the instruction after it
 differ. llama.cpp keeps the state of earlier prompts in memory (RAG_LLM_CACHE_RAM_MB) and
 starts a new prompt from the one it shares most with. So when the web page and API start,
@@ -165,7 +165,7 @@ def prepare(rag: RAG, model: str | None = None, should_stop: Callable[[], bool] 
             log.warning("warning: reading ahead stopped (%s); questions are answered as usual.", exc)
         return rag.library_reading.done
     n = rag.settings.answer.llm_read_ahead
-    if name != "local" or not isinstance(backend, GenerativeBackend) or backend.lone_lead is None or n == 0:
+    if name != "local" or not isinstance(backend, GenerativeBackend) or backend.lone_margin is None or n == 0:
         return 0
     # An index being built needs the cores first (its embedding), and the paragraphs to read
     # are those of the index it makes.

@@ -44,16 +44,22 @@ FLAT: dict[str, tuple[str, str]] = {
     **_RENAMED,
 }
 OWN_NAME = {place: name for name, place in FLAT.items()}
+# Earlier own names, still read (environment, .env, code, recorded reports).
+FORMER: dict[str, tuple[str, str]] = {
+    "lone_passage_lead": ("answer", "lone_passage_margin"),
+    "context_clear_lead": ("retrieval", "context_clear_margin"),
+}
+_READ = {**FORMER, **FLAT}
 
 
 def _nest(values: dict[str, Any]) -> dict[str, Any]:
     """``values`` with each setting given by its own name moved into its group; there it wins
     over the group's own value (the own names come from code: environment variables are
     nested by their source)."""
-    nested = {k: (dict(v) if isinstance(v, dict) else v) for k, v in values.items() if k not in FLAT}
+    nested = {k: (dict(v) if isinstance(v, dict) else v) for k, v in values.items() if k not in _READ}
     for name, value in values.items():
-        if name in FLAT:
-            group, field = FLAT[name]
+        if name in _READ:
+            group, field = _READ[name]
             into = nested.setdefault(group, {})
             if isinstance(into, BaseModel):
                 into = nested[group] = into.model_dump()
@@ -79,7 +85,7 @@ class _OwnNames(PydanticBaseSettingsSource):
             found.update({k.upper(): v for k, v in dotenv_values(self.env_file).items()})
         found.update({k.upper(): v for k, v in os.environ.items()})
         values: dict[str, Any] = {}
-        for name, (group, field) in FLAT.items():
+        for name, (group, field) in _READ.items():  # the current names last: they win
             raw = found.get(f"RAG_{name.upper()}")
             if raw is not None:
                 values.setdefault(group, {})[field] = _decoded(raw, GROUPS[group].model_fields[field])
@@ -155,8 +161,8 @@ class Settings(BaseSettings):
         group, field = FLAT[name]
         return getattr(getattr(self, group), field)
 
-    def lead_margin(self, value: float | None) -> float | None:
-        """A lead margin (lone_passage_lead, refusal_retry_margin, context_clear_lead) as it
+    def margin_in_force(self, value: float | None) -> float | None:
+        """A margin (lone_passage_margin, refusal_retry_margin, context_clear_margin) as it
         applies: they were measured on z-score fusion, so with another fusion they are off."""
         return value if self.retrieval.fusion == "zscore" else None
 
@@ -178,6 +184,7 @@ def invalid_settings(exc: ValidationError | SettingsError) -> str:
 __all__ = [
     "DEFAULT_EMBEDDING_MODEL",
     "FLAT",
+    "FORMER",
     "GROUPS",
     "OWN_NAME",
     "RULE_NAMES",

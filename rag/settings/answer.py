@@ -46,18 +46,18 @@ class AnswerSettings(BaseModel):
         description="What a generative model is asked to cite: paragraphs ([2]) or their numbered sentences ([2.3], shown as "
         "the paragraph's citation quoting that sentence).",
     )
-    # Passages shown beside a clear lead are where a small model copies true but uncited-for sentences from.
-    lone_passage_lead: Margin = Field(
+    # Passages shown beside a clear first one are where a small model copies true but uncited-for sentences from.
+    lone_passage_margin: Margin = Field(
         0.75,
         ge=0.0,
-        description="Generative models: when the top passage leads the second by this much (fused score), the model is shown "
+        description="Generative models: when the top passage's fused score is this far above the second's, the model is shown "
         "that passage alone, with the whole prompt budget, and if it refuses, all of them (hybrid mode with zscore fusion; "
         "none: always answer_passages).",
     )
     refusal_retry_margin: Margin = Field(
         0.6,
         ge=0.0,
-        description="Generative models: when the model refuses although the top passage leads the second by this much "
+        description="Generative models: when the model refuses although the top passage's fused score is this far above the second's "
         "(fused score), ask once more with that passage alone, or with the others too when it was shown alone (none: never).",
     )
     relevance_floor_zh: float = Field(

@@ -11,11 +11,11 @@ from rag.types import FollowUpRewriter, Fusion, RetrievalMode
 
 
 def _none_turns_off(value: object) -> object:
-    """RAG_LONE_PASSAGE_LEAD=none (any case) turns a margin off."""
+    """RAG_LONE_PASSAGE_MARGIN=none (any case) turns a margin off."""
     return None if isinstance(value, str) and value.strip().lower() in {"none", "off", ""} else value
 
 
-# A margin by which the top passage's fused score leads the second's; 'none' turns it off.
+# How far the top passage's fused score is above the second's; 'none' turns it off.
 Margin = Annotated[float | None, BeforeValidator(_none_turns_off)]
 
 
@@ -43,10 +43,10 @@ class RetrievalSettings(BaseModel):
         le=2.0,
         description="Other questions of a conversation (no follow-up seen): weight of the previous question's ranking (0: none).",
     )
-    context_clear_lead: Margin = Field(
+    context_clear_margin: Margin = Field(
         0.75,
         ge=0.0,
-        description="Other questions of a conversation: when their own top passage leads the second by this much (fused "
+        description="Other questions of a conversation: when their own top passage's fused score is this far above the second's ("
         "score, hybrid mode with zscore fusion), they stand alone and the previous question's ranking is not used; a "
-        "question with no name of its own that finds no such lead is taken as a follow-up (none: neither).",
+        "question with no name of its own that finds no such margin is taken as a follow-up (none: neither).",
     )

@@ -34,7 +34,7 @@ class Scripted:
 def backend(seed_rag, chat, margin=0.6, lone=None):
     """The retry tests turn the lone passage off unless they pass ``lone``: the top passage is
     then shown with the others first and alone second, whatever its lead."""
-    settings = seed_rag.settings.changed(**{"refusal_retry_margin": margin, "lone_passage_lead": lone})
+    settings = seed_rag.settings.changed(**{"refusal_retry_margin": margin, "lone_passage_margin": lone})
     return GenerativeBackend("scripted", chat, seed_rag.embedder, settings)
 
 

@@ -75,7 +75,7 @@ def test_a_model_citing_a_sentence_gets_its_paragraph_cited_with_that_sentence_q
     numbered = numbered_sentences(top)
     m = next(i for i, s in enumerate(numbered, 1) if "500億" in s)
     chat = Scripted(f"西伯利亞力量2號管道每年最多可向中國輸送500億立方公尺天然氣 [1.{m}]")
-    settings = seed_rag.settings.changed(**{"citation_keys": "sentence", "lone_passage_lead": 0.0, "prompt_budget": 0})
+    settings = seed_rag.settings.changed(**{"citation_keys": "sentence", "lone_passage_margin": 0.0, "prompt_budget": 0})
     events = list(GenerativeBackend("scripted", chat, seed_rag.embedder, settings).stream(KEY_QUESTION, passages))
     answer = events[-1].answer
     assert isinstance(events[-1], Final) and not answer.abstained

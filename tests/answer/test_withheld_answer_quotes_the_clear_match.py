@@ -21,7 +21,7 @@ WRONG = "西伯利亞力量2號管道每年最多可輸送380億立方公尺天�
 
 
 def ask(seed_rag, chat, gap, **update):
-    settings = seed_rag.settings.changed(**{"lone_passage_lead": 0.75, "refusal_retry_margin": 0.6, **update})
+    settings = seed_rag.settings.changed(**{"lone_passage_margin": 0.75, "refusal_retry_margin": 0.6, **update})
     passages = seed_rag.retrieve(KEY_QUESTION, k=5)
     passages[0] = passages[0].model_copy(update={"score": passages[1].score + gap})
     events = list(GenerativeBackend("scripted", chat, seed_rag.embedder, settings).stream(KEY_QUESTION, passages))

@@ -276,12 +276,12 @@ def test_a_replay_shows_what_the_recording_showed():
     from rag.settings import Settings
 
     rows = [{"question": "q", "answer": "a", "model_answer": "a", "ranking": []}]
-    settings = Settings(lone_passage_lead=0.75, refusal_retry_margin=0.6)
+    settings = Settings(lone_passage_margin=0.75, refusal_retry_margin=0.6)
     old = ReplayBackend({"per_question": rows}, "old.json", None, settings)
-    assert old.settings.answer.lone_passage_lead is None and old.settings.answer.refusal_retry_margin == 0.6
-    saved = {"lone_passage_lead": 1.5, "refusal_retry_margin": None, "prompt_budget": 0, "other": 1}
+    assert old.settings.answer.lone_passage_margin is None and old.settings.answer.refusal_retry_margin == 0.6
+    saved = {"lone_passage_margin": 1.5, "refusal_retry_margin": None, "prompt_budget": 0, "other": 1}
     new = ReplayBackend({"per_question": rows, "answer_settings": saved}, "new.json", None, settings)
-    assert (new.settings.answer.lone_passage_lead, new.settings.answer.refusal_retry_margin, new.settings.answer.prompt_budget) == (
+    assert (new.settings.answer.lone_passage_margin, new.settings.answer.refusal_retry_margin, new.settings.answer.prompt_budget) == (
         1.5,
         None,
         0,

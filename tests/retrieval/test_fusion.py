@@ -54,10 +54,10 @@ def _passages(*scores, dense=0.9):
 
 
 def test_a_lead_is_the_first_fused_score_above_the_second():
-    from rag.retrieval.fusion import leads_by
+    from rag.retrieval.fusion import clear_by
 
-    assert leads_by(_passages(2.0, 1.2, 1.0), 0.75)
-    assert not leads_by(_passages(2.0, 1.5, 1.0), 0.75)
-    assert not leads_by(_passages(2.0, 1.0), None)  # no margin set: never
-    assert not leads_by(_passages(2.0), 0.75)  # nothing to lead
-    assert not leads_by(_passages(9.0, 1.0, dense=None), 0.75)  # one channel's scores: another scale
+    assert clear_by(_passages(2.0, 1.2, 1.0), 0.75)
+    assert not clear_by(_passages(2.0, 1.5, 1.0), 0.75)
+    assert not clear_by(_passages(2.0, 1.0), None)  # no margin set: never
+    assert not clear_by(_passages(2.0), 0.75)  # nothing to lead
+    assert not clear_by(_passages(9.0, 1.0, dense=None), 0.75)  # one channel's scores: another scale

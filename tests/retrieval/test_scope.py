@@ -83,19 +83,19 @@ def test_a_question_with_a_clear_match_of_its_own_ignores_the_previous_one(rag):
     """In a conversation, a question that is no follow-up but has a clear first passage keeps
     its own ranking, even with a heavy weight on the previous question's; with that test off,
     the previous question's ranking moves it."""
-    from rag.retrieval.fusion import leads_by
+    from rag.retrieval.fusion import clear_by
     from rag.types import Turn
 
     history = [Turn(role="user", content="蒙古國的第三鄰國政策是什麼？")]
     found = rag.retrieve(KEY_QUESTION, k=5)
-    assert leads_by(found, rag.settings.retrieval.context_clear_lead)
+    assert clear_by(found, rag.settings.retrieval.context_clear_margin)
     own = [p.paragraph_id for p in found]
     assert rag.make_standalone(KEY_QUESTION, history).rewritten is False
     settings = rag.settings
     try:
         rag.settings = settings.changed(**{"context_weight": 2.0})
         kept = [p.paragraph_id for p in rag.retrieve(KEY_QUESTION, k=5, history=history)]
-        rag.settings = settings.changed(**{"context_weight": 2.0, "context_clear_lead": None})
+        rag.settings = settings.changed(**{"context_weight": 2.0, "context_clear_margin": None})
         moved = [p.paragraph_id for p in rag.retrieve(KEY_QUESTION, k=5, history=history)]
     finally:
         rag.settings = settings
@@ -120,11 +120,11 @@ def test_a_nameless_question_is_asked_about_with_its_scope_and_mode(rag, monkeyp
     question = "如果想從起點一路搭到終點總共要花上多少時間才會到？"
     scope = Scope(documents=["metro.md"])
     made = rag.make_standalone(question, history, scope=scope, mode="hybrid")
-    assert asked == [(rag.settings.retrieval.context_clear_lead, scope, "hybrid", question)]
+    assert asked == [(rag.settings.retrieval.context_clear_margin, scope, "hybrid", question)]
     assert made.rewritten and "捷運" in made.standalone
     settings = rag.settings
     try:
-        for update in ({"context_clear_lead": None}, {"fusion": "rrf"}):
+        for update in ({"context_clear_margin": None}, {"fusion": "rrf"}):
             rag.settings = settings.changed(**update)
             assert not rag.make_standalone(question, history, scope=scope).rewritten
     finally:

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from rag.settings import Settings
 
 
-@pytest.mark.parametrize("name", ["RAG_LONE_PASSAGE_LEAD", "RAG_REFUSAL_RETRY_MARGIN", "RAG_CONTEXT_CLEAR_LEAD"])
+@pytest.mark.parametrize("name", ["RAG_LONE_PASSAGE_MARGIN", "RAG_REFUSAL_RETRY_MARGIN", "RAG_CONTEXT_CLEAR_MARGIN"])
 def test_an_optional_margin_is_set_or_turned_off_by_name(monkeypatch, name):
     field = name.removeprefix("RAG_").lower()
     monkeypatch.setenv(name, "0.5")
@@ -75,3 +75,12 @@ def test_every_setting_has_one_own_name_and_a_description():
     thresholds = {p for p in places if p[0] == "citations"} - set(FLAT.values())
     assert set(places) - thresholds == set(FLAT.values())
     assert all(GROUPS[g].model_fields[f].description for g, f in places)
+
+
+@pytest.mark.parametrize("former,current", [("lone_passage_lead", "lone_passage_margin"), ("context_clear_lead", "context_clear_margin")])
+def test_a_renamed_setting_is_still_read_by_its_former_name(monkeypatch, former, current):
+    monkeypatch.setenv(f"RAG_{former.upper()}", "0.4")
+    assert Settings(_env_file=None).value(current) == 0.4
+    monkeypatch.setenv(f"RAG_{current.upper()}", "0.3")  # the current name wins
+    assert Settings(_env_file=None).value(current) == 0.3
+    assert Settings(_env_file=None).changed(**{former: None}).value(current) is None
