@@ -285,7 +285,7 @@ def serve(
 
 
 # Registers rag eval, import-squad and llama-server after the everyday commands (their --help order).
-from rag.ui import cli_documents, cli_eval  # noqa: E402, F401
+from rag.ui import cli_documents, cli_eval, cli_mcp  # noqa: E402, F401
 
 help_a_sentence_a_line(app)
 

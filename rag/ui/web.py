@@ -13,6 +13,7 @@ from typing import Any
 
 import gradio as gr
 from starlette.middleware import Middleware
+from starlette.routing import Mount
 
 from rag.answer.backends import Draft, Final, available
 from rag.errors import RagError
@@ -29,6 +30,7 @@ from rag.ui.api import api_routes
 from rag.ui.documents_tab import CSS as DOCUMENTS_CSS
 from rag.ui.documents_tab import documents_tab
 from rag.ui.guard import Guard
+from rag.ui.mcp_server import McpOverHttp
 from rag.ui.page_image import cited_pages
 
 log = logging.getLogger("rag")
@@ -252,6 +254,9 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
         footer_links=["api"],
         max_file_size=settings.corpus.max_file_bytes,
         # The REST API's routes come first, on the page's own server (and so its address).
-        app_kwargs={"middleware": [Middleware(Guard, settings=settings)], "routes": api_routes(rag)},
+        app_kwargs={
+            "middleware": [Middleware(Guard, settings=settings)],
+            "routes": [*api_routes(rag), Mount("/mcp", app=McpOverHttp(rag))],
+        },
     )
     return demo
