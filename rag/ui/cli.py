@@ -117,7 +117,7 @@ def retrieve(
     """Show the paragraphs most relevant to QUESTION, best first."""
     try:
         scope, history = _scope_and_history(docs, since, until, after)
-        passages = _rag(corpus, index_dir).retrieve(question, k, scope=scope, history=history)
+        passages = _rag(corpus, index_dir, one_question=True).retrieve(question, k, scope=scope, history=history)
     except RagError as exc:
         _fail(exc)
         return
@@ -158,7 +158,7 @@ def ask(
 
     try:
         scope, history = _scope_and_history(docs, since, until, after)
-        events = _rag(corpus, index_dir).ask_stream(question, k, model, scope=scope, history=history)
+        events = _rag(corpus, index_dir, one_question=True).ask_stream(question, k, model, scope=scope, history=history)
         streamed: list[str] = []
         answer = None
         for event in events:

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from rag.errors import RagError
-from rag.index.library import add_document, list_documents, live_manifest, remove_document
 from rag.ui.commands import CorpusOpt, IndexOpt, JsonOpt, _fail, _name, _print_json, _rag, app
 from rag.ui.terminal import safe
 
@@ -20,6 +19,8 @@ IndexNowOpt = Annotated[bool, typer.Option("--index/--no-index", help="Update th
 def documents(corpus: CorpusOpt = None, index_dir: IndexOpt = None, as_json: JsonOpt = False) -> None:
     """List the corpus's documents: type, pages, paragraphs, size and state (indexed,
     pending: new or changed since the last build, or skipped, with the reason)."""
+    from rag.index.library import list_documents, live_manifest
+
     rag = _rag(corpus, index_dir)
     try:
         # The manifest alone, not rag.status(): that would hash every file a second time.
@@ -48,6 +49,8 @@ def add(
 ) -> None:
     """Copy FILES into the corpus folder (checked: format by content, size, duplicates; a
     name already taken gets ' (2)'), then update the index."""
+    from rag.index.library import add_document
+
     rag = _rag(corpus, index_dir)
     failed = 0
     for path in files:
@@ -76,6 +79,8 @@ def remove(
     index_now: IndexNowOpt = True,
 ) -> None:
     """Delete documents from the corpus folder, then update the index."""
+    from rag.index.library import remove_document
+
     rag = _rag(corpus, index_dir)
     try:
         for doc_id in doc_ids:

