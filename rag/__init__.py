@@ -3,6 +3,7 @@
 >>> import rag
 >>> rag.ask("西伯利亞力量2號管道每年最多可輸送多少天然氣？").text
 >>> rag.retrieve("蒙古国的外交政策", k=3)
+>>> library = rag.Library("my-documents")   # a folder of your own: add, remove, search, ask, stream
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ if TYPE_CHECKING:
 
     from rag.pipeline import RAG
     from rag.types import Answer, Passage, Turn
+    from rag.ui.python_api import Library
 
-__all__ = ["RagError", "ask", "retrieve", "default_rag"]
+__all__ = ["Library", "RagError", "ask", "default_rag", "retrieve"]
 _default: RAG | None = None
 
 
@@ -99,3 +101,12 @@ def ask(
     """The cited answer, with the same scope and history arguments as ``retrieve``."""
     scope, turns = _scope_and_history(documents, since, until, history)
     return default_rag().ask(question, k, model, scope=scope, history=turns)
+
+
+def __getattr__(name: str) -> object:
+    """``rag.Library`` is imported when first used: ``import rag`` stays light."""
+    if name == "Library":
+        from rag.ui.python_api import Library
+
+        return Library
+    raise AttributeError(f"module 'rag' has no attribute {name!r}")
