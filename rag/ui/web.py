@@ -18,12 +18,11 @@ from starlette.routing import Mount
 from rag.answer.backends import Draft, Final, available
 from rag.errors import RagError
 from rag.pipeline import RAG
-from rag.retrieval.scope import typed_scope
 from rag.serve.open_index import serve_index
 from rag.serve.warm_up import warm_up_in_background
 from rag.text.language import detect_language
 from rag.text.questions import clean_question
-from rag.types import MODES
+from rag.types import MODES, Scope
 from rag.ui import conversation as C
 from rag.ui import render as R
 from rag.ui.api import api_routes
@@ -84,7 +83,7 @@ def ask_turn(
     language = detect_language(question or "")
     try:
         question = clean_question(question, rag.settings.retrieval.max_question_chars)
-        events = rag.ask_stream(question, int(k), model, mode, typed_scope(docs, since, until), C.history(saved))
+        events = rag.ask_stream(question, int(k), model, mode, Scope.typed(docs, since, until), C.history(saved))
     except RagError as exc:
         yield gr.update(), R.conversation(turns), R.sources_panel(turns), friendly(exc, language), turns, saved
         return

