@@ -4,6 +4,8 @@ index of the seed corpus built once into a temporary folder."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +60,14 @@ def served(seed_rag):
     demo = launch(seed_rag, host="127.0.0.1", port=0, block=False)
     yield demo
     demo.close()
+
+
+def cli_imports(args: list[str], env: dict[str, str], timeout: float = 300) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """Run `rag ARGS` in a new process; what it printed, and every module it imported."""
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "rag.ui.cli", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
+    assert imported, "python -X importtime printed nothing"
+    return out, imported

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import KEY_QUESTION, SEED_DOC
+from tests.conftest import KEY_QUESTION, SEED_DOC, cli_imports
 
 pytestmark = pytest.mark.slow
 
@@ -138,16 +138,8 @@ def test_one_question_from_a_cold_process_needs_no_torch_and_finds_the_same(seed
         "RAG_INDEX_DIR": str(seed_rag.settings.index.index_dir),
     }
     env.pop("RAG_QUERY_ENGINE", None)
-    out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "rag.ui.cli", command, KEY_QUESTION, "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    imported = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
-    assert imported and not imported & {"torch", "sentence_transformers", "transformers", "openvino"}
+    out, imported = cli_imports([command, KEY_QUESTION, "--json"], env)
+    assert not imported & {"torch", "sentence_transformers", "transformers", "openvino"}
     data = json.loads(out.stdout)
     if command == "retrieve":
         assert [p["paragraph_id"] for p in data["passages"]] == [p.paragraph_id for p in seed_rag.retrieve(KEY_QUESTION)]

