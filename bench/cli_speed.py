@@ -64,8 +64,9 @@ def with_server(rag: list[str], env: dict[str, str], runs: int) -> list[dict]:
     port = 7961
     server = subprocess.Popen([*rag, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
     try:
-        deadline = time.monotonic() + 300
+        deadline = started + 300
         while True:
             try:
                 if httpx.get(url + "/api/health", timeout=1, trust_env=False).status_code == 200:
@@ -75,8 +76,11 @@ def with_server(rag: list[str], env: dict[str, str], runs: int) -> list[dict]:
             if time.monotonic() > deadline:
                 raise SystemExit("rag serve did not start")
             time.sleep(0.5)
+        ready = {"command": "rag serve: from start to /api/health answering 200", "wall_s": round(time.monotonic() - started, 3)}
+        print(json.dumps(ready, ensure_ascii=False))
         client = {**env, "RAG_SERVER_URL": url}
         return [
+            ready,
             measure("rag retrieve, RAG_SERVER_URL", [*rag, "retrieve", QUESTION, "--json"], client, runs),
             measure("rag ask (extractive), RAG_SERVER_URL", [*rag, "ask", QUESTION, "--json"], client, runs),
         ]
