@@ -68,11 +68,14 @@ def _nest(values: dict[str, Any]) -> dict[str, Any]:
 
 
 class _OwnNames(PydanticBaseSettingsSource):
-    """RAG_<NAME> variables (and .env lines) by each setting's own name, e.g. RAG_TOP_K."""
+    """RAG_<NAME> by each setting's own name (RAG_TOP_K): from the environment, or from the
+    .env files given (each its own source, so the environment keeps its rank above .env)."""
 
-    def __init__(self, settings_cls: type[BaseSettings], env_file: str | None) -> None:
+    def __init__(self, settings_cls: type[BaseSettings], env_files: Any = None, environment: bool = False) -> None:
         super().__init__(settings_cls)
-        self.env_file = env_file
+        files = env_files if isinstance(env_files, list | tuple) else [env_files] if env_files else []
+        self.env_files = [Path(f) for f in files]
+        self.environment = environment
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False
@@ -81,14 +84,16 @@ class _OwnNames(PydanticBaseSettingsSource):
         from dotenv import dotenv_values
 
         found: dict[str, str | None] = {}
-        if self.env_file and Path(self.env_file).is_file():
-            found.update({k.upper(): v for k, v in dotenv_values(self.env_file).items()})
-        found.update({k.upper(): v for k, v in os.environ.items()})
+        for path in self.env_files:  # later files win, as in pydantic-settings
+            if path.is_file():
+                found.update({k.upper(): v for k, v in dotenv_values(path).items()})
+        if self.environment:
+            found.update({k.upper(): v for k, v in os.environ.items()})
         values: dict[str, Any] = {}
         for name, (group, field) in _READ.items():  # the current names last: they win
             raw = found.get(f"RAG_{name.upper()}")
             if raw is not None:
-                values.setdefault(group, {})[field] = _decoded(raw, GROUPS[group].model_fields[field])
+                values.setdefault(group, {})[field] = _decoded(raw, name, GROUPS[group].model_fields[field])
         return values
 
 
@@ -107,14 +112,15 @@ class _GroupsOnly(PydanticBaseSettingsSource):
         return {k: v for k, v in self.source().items() if k in GROUPS}
 
 
-def _decoded(raw: str, field: FieldInfo) -> Any:
-    """A collection setting's value is JSON ('["a", "b"]'), as for any pydantic setting."""
+def _decoded(raw: str, name: str, field: FieldInfo) -> Any:
+    """A collection setting's value is JSON ('["a", "b"]'), as for any pydantic setting; the
+    error names the variable, never the value (it may be a secret)."""
     origin = getattr(field.annotation, "__origin__", None) or field.annotation
     if origin in (frozenset, set, list, tuple, dict) or str(field.annotation).startswith(("frozenset", "set[", "list[", "dict[")):
         try:
             return json.loads(raw)
         except ValueError as exc:
-            raise SettingsError(f"error parsing value for field {field!r}: {raw!r} is not JSON") from exc
+            raise SettingsError(f'RAG_{name.upper()} must be a JSON list, e.g. \'["a", "b"]\'') from exc
     return raw
 
 
@@ -140,9 +146,15 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        env_file = settings_cls.model_config.get("env_file")
-        own_names = _OwnNames(settings_cls, env_file if isinstance(env_file, str) else None)
-        return init_settings, env_settings, _GroupsOnly(settings_cls, dotenv_settings), own_names, file_secret_settings
+        env_files = getattr(dotenv_settings, "env_file", None)  # Settings(_env_file=...) as given, else model_config's
+        return (
+            init_settings,
+            env_settings,
+            _OwnNames(settings_cls, environment=True),
+            _GroupsOnly(settings_cls, dotenv_settings),
+            _OwnNames(settings_cls, env_files=env_files),
+            file_secret_settings,
+        )
 
     @model_validator(mode="before")
     @classmethod
@@ -150,11 +162,16 @@ class Settings(BaseSettings):
         return _nest(values) if isinstance(values, dict) else values
 
     def changed(self, **updates: Any) -> Settings:
-        """A checked copy with ``updates`` (by each setting's own name, or whole groups)."""
+        """A copy with ``updates`` (by each setting's own name, or whole groups), each group
+        checked again; the environment and .env are not read again. An unknown name is an error."""
+        unknown = sorted(set(updates) - set(_READ) - set(GROUPS))
+        if unknown:
+            raise ValueError(f"unknown setting(s) {unknown}; `rag settings` lists them")
         current = {group: getattr(self, group).model_dump() for group in GROUPS}
         for name, value in _nest(updates).items():
             current[name] = {**current[name], **value} if isinstance(value, dict) else value
-        return type(self).model_validate(current)
+        groups = {name: GROUPS[name].model_validate(current[name]) for name in GROUPS}
+        return self.model_copy(update=groups)
 
     def value(self, name: str) -> Any:
         """A setting by its own name (``settings.value("top_k")``), for lists of names."""

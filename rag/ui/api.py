@@ -50,10 +50,11 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def api_routes(rag: RAG) -> list[BaseRoute]:
+def api_routes(rag: RAG, slots: AnswerSlots | None = None) -> list[BaseRoute]:
     """Every route of the REST API and the OpenAI-compatible one, each behind the credentials
-    check, with the schema and its reader, and a JSON 404 for any other /api or /v1 address."""
-    slots = AnswerSlots(rag.settings.serve.ui_concurrency, SLOT_WAIT_S)
+    check, with the schema and its reader, and a JSON 404 for any other /api or /v1 address;
+    questions wait for one of ``slots`` (RAG_UI_CONCURRENCY), shared with other routes."""
+    slots = slots or AnswerSlots(rag.settings.serve.ui_concurrency, SLOT_WAIT_S)
     route = _behind_credentials(JsonErrorRoute, rag.settings)
     routes: list[BaseRoute] = [
         *_question_routes(rag, slots, route),

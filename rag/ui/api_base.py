@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 DOCS_HINT = "See /api/docs for the fields each route takes."
 MAX_JSON_BYTES = 1 << 20
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TOO_LARGE = "The request body is too large (over 1 MB)."
 TOO_LARGE_FIX = "Send questions, not documents, as JSON; upload documents with POST /api/documents."
 # Uploads are multipart and capped by their own reader (size per file), as they stream.

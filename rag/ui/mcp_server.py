@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.transport_security import TransportSecuritySettings
 from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 from starlette.requests import Request
@@ -23,8 +24,8 @@ from starlette.responses import JSONResponse
 
 from rag.errors import RagError
 from rag.index.library import DocumentInfo
-from rag.types import Citation, Paragraph, Passage, Scope, SentenceSupport
-from rag.ui.api_base import check_credentials
+from rag.types import Answer, Citation, Paragraph, Passage, Scope, SentenceSupport
+from rag.ui.api_base import LOOPBACK, AnswerSlots, check_credentials
 from rag.ui.library_view import add_files, documents_now
 
 if TYPE_CHECKING:
@@ -71,8 +72,9 @@ class DocumentList(BaseModel):
     documents: list[DocumentInfo]
 
 
-def mcp_server(rag: RAG, writable: bool) -> MCPServer:
-    """The tools, resource and prompt over ``rag``; ``add_document`` only when ``writable``."""
+def mcp_server(rag: RAG, writable: bool, slots: AnswerSlots | None = None) -> MCPServer:
+    """The tools, resource and prompt over ``rag``; ``add_document`` only when ``writable``;
+    with ``slots``, ``ask`` waits for one as REST questions do (RAG_UI_CONCURRENCY)."""
     server = MCPServer("rag-cjk", instructions=INSTRUCTIONS)
 
     @server.tool(
@@ -90,7 +92,14 @@ def mcp_server(rag: RAG, writable: bool) -> MCPServer:
     )
     async def ask(question: str, documents: list[str] | None = None, model: str | None = None) -> AskResult:
         scope = Scope(documents=tuple(documents or ()))
-        answer = await _off_the_loop(lambda: rag.ask(question, model=model, scope=scope))
+
+        def answered() -> Answer:
+            if slots is None:
+                return rag.ask(question, model=model, scope=scope)
+            with slots:
+                return rag.ask(question, model=model, scope=scope)
+
+        answer = await _off_the_loop(answered)
         return AskResult(
             question=answer.question,
             answer=answer.text,
@@ -158,19 +167,28 @@ class McpOverHttp:
     credentials check first, and the MCP session manager's tasks started on that server's
     event loop at the first request (a mounted app's own start-up is never run)."""
 
-    def __init__(self, rag: RAG) -> None:
+    def __init__(self, rag: RAG, host: str, slots: AnswerSlots) -> None:
         self.settings = rag.settings
         writable = self.settings.serve.ui_auth is not None or self.settings.serve.api_token is not None
-        server = mcp_server(rag, writable=writable)
-        self.app: ASGIApp = server.streamable_http_app(streamable_http_path="/", stateless_http=True, json_response=True)
+        server = mcp_server(rag, writable=writable, slots=slots)
+        # On loopback the SDK's DNS-rebinding check (Host must be localhost) keeps web pages
+        # from reaching /mcp; served to a network, the names it is reached by are not known
+        # here, and the credentials (a warning says to set them) guard it instead.
+        security = None if host in LOOPBACK else TransportSecuritySettings(enable_dns_rebinding_protection=False)
+        self.app: ASGIApp = server.streamable_http_app(
+            streamable_http_path="/", stateless_http=True, json_response=True, transport_security=security
+        )
         self.manager = server.session_manager
         self.ready: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def _run(self, ready: asyncio.Event) -> None:
-        async with self.manager.run():
-            ready.set()
-            await asyncio.Event().wait()  # for as long as the server runs
+        try:
+            async with self.manager.run():
+                ready.set()
+                await asyncio.Event().wait()  # for as long as the server runs
+        finally:
+            ready.set()  # a manager that failed to start leaves no request waiting (they fail instead)
 
     async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

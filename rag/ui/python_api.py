@@ -18,11 +18,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+
 from rag.answer.backends import Final, Token
 from rag.errors import RagError
 from rag.index.library import DocumentInfo, add_document, list_documents, live_manifest, remove_document
 from rag.pipeline import RAG
-from rag.settings import Settings
+from rag.settings import FLAT, FORMER, Settings, invalid_settings
 from rag.types import Answer, Passage, Scope, Turn
 
 
@@ -35,7 +38,14 @@ class Library:
         if not folder.is_dir():
             raise RagError(f"No folder {str(folder)!r}.", fix="Create it, or name the folder that holds your documents.")
         index = Path(index) if index is not None else folder.with_name(folder.name + "-index")
-        self._rag = RAG(Settings(corpus_dir=folder, index_dir=index, **settings))
+        try:
+            chosen = Settings(corpus_dir=folder, index_dir=index, **settings)
+        except (ValidationError, SettingsError) as exc:  # its text quotes the rejected value, which may be a secret
+            raise RagError(f"Invalid setting: {invalid_settings(exc)}.", fix="Check the arguments and the RAG_* variables.") from None
+        unknown = sorted(set(settings) - set(FLAT) - set(FORMER))
+        if unknown:
+            raise RagError(f"Unknown setting(s) {unknown}.", fix="`rag settings` lists them by name.")
+        self._rag = RAG(chosen)
 
     @property
     def settings(self) -> Settings:

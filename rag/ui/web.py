@@ -25,7 +25,8 @@ from rag.text.questions import clean_question
 from rag.types import MODES, Scope
 from rag.ui import conversation as C
 from rag.ui import render as R
-from rag.ui.api import api_routes
+from rag.ui.api import SLOT_WAIT_S, api_routes
+from rag.ui.api_base import LOOPBACK, AnswerSlots
 from rag.ui.documents_tab import CSS as DOCUMENTS_CSS
 from rag.ui.documents_tab import documents_tab
 from rag.ui.guard import Guard
@@ -39,7 +40,6 @@ EXAMPLES = [
     "蒙古国每年能获得多少能源过境费？",
     "What is Mongolia's Third Neighbor Policy?",
 ]
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def index_status_markdown(rag: RAG) -> str:
@@ -241,6 +241,7 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
         log.warning("warning: %s The page opens without an index; add documents on its Documents tab.", exc)
     warm_up_in_background(rag)  # the question encoder and the answer model, not at the first question
     demo = build_app(rag)
+    slots = AnswerSlots(settings.serve.ui_concurrency, SLOT_WAIT_S)  # REST, OpenAI and MCP questions share them
     demo.queue(max_size=settings.serve.ui_queue_size, default_concurrency_limit=settings.serve.ui_concurrency)
     demo.launch(
         server_name=host,
@@ -255,7 +256,7 @@ def launch(rag: RAG, host: str | None = None, port: int | None = None, block: bo
         # The REST API's routes come first, on the page's own server (and so its address).
         app_kwargs={
             "middleware": [Middleware(Guard, settings=settings)],
-            "routes": [*api_routes(rag), Mount("/mcp", app=McpOverHttp(rag))],
+            "routes": [*api_routes(rag, slots), Mount("/mcp", app=McpOverHttp(rag, host, slots))],
         },
     )
     return demo

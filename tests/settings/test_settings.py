@@ -84,3 +84,34 @@ def test_a_renamed_setting_is_still_read_by_its_former_name(monkeypatch, former,
     monkeypatch.setenv(f"RAG_{current.upper()}", "0.3")  # the current name wins
     assert Settings(_env_file=None).value(current) == 0.3
     assert Settings(_env_file=None).changed(**{former: None}).value(current) is None
+
+
+def test_the_environment_outranks_env_files_whatever_the_names_and_env_file_none_reads_none(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("RAG_RETRIEVAL__TOP_K=11\nRAG_CANDIDATES=12\n")
+    (tmp_path / "other.env").write_text("RAG_CANDIDATES=13\n")
+    monkeypatch.setenv("RAG_TOP_K", "7")
+    assert Settings().retrieval.top_k == 7  # an exported variable by its own name beats a .env line by its group's
+    assert Settings().retrieval.candidates == 12
+    assert Settings(_env_file=None).retrieval.candidates == 50  # no .env read at all
+    assert Settings(_env_file="other.env").retrieval.candidates == 13
+
+
+def test_a_changed_copy_refuses_unknown_names_and_reads_no_environment_again(monkeypatch):
+    s = Settings(_env_file=None)
+    with pytest.raises(ValueError, match="top_kk"):
+        s.changed(top_kk=3)
+    monkeypatch.setenv("RAG_TOP_K", "not a number")  # read once, when s was made; not again
+    assert s.changed(candidates=9).retrieval.candidates == 9
+
+
+def test_a_collection_that_is_not_json_is_named_without_its_value(monkeypatch):
+    from pydantic_settings import SettingsError
+
+    from rag.settings import invalid_settings
+
+    monkeypatch.setenv("RAG_CITATION_RULES_OFF", "s3cret-words")
+    with pytest.raises(SettingsError) as caught:
+        Settings(_env_file=None)
+    message = invalid_settings(caught.value)
+    assert "RAG_CITATION_RULES_OFF" in message and "s3cret" not in message
