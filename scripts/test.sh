@@ -17,6 +17,6 @@ if [ $# -gt 0 ]; then
   exec .venv/bin/python -m pytest "$@"
 fi
 echo "== pytest: fast tier" >&2
-.venv/bin/python -m pytest -m "not slow"
+.venv/bin/python -m pytest -m "not slow" --durations=10
 echo "== pytest: slow tier" >&2
-.venv/bin/python -m pytest -m slow
+.venv/bin/python -m pytest -m slow --durations=25  # the slowest, for whoever shortens the suite
