@@ -35,11 +35,11 @@ class Scope(BaseModel):
     until: dt.date | None = Field(None, description="Only documents dated on or before this day.")
 
     @classmethod
-    def typed(cls, documents: Sequence[str] | None, since: str | None, until: str | None) -> Scope:
-        """The scope a person typed (the page's fields, the CLI's options); a date that is
-        not YYYY-MM-DD says so."""
+    def typed(cls, documents: Sequence[str] | None, since: dt.date | str | None, until: dt.date | str | None) -> Scope:
+        """The scope a person typed (the page's fields, the CLI's options) or a program gave
+        (dates or their text); a date that is not YYYY-MM-DD says so."""
         try:
-            days = [dt.date.fromisoformat(d.strip()) if d and d.strip() else None for d in (since, until)]
+            days = [d if isinstance(d, dt.date) else dt.date.fromisoformat(d.strip()) if d and d.strip() else None for d in (since, until)]
         except ValueError as exc:
             raise RagError(f"Not a date: {exc}.", fix="Write dates as YYYY-MM-DD, e.g. 2025-01-01.") from exc
         return cls(documents=tuple(documents or ()), since=days[0], until=days[1])

@@ -87,7 +87,7 @@ class Library:
         until: dt.date | str | None = None,
     ) -> list[Passage]:
         """The ``k`` paragraphs that best match ``question``, best first, in those documents or dates."""
-        return self._rag.retrieve(question, k, scope=_scope(documents, since, until))
+        return self._rag.retrieve(question, k, scope=Scope.typed(documents, since, until))
 
     def ask(
         self,
@@ -100,19 +100,14 @@ class Library:
         history: Sequence[Turn] = (),
     ) -> Answer:
         """The answer with its citations, each sentence checked against the paragraph it cites."""
-        return self._rag.ask(question, model=model, scope=_scope(documents, since, until), history=history)
+        return self._rag.ask(question, model=model, scope=Scope.typed(documents, since, until), history=history)
 
     def stream(
         self, question: str, *, model: str | None = None, documents: Sequence[str] = (), history: Sequence[Turn] = ()
     ) -> Iterator[str | Answer]:
         """The answer's text as it is written (pieces of ``str``), then the checked ``Answer``."""
-        for event in self._rag.ask_stream(question, model=model, scope=_scope(documents, None, None), history=history):
+        for event in self._rag.ask_stream(question, model=model, scope=Scope.typed(documents, None, None), history=history):
             if isinstance(event, Final):
                 yield event.answer
             elif isinstance(event, Token):
                 yield event.text
-
-
-def _scope(documents: Sequence[str], since: dt.date | str | None, until: dt.date | str | None) -> Scope:
-    day = [d.isoformat() if isinstance(d, dt.date) else d for d in (since, until)]
-    return Scope.typed(list(documents), day[0], day[1])
