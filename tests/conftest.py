@@ -3,6 +3,7 @@ index of the seed corpus built once into a temporary folder."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,17 @@ SEEDS = ROOT / "seeds"
 SEED_DOC = "000_4d695214e84dccad.txt"
 KEY_QUESTION = "西伯利亞力量2號管道每年最多可輸送多少天然氣？"
 KEY_ANSWER = "500億立方公尺"
+
+
+def run_cli(seed_rag, *args, input_env=None) -> subprocess.CompletedProcess:
+    """`rag ARGS` in a new process, on ``seed_rag``'s corpus and index."""
+    env = {
+        **os.environ,
+        "RAG_CORPUS_DIR": str(seed_rag.settings.corpus.corpus_dir),
+        "RAG_INDEX_DIR": str(seed_rag.settings.index.index_dir),
+        **(input_env or {}),
+    }
+    return subprocess.run([sys.executable, "-m", "rag.ui.cli", *args], env=env, capture_output=True, text=True, timeout=300)
 
 
 def make_settings(tmp: Path, corpus: Path | None = None, **extra) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from tqdm import tqdm
@@ -11,6 +12,8 @@ from rag.answer.replay import RECORDED_SETTINGS
 from rag.eval.scoring import EvalQuestion, gold_paragraph_ids, retrieval_metrics
 from rag.eval.tally import AnswerTally, latency
 from rag.pipeline import RAG
+from rag.text.kinds import question_kind
+from rag.text.language import detect_language
 from rag.types import Answer
 
 RANK_DEPTH = 10  # recall@10, MRR@10, nDCG@10 need the top 10
@@ -40,21 +43,34 @@ def run_eval(
     mode: str | None = None,
     model: str | None = None,
     progress: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Each question retrieved (and with ``answers``, answered) and scored: the report's
-    retrieval metrics, answer summary and one record per question."""
+    retrieval metrics, answer summary and one record per question. ``on_progress(done,
+    total)`` is told after each question (the page's progress bar)."""
     retriever = rag.ensure_index()
     paragraphs = {pid: p.text for pid, p in retriever.stored.paragraphs.items()}
     rankings, golds, latencies = [], [], []
     tally = AnswerTally()
     per_question = []
-    for q in tqdm(questions, desc="questions", unit="q", disable=not progress, file=None):
+    for done, q in enumerate(tqdm(questions, desc="questions", unit="q", disable=not progress, file=None)):
+        if on_progress is not None:
+            on_progress(done, len(questions))
         gold = gold_paragraph_ids(q, paragraphs)
         t0 = time.perf_counter()
         passages = rag.retrieve(q.question, RANK_DEPTH, mode)
         latencies.append(time.perf_counter() - t0)
         ranking = [p.paragraph_id for p in passages]
-        record: dict[str, Any] = {"id": q.qid, "question": q.question, "gold": sorted(gold), "ranking": ranking}
+        record: dict[str, Any] = {
+            "id": q.qid,
+            "question": q.question,
+            # labelled in the set, else as the answerers classify it: the report groups by both
+            "kind": q.kind or question_kind(q.question),
+            "lang": q.lang or detect_language(q.question),
+            "gold": sorted(gold),
+            "ranking": ranking,
+            "retrieve_ms": round(1000 * latencies[-1], 1),
+        }
         if gold:
             rankings.append(ranking)
             golds.append(gold)

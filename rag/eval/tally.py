@@ -34,8 +34,6 @@ def open_scores(answer: Answer, q: EvalQuestion, gold: set[str]) -> dict[str, An
     sentence whether its citation points at a gold paragraph (or at least its document)."""
     gold_docs = {pid.rsplit("#p", 1)[0] for pid in gold}
     return {
-        "kind": q.kind,
-        "lang": q.lang,
         "coverage": point_coverage(answer.text, q.points),
         "points_missed": [p[0] for p in q.points if not holds_answer(answer.text, p)],
         "repeated_sentences": repeated_sentences([c.text for c in answer.citations]),
@@ -59,13 +57,19 @@ def open_summary(per_question: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "open_questions": len(rows),
         "key_point_coverage": mean(rows),
-        "key_point_coverage_by_kind": {k: mean([r for r in rows if r["kind"] == k]) for k in sorted({r["kind"] for r in rows})},
-        "key_point_coverage_by_lang": {k: mean([r for r in rows if r["lang"] == k]) for k in sorted({r["lang"] for r in rows})},
+        "key_point_coverage_by_kind": _by(rows, "kind", mean),
+        "key_point_coverage_by_lang": _by(rows, "lang", mean),
         "open_refusals": sum(bool(r["abstained"]) for r in rows) / len(rows),
         "answers_repeating_a_sentence": sum(r["repeated_sentences"] > 0 for r in rows),
         "sentence_citation_precision": sum(r["sentence_citations_gold"] for r in rows) / cited if cited else None,
         "sentence_citation_precision_by_document": sum(r["sentence_citations_gold_doc"] for r in rows) / cited if cited else None,
     }
+
+
+def _by(rows: list[dict[str, Any]], key: str, figure) -> dict[str, float]:
+    """``figure`` of the rows grouped by ``key`` (kind, lang: run_eval writes both on every record)."""
+    groups = sorted({r.get(key, "") for r in rows})
+    return {g: figure([r for r in rows if r.get(key, "") == g]) for g in groups}
 
 
 def _share(part: int, whole: int) -> float | None:

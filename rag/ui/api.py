@@ -131,6 +131,9 @@ def _question_routes(rag: RAG, slots: AnswerSlots, route: type[APIRoute]) -> lis
         passages = rag.retrieve(body.question, body.k, body.mode, body.scope)
         return {"question": body.question, "passages": [p.model_dump() for p in passages]}
 
+    # The name search tools use (MCP's `search` tool, `rag search`): the same route.
+    router.post("/api/search", tags=["questions"], summary="The same as /api/retrieve.", operation_id="search")(retrieve)
+
     @router.post("/api/ask", tags=["questions"], summary="Answer a question with citations (or stream it as server-sent events).")
     def ask(body: AskRequest):
         ready(rag)

@@ -129,6 +129,10 @@ def retrieve(
         typer.echo(f"    {safe(p.text)}\n")
 
 
+# The name search tools use (MCP's `search`, /api/search): the same command.
+app.command("search", help="The same as `rag retrieve`: the paragraphs most relevant to QUESTION, best first.")(retrieve)
+
+
 def _ocr(ocr: bool) -> str:
     return " (OCR: check against the page)" if ocr else ""
 

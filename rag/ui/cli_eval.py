@@ -8,9 +8,36 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from rag.errors import RagError
 from rag.ui.commands import CorpusOpt, IndexOpt, JsonOpt, ModelOpt, _fail, _print_json, _rag, _settings, app
+
+
+class _RunByDefault(TyperGroup):
+    """``rag eval QUESTIONS …`` runs a set as it always did; ``rag eval generate`` and
+    ``rag eval compare`` are the group's other commands (as click-default-group does)."""
+
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+eval_app = typer.Typer(
+    cls=_RunByDefault,
+    no_args_is_help=True,
+    help="Score the pipeline on a question set (rag eval QUESTIONS, the same as rag eval run QUESTIONS), "
+    "make a set from your own documents (rag eval generate), or compare two reports (rag eval compare).",
+)
+app.add_typer(eval_app, name="eval")
+# rag.eval.generate's KINDS and LANGS (a test checks), written out so `rag --help` need not import it
+ALL_KINDS = "lookup,why,list,overview,summary"
+ALL_LANGS = "zh-Hant,zh-Hans,en"
+HtmlOpt = Annotated[
+    Path | None,
+    typer.Option("--html", help="Also write the report as one HTML page with plots, readable offline (no CDN, no script)."),
+]
 
 
 @app.command("llama-server")
@@ -36,7 +63,7 @@ def llama_server(
         server.close()
 
 
-@app.command("eval")
+@eval_app.command("run")
 def evaluate(
     questions: Annotated[Path, typer.Argument(help="A .jsonl question set, or a DRCD/SQuAD .json file.")],
     answers: Annotated[bool, typer.Option("--answers", help="Also answer each question and score the answers.")] = False,
@@ -66,6 +93,7 @@ def evaluate(
             "instead of calling the model again (a minute instead of an hour). Implies --answers."
         ),
     ] = None,
+    html: HtmlOpt = None,
     corpus: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
@@ -105,11 +133,138 @@ def evaluate(
         _fail(exc)
         return
     target = _write(report, out or Path(questions.name).with_suffix(".report.json"))
+    if html is not None:
+        _write_html(html, report, questions.name, rag)
     if as_json:
         _print_json({k: v for k, v in report.items() if k != "per_question"})
         return
     _print_table(f"{questions.name}: {report['questions']} questions", report)
-    typer.echo(f"report: {target}")
+    typer.echo(f"report: {target}" + (f" and {html}" if html else ""))
+
+
+def _write_html(target: Path, report: dict, title: str, rag) -> None:
+    """The report as one offline HTML page, the worst questions shown with their passages."""
+    from rag.eval.report_html import render_report
+
+    paragraphs = {pid: p.text for pid, p in rag.ensure_index().stored.paragraphs.items()}
+    target.write_text(render_report(report, title, paragraphs), encoding="utf-8")
+
+
+@eval_app.command("generate")
+def generate(
+    out: Annotated[
+        Path, typer.Argument(help="The JSON Lines file to write; if it exists, what it lacks is added (a stopped run resumes).")
+    ],
+    n: Annotated[int, typer.Option("--n", min=1, help="How many questions the file should hold.")] = 200,
+    kinds: Annotated[
+        str, typer.Option(help="Comma-separated kinds: lookup, why, list, overview, summary.")
+    ] = "lookup,why,list,overview,summary",
+    langs: Annotated[
+        str,
+        typer.Option(help="Comma-separated languages: zh-Hant, zh-Hans, en (English only for overview and summary of Chinese documents)."),
+    ] = ALL_LANGS,
+    seed: Annotated[int, typer.Option(help="Which documents come first, drawn with this seed.")] = 0,
+    corpus: CorpusOpt = None,
+    index_dir: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Make a question set from the library's own documents, offline, for rag eval.
+
+    Rules turn sentences with dates, amounts and names into lookups (with their answers),
+    sentences that give causes or enumerate into why- and list-questions, and each titled
+    document into an overview and a summary question (with key points), each record citing
+    its source paragraphs.
+
+    A question is kept only if it leads back to its own sentence, does not say its answer,
+    does not copy its sentence, and is new.
+
+    Then score the pipeline on it: rag eval OUT --answers --html report.html.
+    """
+    from rag.eval.generate import generate_set
+
+    try:
+        stored = _rag(corpus, index_dir).ensure_index().stored
+        made = generate_set(stored.paragraphs.values(), stored.maps, out, n, _listed(kinds), _listed(langs), seed, progress=not as_json)
+    except RagError as exc:
+        _fail(exc)
+        return
+    summary = made.summary()
+    if as_json:
+        _print_json(summary)
+        return
+    typer.echo(f"{out}: {summary['questions']} questions ({made.written} new) from {made.candidates} candidates.")
+    typer.echo("by kind: " + ", ".join(f"{k} {v}" for k, v in made.by_kind.items()))
+    typer.echo("by language: " + ", ".join(f"{k} {v}" for k, v in made.by_lang.items()))
+    if made.dropped:
+        typer.echo("dropped: " + ", ".join(f"{v} {k}" for k, v in sorted(made.dropped.items(), key=lambda kv: -kv[1])))
+    if made.not_translated:
+        typer.echo(f"{made.not_translated} not written in a language only a model could translate them into.")
+    if made.already + made.written < n:
+        typer.echo(f"Fewer than {n}: the documents gave no more questions that pass the checks.")
+    typer.echo(f"Next: rag eval {out} --answers --html {out.with_suffix('.html')}")
+
+
+@eval_app.command("compare")
+def compare(
+    before: Annotated[Path, typer.Argument(help="The earlier report (JSON, from rag eval).")],
+    after: Annotated[Path, typer.Argument(help="The later report, of the same question set.")],
+    html: HtmlOpt = None,
+    fail_on_regression: Annotated[
+        bool, typer.Option("--fail-on-regression", help="Exit with status 2 when a figure got worse beyond its tolerance (for CI).")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare two rag eval reports: every figure before and after, the regressions (a figure
+    worse by more than its noise tolerance) and the questions that got worse or better.
+
+    Score the same question set before and after a change (rag eval set.jsonl --out before.json,
+    then --out after.json), then: rag eval compare before.json after.json --html change.html.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from rag.eval.compare import compare_reports, render_comparison
+
+    try:
+        reports = [_read_report(path) for path in (before, after)]
+    except RagError as exc:
+        _fail(exc)
+        return
+    compared = compare_reports(*reports)
+    if html is not None:
+        html.write_text(render_comparison(reports[0], reports[1], names=(before.name, after.name)), encoding="utf-8")
+    if as_json:
+        _print_json(compared)
+    else:
+        table = Table(title=f"{before.name} → {after.name}")
+        for column in ("figure", "before", "after", "change", ""):
+            table.add_column(column, justify="left" if column in ("figure", "") else "right")
+        for row in compared["figures"]:
+            mark = "REGRESSION" if row["regression"] else ("better" if row["improvement"] else "")
+            table.add_row(f"{row['section']} {row['name']}", *(_shown(row[k]) for k in ("before", "after", "change")), mark)
+        Console().print(table)
+        worse = compared["questions"].get("worse", [])
+        typer.echo(f"{len(compared['regressions'])} regressions; {len(worse)} questions got worse." + (f" Page: {html}" if html else ""))
+    if fail_on_regression and compared["regressions"]:
+        raise typer.Exit(2)
+
+
+def _shown(value: object) -> str:
+    return "n/a" if value is None else (f"{value:.4f}" if isinstance(value, float) else str(value))
+
+
+def _read_report(path: Path) -> dict:
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RagError(f"Cannot read the report {path} ({type(exc).__name__}).", fix="Give a JSON report written by rag eval.") from None
+    if not isinstance(report, dict) or "retrieval" not in report:
+        raise RagError(f"{path} is not a rag eval report (no 'retrieval' section).", fix="Give a JSON report written by rag eval.")
+    return report
+
+
+def _listed(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _replayed(rag, rows: list, recording_path: Path, mode: str | None, progress: bool) -> dict:

@@ -126,8 +126,12 @@ def one_sentence_a_line(text: str) -> str:
 
 
 def help_a_sentence_a_line(app: typer.Typer) -> None:
-    """Rewrite every registered command's help (its docstring by default) with one_sentence_a_line."""
+    """Rewrite every registered command's help (its docstring by default) with one_sentence_a_line,
+    in command groups too (``rag eval generate``)."""
     for command in app.registered_commands:
         text = command.help or (inspect.getdoc(command.callback) if command.callback else None)
         if text:
             command.help = one_sentence_a_line(text)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            help_a_sentence_a_line(group.typer_instance)

@@ -29,6 +29,7 @@ from rag.ui.api import SLOT_WAIT_S, api_routes
 from rag.ui.api_base import LOOPBACK, AnswerSlots
 from rag.ui.documents_tab import CSS as DOCUMENTS_CSS
 from rag.ui.documents_tab import documents_tab
+from rag.ui.evaluate_tab import evaluate_tab
 from rag.ui.guard import Guard
 from rag.ui.mcp_server import McpOverHttp
 from rag.ui.page_image import cited_pages
@@ -208,6 +209,7 @@ def build_app(rag: RAG) -> gr.Blocks:
         gr.Markdown("## Ask the documents · 問文件\nAnswers cite the exact source paragraphs: click [1] to see the passage.")
         tab = ask_tab(rag)
         refresh_documents, documents_outputs = documents_tab(rag, also=[tab.docs])
+        evaluate_tab(rag)
         outputs = [tab.question, tab.chat, tab.sources, tab.notice, turns, saved]
         inputs = [tab.question, turns, saved, tab.model, tab.k, tab.mode, tab.docs, tab.since, tab.until]
         # Both triggers share one concurrency group, so the limit counts them together.

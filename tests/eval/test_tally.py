@@ -30,11 +30,19 @@ def test_open_lookup_and_unanswerable_questions_are_each_counted_once():
         (unanswerable, _answer("", [], abstained=True)),
     ]
     for q, answer in cases:
-        record = {"abstained": answer.abstained, "quoted_instead": ""}
+        record = {
+            "kind": q.kind or "lookup",
+            "lang": q.lang or "zh-Hant",
+            "abstained": answer.abstained,
+            "quoted_instead": "",
+        }  # as run_eval writes
         tally.add(q, GOLD, answer, 2.0, record)
         rows.append(record)
     summary = tally.summary(rows)
     assert summary["key_point_coverage"] == round(2 / 3, 3) and rows[0]["points_missed"] == ["transit fee"]
+    assert summary["key_point_coverage_by_kind"] == {"overview": round(2 / 3, 3)} and summary["key_point_coverage_by_lang"] == {
+        "en": round(2 / 3, 3)
+    }
     assert summary["sentence_citation_precision"] == 0.5  # one of the open answer's two quotes is from a gold paragraph
     assert summary["citations"] == 3 and summary["citation_precision"] == 2 / 3
     assert summary["span_precision"] == 1.0 and summary["contains"] == 1.0

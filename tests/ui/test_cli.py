@@ -8,18 +8,9 @@ import sys
 import pytest
 
 from tests.conftest import KEY_QUESTION, SEED_DOC, cli_imports
+from tests.conftest import run_cli as run
 
 pytestmark = pytest.mark.slow
-
-
-def run(seed_rag, *args, input_env=None):
-    env = {
-        **os.environ,
-        "RAG_CORPUS_DIR": str(seed_rag.settings.corpus.corpus_dir),
-        "RAG_INDEX_DIR": str(seed_rag.settings.index.index_dir),
-        **(input_env or {}),
-    }
-    return subprocess.run([sys.executable, "-m", "rag.ui.cli", *args], env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_ask_json(seed_rag):
@@ -33,8 +24,9 @@ def test_ask_json(seed_rag):
     assert all({"paragraph_id", "score", "text"} <= set(p) for p in data["passages"])
 
 
-def test_retrieve_json_honours_k(seed_rag):
-    out = run(seed_rag, "retrieve", KEY_QUESTION, "-k", "2", "--json")
+@pytest.mark.parametrize("command", ["retrieve", "search"])
+def test_retrieve_json_honours_k(seed_rag, command):
+    out = run(seed_rag, command, KEY_QUESTION, "-k", "2", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["question"] == KEY_QUESTION

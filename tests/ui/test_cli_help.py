@@ -11,7 +11,16 @@ from typer.testing import CliRunner
 from rag.ui.cli import app
 from rag.ui.commands import one_sentence_a_line
 
-COMMANDS = sorted(c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands if c.callback)
+
+def _commands(typer_app, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command's words, those of command groups (``eval generate``) included."""
+    found = [(*prefix, c.name or c.callback.__name__.replace("_", "-")) for c in typer_app.registered_commands if c.callback]
+    for group in typer_app.registered_groups:
+        found += _commands(group.typer_instance, (*prefix, group.name))
+    return sorted(found)
+
+
+COMMANDS = _commands(app)
 
 
 def test_sentences_are_joined_across_source_lines_and_split_at_their_ends():
@@ -27,9 +36,13 @@ def test_sentences_are_joined_across_source_lines_and_split_at_their_ends():
     )
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+def test_command_groups_are_listed():
+    assert ("eval", "generate") in COMMANDS and ("eval", "run") in COMMANDS
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
 def test_no_help_line_ends_inside_a_sentence(command):
-    out = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "400", "NO_COLOR": "1"}, terminal_width=400)
+    out = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "400", "NO_COLOR": "1"}, terminal_width=400)
     assert out.exit_code == 0, out.output
     text = out.output.split("Usage:", 1)[1].split("╭", 1)[0]
     lines = [line.strip() for line in text.splitlines()[1:] if line.strip()]

@@ -116,6 +116,7 @@ def test_retrieve_gives_what_the_cli_json_gives(api, rag):
     assert set(first) >= PASSAGE_FIELDS and first["paragraph_id"] == f"{SEED_DOC}#p8" and first["location"].startswith(SEED_DOC)
     assert all(source_text(rag, SEED_DOC)[p["start"] : p["end"]] == p["text"] for p in body["passages"])
     assert [p["score"] for p in body["passages"]] == sorted((p["score"] for p in body["passages"]), reverse=True)
+    assert api.post("/api/search", json={"question": KEY_QUESTION, "k": 3}).json() == body  # the name search tools use
 
 
 def test_ask_answers_with_verbatim_citations(api, rag):
