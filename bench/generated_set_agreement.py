@@ -7,7 +7,7 @@ agree (Kendall's tau, Spearman's rho, pairs ordered alike) and the difference in
     python bench/open_corpus.py --out /tmp/gen/open-corpus
     python bench/generated_set_agreement.py --library /tmp/gen/open-corpus --work /tmp/gen
 
-Writes bench/results/generated_set_agreement.json. The DRCD file is read from ../shared.
+Writes bench/results/generated_set_agreement-SEED.json. The DRCD file is read from ../shared.
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ def main() -> None:
     ap.add_argument(
         "--most-copied", type=float, nargs="+", default=[TUNING.most_copied], help="GenerateTuning.most_copied values to compare."
     )
-    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "generated_set_agreement.json")
+    ap.add_argument("--out", type=Path, default=None, help="Default: bench/results/generated_set_agreement-SEED.json.")
     args = ap.parse_args()
+    args.out = args.out or ROOT / "bench" / "results" / f"generated_set_agreement-{args.seed}.json"
 
     rags = {chunk[0]: library_rag(args.library, args.work, chunk) for chunk in CHUNKS}
     stored = rags[CHUNKS[0][0]].ensure_index().stored

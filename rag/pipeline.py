@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from rag.answer.backends import AnswerBackend, Draft, Event, Final, Token, available, final_answer, load_backend
+from rag.answer.disagreement import noting_disagreement
 from rag.answer.excerpts import fits
 from rag.answer.streams import as_asked, guarded, timed
 from rag.corpus.files import corpus_of
@@ -315,7 +316,11 @@ class RAG:
             if name not in available():
                 raise  # a wrong name is the caller's mistake, not a model failure
             return iter([Final(Answer(question=question, text="", passages=passages, model=name, error=str(exc)))])
-        return guarded(backend.stream(question, passages), question, passages, name)
+        events = guarded(backend.stream(question, passages), question, passages, name)
+        if not self.settings.answer.note_disagreement:
+            return events
+        bars = {"zh": self.settings.answer.min_answer_score_zh, "en": self.settings.answer.min_answer_score_en}
+        return noting_disagreement(events, question, self.embedder, bars)
 
     def ask(
         self,

@@ -35,6 +35,19 @@ def make_settings(tmp: Path, corpus: Path | None = None, **extra) -> Settings:
     return Settings(corpus_dir=corpus or SEEDS, index_dir=tmp / "index", **extra)
 
 
+def seeds_and(tmp: Path, files: dict[str, str]):
+    """A RAG over a copy of seeds/ plus ``files`` (name -> text), its index built (real model)."""
+    from rag.pipeline import RAG
+
+    corpus = tmp / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    rag = RAG(make_settings(tmp, corpus))
+    rag.ensure_index()
+    return rag
+
+
 @pytest.fixture(scope="session")
 def seed_rag(tmp_path_factory):
     """A RAG over a copy of seeds/ with its index built (real model)."""

@@ -24,6 +24,11 @@ class AnswerSettings(BaseModel):
         "are answered from evidence gathered for their kind (the document's map, neighbours, several paragraphs) with "
         "several cited sentences; off: every question is answered as a lookup.",
     )
+    note_disagreement: bool = Field(
+        True,
+        description="After a lookup's answer, quote and cite another source that states a different amount for the same "
+        "thing, introduced as a disagreement (rag.answer.disagreement), in every answer model.",
+    )
     instant_answer: bool = Field(
         True, description="With a generative model: show the extractive quote as soon as retrieval is done, until its answer replaces it."
     )

@@ -102,3 +102,33 @@ def english_amounts(text: str) -> str:
         return f" {english_amount(value)} "
 
     return _CJK_AMOUNT.sub(english, text)
+
+
+# Units whose amounts two sources can state differently for the same thing (a year or a
+# count of days is usually another fact, not a disagreement, so neither is here).
+_AMOUNT_UNITS = (
+    "平方公里|平方公尺|立方公尺|立方米|公里|公尺|公頃|公斤|公噸|噸|吨|美元|美金|歐元|欧元|人民幣|人民币|新臺幣|新台幣|港元|元|"
+    + "人次|人|%|％|km|kilometres|kilometers|cubic meters|cubic metres|tonnes|tons|dollars|people|percent"
+)
+_SAME_UNIT = {
+    "％": "%", "percent": "%", "吨": "噸", "tonnes": "噸", "tons": "噸", "立方米": "立方公尺", "cubic meters": "立方公尺",
+    "cubic metres": "立方公尺", "km": "公里", "kilometres": "公里", "kilometers": "公里", "people": "人", "美金": "美元",
+    "欧元": "歐元", "人民币": "人民幣", "新台幣": "新臺幣",
+}  # fmt: skip
+_AMOUNT = re.compile(
+    r"((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:萬|万|億|亿|兆)?\s*(?:thousand|million|billion|trillion)?"
+    rf"|[零〇一二兩两三四五六七八九十百千萬万億亿兆]+)\s*(?:餘|余|多)?\s*({_AMOUNT_UNITS})",
+    re.IGNORECASE,
+)
+
+
+def amounts_by_unit(text: str) -> dict[str, set[float]]:
+    """The amounts a text states, by their unit as folded: '每年500億立方公尺' ->
+    {'立方公尺': {5e10}}; '10億美元和20億美元' -> {'美元': {1e9, 2e9}}."""
+    found: dict[str, set[float]] = {}
+    for m in _AMOUNT.finditer(text):
+        values = number_values(m.group(1))
+        if values:
+            unit = m.group(2).lower()
+            found.setdefault(_SAME_UNIT.get(unit, unit), set()).update(values)
+    return found

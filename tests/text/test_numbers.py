@@ -42,3 +42,19 @@ def test_english_prompts_carry_chinese_amounts_as_english_values():
     # What the model then writes checks out against the original paragraph, by value.
     assert not unsupported_numbers("It can deliver 50 billion cubic meters a year.", source)
     assert unsupported_numbers("It can deliver 500 billion cubic meters a year.", source) == {500e9}
+
+
+@pytest.mark.parametrize(
+    "text,found",
+    [
+        ("俄羅斯每年最多可向中國輸送500億立方公尺天然氣", {"立方公尺": {5e10}}),
+        ("about 50 billion cubic meters a year", {"立方公尺": {5e10}}),
+        ("每年可以獲得10億美元的過境費，耗資4,000億美元", {"美元": {1e9, 4e11}}),
+        ("新竹的人口約四十五萬人", {"人": {450000.0}}),
+        ("2025年9月8日至9日", {}),  # dates and years are other facts, not amounts
+    ],
+)
+def test_amounts_are_grouped_by_their_unit_across_languages(text, found):
+    from rag.text.numbers import amounts_by_unit
+
+    assert amounts_by_unit(text) == found

@@ -4,11 +4,9 @@ exported as Markdown, and questions limited to a document or to dates."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from tests.conftest import KEY_ANSWER, KEY_QUESTION, SEED_DOC, SEEDS
+from tests.conftest import KEY_ANSWER, KEY_QUESTION, SEED_DOC
 from tests.ui.test_browser import ARTIFACTS, ask, browser  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.slow
@@ -22,16 +20,10 @@ TURNS = [
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    from rag.pipeline import RAG
     from rag.ui.web import launch
-    from tests.conftest import make_settings
+    from tests.conftest import seeds_and
 
-    tmp = tmp_path_factory.mktemp("conversation")
-    corpus = tmp / "corpus"
-    shutil.copytree(SEEDS, corpus)
-    (corpus / "metro.md").write_text(OTHER, encoding="utf-8")
-    rag = RAG(make_settings(tmp, corpus))
-    rag.ensure_index()
+    rag = seeds_and(tmp_path_factory.mktemp("conversation"), {"metro.md": OTHER})
     demo = launch(rag, host="127.0.0.1", port=0, block=False)
     yield demo
     demo.close()
