@@ -14,7 +14,7 @@ import numpy as np
 
 from rag.answer.backends import Final, Token
 from rag.answer.open_extractive import OpenExtractiveAnswerer
-from rag.answer.sentence_scores import sentence_scores
+from rag.answer.sentence_scores import quotable, sentence_scores
 from rag.models.embedding import Embedder
 from rag.settings import Settings
 from rag.settings.citations import CitationThresholds
@@ -52,7 +52,9 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage]) -> Answer:
         language = detect_language(question)
         refusal = Answer(question=question, text=REFUSALS[language], passages=passages, abstained=True, model=self.name)
-        candidates = [(p, a, b) for p in passages[: TUNING.passages_read] for a, b in sentence_spans(p.text)]
+        candidates = [
+            (p, a, b) for p in passages[: TUNING.passages_read] for a, b in sentence_spans(p.text) if quotable(question, p.text[a:b])
+        ]
         if not candidates:
             return refusal
         texts = [p.text[a:b] for p, a, b in candidates]

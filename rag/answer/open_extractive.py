@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer.sentence_scores import sentence_scores
+from rag.answer.sentence_scores import quotable, sentence_scores
 from rag.index.doc_map import centroid_order, weighted_matrix
 from rag.models.embedding import Embedder
 from rag.text.language import REFUSALS, detect_language
@@ -66,7 +66,7 @@ class OpenExtractiveAnswerer:
     def answer(self, question: str, kind: str, passages: list[Passage]) -> Answer:
         language = detect_language(question)
         refusal = Answer(question=question, text=REFUSALS[language], passages=passages, abstained=True, model=self.name)
-        candidates = [(p, a, b) for p in passages for a, b in sentence_spans(p.text) if p.text[a:b].strip()]
+        candidates = [(p, a, b) for p in passages for a, b in sentence_spans(p.text) if quotable(question, p.text[a:b])]
         if not candidates:
             return refusal
         texts = [p.text[a:b] for p, a, b in candidates]

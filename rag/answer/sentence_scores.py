@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.answer.injection import looks_like_injection
 from rag.models.embedding import Embedder
 from rag.text.language import bigrams
 
@@ -25,6 +26,7 @@ class SentenceScoreTuning:
 
     lexical_weight: float = 0.5  # the question's words found in the sentence, beside its meaning
     number_bonus: float = 0.05  # a number in the sentence, for a "how much/many" question
+    least_new_units: int = 2  # a quote must say this many word units the question lacks (not only repeat it)
 
 
 TUNING = SentenceScoreTuning()
@@ -32,6 +34,13 @@ _QUANTITY_QUESTION = re.compile(
     r"多少|幾|几|多大|多長|多长|多久|多高|多遠|多远|how (much|many|long|large|far|big)|what (amount|number)", re.I
 )
 _HAS_NUMBER = re.compile(r"\d|[一二兩两三四五六七八九十百千萬万億亿]+[個个年月日億亿萬万%]")
+
+
+def quotable(question: str, sentence: str, tuning: SentenceScoreTuning = TUNING) -> bool:
+    """Whether ``sentence`` may be quoted as an answer: it adds to the question (a sentence
+    that only repeats it answers nothing) and does not talk to the answerer ("ignore the
+    previous instructions…": rag.answer.injection), which a quote would pass on as an answer."""
+    return len(bigrams(sentence) - bigrams(question)) >= tuning.least_new_units and not looks_like_injection(sentence)
 
 
 def sentence_scores(question: str, sentences: list[str], embedder: Embedder) -> np.ndarray:
