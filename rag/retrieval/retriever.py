@@ -19,12 +19,15 @@ from rag.models.embedding import Embedder
 from rag.retrieval.fusion import FUSIONS
 from rag.retrieval.scope import ScopeFilter
 from rag.settings import Settings
-from rag.text.language import detect_language, to_simplified, to_traditional
+from rag.text.language import bigrams, detect_language, to_simplified, to_traditional
 from rag.types import Passage, Scope
 
 # A scope of at most this many chunks is scored exactly (a few documents: faster than a
 # filtered index search, and exact); a larger one is searched with FAISS's id selector.
 EXACT_SCOPE_CHUNKS = 4096
+# Two paragraphs sharing this share of their word units say the same thing (the same article
+# read from two formats differs only where a page break or a header fell).
+SAME_TEXT = 0.9
 
 
 class Retriever:
@@ -61,6 +64,7 @@ class Retriever:
         self.script = stored.manifest.get("script", "")
         self.scopes = ScopeFilter(stored, self.paragraph_ids, s.corpus.corpus_dir)
         self._documents: dict[str, list[str]] | None = None
+        self._words: dict[int, frozenset[str]] = {}  # each paragraph's word units, for telling repeats apart
 
     def chunks_of(self, position: int) -> np.ndarray:
         return self._chunk_order[self._chunk_bounds[position] : self._chunk_bounds[position + 1]]
@@ -161,7 +165,7 @@ class Retriever:
             w = self.lexical_weight * share
             fused = FUSIONS[self.fusion]([dense_scores, lexical_scores], [1.0 - w, w])
         assert fused is not None
-        order = np.argsort(-fused, kind="stable")[:k]
+        order = self._distinct(np.argsort(-fused, kind="stable"), pool, k)
 
         dense_top = set([p for p in dense if not self.no_vector[p]][:k]) if query is not None else set()
         lexical_topk = set(lexical_top[:k])
@@ -181,6 +185,24 @@ class Retriever:
                 )
             )
         return passages
+
+    def _distinct(self, order: np.ndarray, pool: list[int], k: int) -> list[int]:
+        """The first ``k`` of ``order`` whose paragraphs say something the ones before them do not:
+        the same text kept twice (a .txt and a .pdf of one article) is shown, and quoted, once."""
+        kept: list[int] = []
+        seen: list[frozenset[str]] = []
+        for i in order:
+            pos = pool[i]
+            if pos not in self._words:  # found once per paragraph, then kept
+                self._words[pos] = frozenset(bigrams(self.stored.paragraphs[self.paragraph_ids[pos]].text))
+            words = self._words[pos]
+            if any(len(words & other) >= SAME_TEXT * max(1, len(words | other)) for other in seen):
+                continue
+            kept.append(int(i))
+            seen.append(words)
+            if len(kept) == k:
+                break
+        return kept
 
     def first_paragraphs(self, n: int) -> list[Passage]:
         """The first ``n`` paragraphs in index order, each as a passage ranked first."""
