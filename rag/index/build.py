@@ -18,6 +18,7 @@ from rag.corpus.readers import Progress
 from rag.errors import RagError
 from rag.index.dense_stage import BuildProgress, assemble, embed_pending, embedded_text, encoder, known_vectors, text_key, vector_cache
 from rag.index.doc_map import document_maps
+from rag.index.duplicates import same_text_as
 from rag.index.lexical import LexicalIndex
 from rag.index.store import FORMAT_VERSION, build_lock, current_build, read_manifest, write_build
 from rag.index.vectors import choose_kind
@@ -234,6 +235,7 @@ def _manifest(settings: Settings, corpus: Corpus, n_chunks: int, dimension: int,
         ],
         "counts": {"documents": len(corpus.documents), "paragraphs": len(corpus.paragraphs), "chunks": n_chunks},
         "paragraph_counts": dict(Counter(p.doc_id for p in corpus.paragraphs)),
+        "same_text": same_text_as(corpus.paragraphs),
         "problems": corpus.problems,
         "notes": corpus.notes,
     }

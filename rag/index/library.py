@@ -64,6 +64,7 @@ class DocumentInfo(BaseModel):
     state: DocumentState
     reason: str = Field("", description="Why it is skipped, or what is pending.")
     progress: int | None = Field(None, description="While indexing: how far the index update is, 0-99 (%).")
+    same_text_as: str = Field("", description="An indexed document holding the same (or nearly the same) text, if any.")
 
 
 def safe_name(name: str) -> str:
@@ -199,6 +200,7 @@ def list_documents(settings: Settings, manifest: dict | None) -> list[DocumentIn
     corpus = corpus_of(settings, peek=True)
     built = {d["doc_id"]: d for d in (manifest or {}).get("documents", [])}
     counts = (manifest or {}).get("paragraph_counts", {})
+    same_text = (manifest or {}).get("same_text", {})  # rag.index.duplicates
     found: list[DocumentInfo] = []
     for doc in corpus.documents:
         entry = built.get(doc.doc_id)
@@ -214,6 +216,7 @@ def list_documents(settings: Settings, manifest: dict | None) -> list[DocumentIn
                 bytes=_size(doc.path),
                 state="indexed" if indexed else "pending",
                 reason="" if indexed else "new or changed since the index was built",
+                same_text_as=same_text.get(doc.doc_id, "") if indexed else "",
             )
         )
     for problem in corpus.problems:

@@ -35,7 +35,8 @@ def documents(corpus: CorpusOpt = None, index_dir: IndexOpt = None, as_json: Jso
         pages = f" · {d.pages} pages" if d.pages else ""
         paragraphs = f" · {d.paragraphs} paragraphs" if d.paragraphs is not None else ""
         reason = f" ({safe(d.reason, keep_newlines=False)})" if d.reason else ""
-        typer.echo(f"{_name(d.doc_id)}  {d.type}{pages}{paragraphs} · {d.bytes:,} bytes · {d.state}{reason}")
+        same = f" · same text as {_name(d.same_text_as)}" if d.same_text_as else ""
+        typer.echo(f"{_name(d.doc_id)}  {d.type}{pages}{paragraphs} · {d.bytes:,} bytes · {d.state}{reason}{same}")
     if not found:
         typer.echo(f"No documents in {rag.settings.corpus.corpus_dir}. Add some with `rag add FILE`.")
 

@@ -47,6 +47,8 @@ def _row(d: DocumentInfo) -> str:
     if d.state == "indexing" and d.progress is not None:
         state += f' <progress max="100" value="{d.progress}"></progress> {d.progress}%'
     reason = f"<br><small>{e(d.reason)}</small>" if d.state == "skipped" and d.reason else ""
+    if d.same_text_as:  # the user keeps or deletes it (the delete menu below); answers show its text once
+        reason += f'<br><small class="same-text">same text as · 內容同 {e(d.same_text_as)}</small>'
     cells = [
         f'<td class="name">{e(d.doc_id)}</td>',
         f"<td>{e(d.type)}</td>",
