@@ -218,3 +218,79 @@ def exploding_docx(out: Path, unpacked_mb: int = 40) -> Path:
                 f.write(unit)
             f.write(b"</w:body>" + tail.partition("</w:body>")[2].encode())
     return out
+
+
+def png_bomb(width: int = 60_000, height: int = 60_000) -> bytes:
+    """A real, complete PNG of ``width`` x ``height`` white pixels, one bit each: every row
+    is there, so a decoder would build the whole image (a byte a pixel in Pillow), while
+    deflate squeezes it a thousandfold (60,000 x 60,000: 3.6 billion pixels in 440 KB)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    row = b"\0" + b"\xff" * ((width + 7) // 8)  # filter byte, then the row's bits
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def blank_image(out: Path, side: int = 9_400, pages: int = 1) -> Path:
+    """A white image of ``side`` x ``side`` pixels (9,400: 88 million, just under Pillow's
+    decompression-bomb limit, so it is decoded), ``pages`` of them in a TIFF; a few hundred
+    KB a page."""
+    from PIL import Image
+
+    white = Image.new("RGB" if out.suffix == ".png" else "L", (side, side), "white")
+    if pages == 1:
+        white.save(out)
+    else:
+        white.save(out, save_all=True, append_images=[white] * (pages - 1), compression="tiff_adobe_deflate")
+    return out
+
+
+def picture_pdf(out: Path, picture, inches: float, pages: int = 1) -> Path:
+    """A PDF of ``pages`` pages ``inches`` wide, each only ``picture`` (a PIL image) drawn
+    over the whole page: no text layer, so every page goes to OCR. The pages share one
+    image, so 2,000 of them take a few hundred KB."""
+    import pypdfium2 as pdfium
+
+    one = out.with_suffix(".one.pdf")
+    picture.save(one, resolution=picture.width / inches)
+    doc = pdfium.PdfDocument.new()
+    source = pdfium.PdfDocument(one)
+    doc.import_pages(source, [0] * pages)
+    doc.save(out)
+    doc.close()
+    source.close()
+    one.unlink()
+    return out
+
+
+def noise(side: int = 400, seed: int = 1):
+    """A grey image of random pixels: never blank, and OCR finds little or nothing in it."""
+    import random
+
+    from PIL import Image
+
+    rng = random.Random(seed)
+    return Image.frombytes("L", (side, side), bytes(rng.randrange(256) for _ in range(side * side)))
+
+
+def xxe_docx(out: Path, target: str = "/etc/hostname") -> Path:
+    """A .docx whose document.xml declares an external entity naming ``target`` and uses it
+    in a paragraph (XXE): a parser that resolved it would put that file's text in the index."""
+    plain = docx_file(out.with_suffix(".plain.docx"), blocks=["外部實體測試：ENTITY_HERE。"])
+    with zipfile.ZipFile(plain) as source:
+        members = [(info.filename, source.read(info)) for info in source.infolist()]
+    plain.unlink()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            if name == "word/document.xml":
+                head, _, rest = data.partition(b"?>")
+                doctype = f'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file://{target}">]>'.encode()
+                data = head + b"?>" + doctype + rest.replace(b"ENTITY_HERE", b"&xxe;")
+            z.writestr(name, data)
+    return out

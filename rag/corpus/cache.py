@@ -27,6 +27,7 @@ def output_options(options: ReadOptions) -> dict:
         used.pop("ocr_languages")
     if options.ocr == "off":
         used.pop("ocr_dpi")
+        used.pop("max_ocr_pages")
     return used
 
 

@@ -18,6 +18,9 @@ from rag.types import Paragraph
 
 BlockKind = Literal["paragraph", "heading", "table_row"]
 BLOCK_SEPARATOR = "\n\n"
+# A reader's note for a file whose every page is blank (nothing on it, or a page image with no
+# ink), so it is reported as that rather than as text OCR could not find.
+ALL_BLANK = "every page is blank."
 CELL_SEPARATOR = " · "
 # Column names may be years or quarters ('2024', '2024年', 'Q3'); other cells with digits are data.
 _YEAR_LIKE = re.compile(r"((19|20)\d\d(年度?|年|/\d\d)?|Q[1-4]|(19|20)\d\d ?Q[1-4]|FY ?\d{2,4})")

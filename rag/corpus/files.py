@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag.corpus.cache import ExtractionCache, extraction_key
-from rag.corpus.extraction import Extraction, paragraphs_of
+from rag.corpus.extraction import ALL_BLANK, Extraction, paragraphs_of
 from rag.corpus.readers import Progress, Reader, ReadOptions, reader_for, readers_by_suffix
 from rag.errors import RagError
 from rag.types import Paragraph
@@ -226,7 +226,7 @@ def load_corpus(
             continue
         paragraphs = paragraphs_of(doc.doc_id, extraction)
         if not paragraphs:
-            corpus.problems.append(f"{doc.doc_id}: skipped, no text in it{_why_empty(doc)}.")
+            corpus.problems.append(f"{doc.doc_id}: skipped, no text in it{_why_empty(doc, extraction)}")
             continue
         corpus.notes.extend(f"{doc.doc_id}: {note}" for note in extraction.notes)
         corpus.documents.append(doc)
@@ -235,12 +235,19 @@ def load_corpus(
     return corpus
 
 
-def _why_empty(doc: Document) -> str:
+def _why_empty(doc: Document, extraction: Extraction) -> str:
+    """Why a file gave no text, ending the sentence, then what its reader left out (pages
+    over a limit, pages OCR could not read), which may be why."""
     if doc.reader.startswith("html"):
-        return " (an HTML page with no article text: only scripts, menus or markup)"
-    if doc.reader.startswith(("pdf", "image")):
-        return " (no text layer, and OCR found no text; is RAG_OCR off?)"
-    return ""
+        why = " (an HTML page with no article text: only scripts, menus or markup)."
+    elif ALL_BLANK in extraction.notes:
+        why = f" ({ALL_BLANK[:-1]})."
+    elif doc.reader.startswith(("pdf", "image")):
+        why = " (no text layer, and OCR found no text; is RAG_OCR off?)."
+    else:
+        why = "."
+    left_out = [note for note in extraction.notes if "RAG_" in note or "left out" in note]
+    return why + "".join(f" {note[:1].upper()}{note[1:]}" for note in left_out)
 
 
 def corpus_of(settings: Settings, progress: Progress | None = None, peek: bool = False) -> Corpus:

@@ -23,7 +23,6 @@ the same arguments and adds only what the file lacks.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -36,15 +35,17 @@ from tqdm import tqdm
 
 from rag.errors import RagError
 from rag.eval.question_rules import (
-    OVERVIEW,
     Candidate,
     Rarity,
     list_candidates,
     lookup_candidates,
     overview_candidate,
+    plain,
     traditional,
     why_candidates,
 )
+from rag.eval.question_set import already_there, in_language, question_key, record
+from rag.eval.translate import Translator
 from rag.index.doc_map import DocumentMap
 from rag.text.language import bigrams, detect_language, normalize_for_matching, to_simplified
 from rag.text.sentences import sentence_spans
@@ -79,6 +80,7 @@ class Generated:
     by_kind: dict[str, int] = field(default_factory=dict)
     by_lang: dict[str, int] = field(default_factory=dict)
     not_translated: int = 0  # asked in a language only a model could write
+    translated: int = 0  # written in English by the model (rag.eval.translate)
 
     def drop(self, reason: str) -> None:
         self.dropped[reason] = self.dropped.get(reason, 0) + 1
@@ -86,7 +88,7 @@ class Generated:
     def summary(self) -> dict[str, Any]:
         """What `rag eval generate --json` prints."""
         return {"file": str(self.path), "questions": self.already + self.written, "already_there": self.already} | {
-            k: getattr(self, k) for k in ("written", "by_kind", "by_lang", "candidates", "dropped", "not_translated")
+            k: getattr(self, k) for k in ("written", "by_kind", "by_lang", "candidates", "dropped", "not_translated", "translated")
         }
 
 
@@ -165,6 +167,13 @@ def document_candidates(
     return out
 
 
+def _as_compared(paragraphs: Sequence[Paragraph], candidate: Candidate) -> list[str]:
+    """The document's sentences as its candidates were made from them (asides dropped for the
+    sentence the candidate came from), so the translation can be led back to that one."""
+    sentences = [s for p in paragraphs for s in _sentences(p)]
+    return [candidate.sentence if candidate.sentence in (s, plain(s), traditional(s), plain(traditional(s))) else s for s in sentences]
+
+
 def has_title(doc_map: DocumentMap) -> bool:
     """A title of its own, not the file's name (an overview of '000_4d69' asks nothing)."""
     stem = doc_map.doc_id.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -173,36 +182,6 @@ def has_title(doc_map: DocumentMap) -> bool:
 
 def _simplified(c: Candidate) -> Candidate:
     return Candidate(to_simplified(c.question), c.kind, to_simplified(c.sentence), c.paragraph_ids, c.answers, c.points)
-
-
-def in_language(candidate: Candidate, lang: str, title: str) -> str | None:
-    """The question in ``lang``, or None when only a model could write it."""
-    source = detect_language(candidate.question)
-    if candidate.kind in OVERVIEW:
-        return OVERVIEW[candidate.kind][lang].format(title=title)
-    if source == lang:
-        return candidate.question
-    if {source, lang} == {"zh-Hant", "zh-Hans"}:
-        return to_simplified(candidate.question) if lang == "zh-Hans" else traditional(candidate.question)
-    return None
-
-
-def record(candidate: Candidate, question: str, lang: str, doc_id: str) -> dict[str, Any]:
-    """One JSON Lines record as ``rag eval`` reads it, with where it came from."""
-    row: dict[str, Any] = {
-        "id": "gen-" + hashlib.sha1(question.encode()).hexdigest()[:10],
-        "question": question,
-        "kind": candidate.kind,
-        "lang": lang,
-        "gold_paragraphs": list(candidate.paragraph_ids),
-    }
-    if candidate.answers:
-        row["answers"] = list(candidate.answers)
-    if candidate.points:
-        row["points"] = [list(p) for p in candidate.points]
-    row["source"] = {"doc_id": doc_id, "sentence": candidate.sentence}
-    row["generated_by"] = "rules"
-    return row
 
 
 def balanced(by_doc: Mapping[str, Mapping[str, list[Candidate]]], kinds: Sequence[str], seed: int) -> list[tuple[str, Candidate]]:
@@ -234,10 +213,12 @@ def generate_set(
     progress: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
     tuning: GenerateTuning = TUNING,
+    translate: Translator | None = None,
 ) -> Generated:
     """Write up to ``n`` question records to ``out`` (JSON Lines), keeping the ones already
     there; see the module's docstring for what is made and kept. ``on_progress(done, total)``
-    is told after each document (the page's progress bar)."""
+    is told after each document (the page's progress bar). With ``translate`` (rag.eval.translate),
+    English questions the rules cannot write are asked of a model and kept when they hold."""
     unknown = sorted(set(kinds) - set(KINDS)) + sorted(set(langs) - set(LANGS))
     if unknown:
         raise RagError(f"Unknown kind or language: {', '.join(unknown)}.", fix=f"Kinds: {', '.join(KINDS)}; languages: {', '.join(LANGS)}.")
@@ -247,7 +228,8 @@ def generate_set(
     if not by_doc_paragraphs:
         raise RagError("The library has no paragraphs to make questions from.", fix="Add documents and run `rag index` first.")
     found = Generated(path=out)
-    seen = _already(out, found)
+    seen = already_there(out)
+    found.already = len(seen)
     rarity = Rarity()
     for ps in by_doc_paragraphs.values():
         rarity.add_document(" ".join(p.text for p in ps))
@@ -263,40 +245,24 @@ def generate_set(
                 if found.already + found.written >= n:
                     return found
                 title = maps[doc].title if doc in maps else doc
-                question = in_language(candidate, lang, title)
+                question, by = in_language(candidate, lang, title), "rules"
+                if question is None and lang == "en" and translate is not None and candidate.sentence:
+                    by = "rules, put into English by the answer model"
+                    question = translate(candidate.question, candidate.sentence, _as_compared(by_doc_paragraphs[doc], candidate))
+                    if question is None:
+                        found.drop("translation failed its checks")
+                        continue
                 if question is None:
                     found.not_translated += 1
                     continue
-                key = _key(question, lang)
+                key = question_key(question, lang)
                 if key in seen:
                     continue
                 seen.add(key)
-                f.write(json.dumps(record(candidate, question, lang, doc), ensure_ascii=False) + "\n")
+                f.write(json.dumps(record(candidate, question, lang, doc, by), ensure_ascii=False) + "\n")
                 f.flush()
                 found.written += 1
+                found.translated += by != "rules"
                 found.by_kind[candidate.kind] = found.by_kind.get(candidate.kind, 0) + 1
                 found.by_lang[lang] = found.by_lang.get(lang, 0) + 1
     return found
-
-
-def _key(question: str, lang: str) -> str:
-    """Two records ask the same thing when their folded text and language are the same
-    (folding makes a Simplified question equal to its Traditional twin, which is wanted)."""
-    return f"{lang}\t{normalize_for_matching(question)}"
-
-
-def _already(out: Path, found: Generated) -> set[str]:
-    """The folded questions ``out`` already holds (a run started again adds the rest)."""
-    if not out.exists():
-        return set()
-    seen = set()
-    for n, line in enumerate(out.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            seen.add(_key(row["question"], row.get("lang", "")))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise RagError(f"{out}:{n} is not a question record.", fix="Give a new file, or remove the broken line.") from exc
-    found.already = len(seen)
-    return seen

@@ -36,6 +36,12 @@ class CorpusSettings(BaseModel):
     ocr: OcrEngine = Field("rapidocr", description="OCR for scanned pages and images: 'rapidocr', 'tesseract' or 'off'.")
     ocr_languages: str = Field("chi_tra+chi_sim+eng", description="Tesseract language models, joined by '+'.")
     ocr_dpi: int = Field(150, ge=72, le=600, description="Resolution scanned PDF pages are rendered at for OCR.")
+    max_ocr_pages: int = Field(
+        100,
+        ge=1,
+        description="Scanned pages (page images) read by OCR from one file; the rest are left out, with a note. Blank pages "
+        "are not read and not counted. OCR takes 3-8 s a page on two cores, so one file holds indexing up for minutes, not hours.",
+    )
 
     @property
     def max_file_bytes(self) -> int:
@@ -52,6 +58,7 @@ class CorpusSettings(BaseModel):
             ocr=self.ocr,
             ocr_languages=self.ocr_languages,
             ocr_dpi=self.ocr_dpi,
+            max_ocr_pages=self.max_ocr_pages,
         )
 
     @model_validator(mode="after")
@@ -72,3 +79,4 @@ class ReadOptions(BaseModel):
     ocr: OcrEngine = Field("rapidocr", description="Engine for pages with no text layer, or 'off'.")
     ocr_languages: str = Field("chi_tra+chi_sim+eng", description="Tesseract language models, joined by '+'.")
     ocr_dpi: int = Field(150, description="Resolution scanned PDF pages are rendered at for OCR.")
+    max_ocr_pages: int = Field(100, description="Page images read by OCR from one file (blank ones not counted); the rest are left out.")

@@ -53,7 +53,7 @@ def add(
     from rag.index.library import add_document
 
     rag = _rag(corpus, index_dir)
-    failed = 0
+    failed, added = 0, []
     for path in files:
         try:
             data = path.read_bytes()
@@ -62,12 +62,14 @@ def add(
             failed += 1
             continue
         try:
-            typer.echo(f"added {_name(add_document(rag.settings, path.name, data))}")
+            added.append(add_document(rag.settings, path.name, data))
+            typer.echo(f"added {_name(added[-1])}")
         except RagError as exc:
             typer.echo(f"error: {safe(str(exc), keep_newlines=False)}", err=True)
             failed += 1
-    if index_now and failed < len(files):
-        _update(rag)
+    if index_now and added:
+        skipped = _update(rag)
+        failed += sum(any(problem.startswith(f"{doc}: ") for problem in skipped) for doc in added)  # added, but unreadable
     if failed:
         raise typer.Exit(1)
 
@@ -94,12 +96,15 @@ def remove(
         _update(rag)
 
 
-def _update(rag) -> None:
+def _update(rag) -> list[str]:
+    """Bring the index up to date; the problems of the files it skipped ("doc: reason")."""
     try:
         report = rag.build()
     except RagError as exc:
         _fail(exc)
-        return
+        return []
     typer.echo(f"index updated: {report.documents} documents, {report.paragraphs} paragraphs ({report.reused_chunks} chunks reused).")
     for problem in report.problems:
-        typer.echo(f"  skipped: {_name(problem)}", err=True)
+        shown = _name(problem)
+        typer.echo(f"  {shown}" if ": skipped" in shown else f"  skipped: {shown}", err=True)
+    return list(report.problems)

@@ -164,6 +164,14 @@ def generate(
         typer.Option(help="Comma-separated languages: zh-Hant, zh-Hans, en (English only for overview and summary of Chinese documents)."),
     ] = ALL_LANGS,
     seed: Annotated[int, typer.Option(help="Which documents come first, drawn with this seed.")] = 0,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="A generative answer model (local, openai) to write English versions of Chinese questions, each checked.",
+        ),
+    ] = None,
     corpus: CorpusOpt = None,
     index_dir: IndexOpt = None,
     as_json: JsonOpt = False,
@@ -183,8 +191,12 @@ def generate(
     from rag.eval.generate import generate_set
 
     try:
-        stored = _rag(corpus, index_dir).ensure_index().stored
-        made = generate_set(stored.paragraphs.values(), stored.maps, out, n, _listed(kinds), _listed(langs), seed, progress=not as_json)
+        rag = _rag(corpus, index_dir)
+        stored = rag.ensure_index().stored
+        translate = _translator(rag, model) if model else None
+        made = generate_set(
+            stored.paragraphs.values(), stored.maps, out, n, _listed(kinds), _listed(langs), seed, progress=not as_json, translate=translate
+        )
     except RagError as exc:
         _fail(exc)
         return
@@ -197,8 +209,10 @@ def generate(
     typer.echo("by language: " + ", ".join(f"{k} {v}" for k, v in made.by_lang.items()))
     if made.dropped:
         typer.echo("dropped: " + ", ".join(f"{v} {k}" for k, v in sorted(made.dropped.items(), key=lambda kv: -kv[1])))
+    if made.translated:
+        typer.echo(f"{made.translated} written in English by the model and checked.")
     if made.not_translated:
-        typer.echo(f"{made.not_translated} not written in a language only a model could translate them into.")
+        typer.echo(f"{made.not_translated} not written in a language only a model could translate them into (try --model local).")
     if made.already + made.written < n:
         typer.echo(f"Fewer than {n}: the documents gave no more questions that pass the checks.")
     typer.echo(f"Next: rag eval {out} --answers --html {out.with_suffix('.html')}")
@@ -261,6 +275,16 @@ def _read_report(path: Path) -> dict:
     if not isinstance(report, dict) or "retrieval" not in report:
         raise RagError(f"{path} is not a rag eval report (no 'retrieval' section).", fix="Give a JSON report written by rag eval.")
     return report
+
+
+def _translator(rag, model: str):
+    """English versions of questions written by ``model``'s chat, checked (rag.eval.translate)."""
+    from rag.eval.translate import model_translator
+
+    chat = getattr(rag.backend(model), "chat", None)
+    if chat is None:
+        raise RagError(f"The answer model {model!r} writes no text of its own.", fix="Use --model local or --model openai.")
+    return model_translator(chat, rag.embedder)
 
 
 def _listed(text: str) -> list[str]:

@@ -141,3 +141,51 @@ def test_the_command_line_offers_every_kind_and_language():
     from rag.ui.cli_eval import ALL_KINDS, ALL_LANGS
 
     assert ALL_KINDS.split(",") == list(KINDS) and ALL_LANGS.split(",") == list(LANGS)
+
+
+class _Chat:
+    """Stands in for an answer model's chat: replies with a fixed text."""
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+
+    def stream_chat(self, messages):
+        yield self.reply
+
+
+class _Embedder:
+    """Meaning as the concepts a text names, in either language (a multilingual model's job)."""
+
+    CONCEPTS = (("動工", "construction", "built"), ("山", "mountain"), ("啟用", "opened"))
+
+    def encode_queries(self, texts):
+        import numpy as np
+
+        rows = [[sum(text.lower().count(w) for w in words) for words in self.CONCEPTS] for text in texts]
+        return np.array([np.array(r, float) / max(1e-9, float(np.linalg.norm(r))) for r in rows])
+
+    encode_sentences = encode_queries
+
+
+def test_english_versions_written_by_a_model_are_kept_only_when_they_hold(tmp_path):
+    from rag.eval.translate import model_translator, translation_holds
+
+    sentence, other = "大樓於1999年動工，2004年正式啟用。", "玉山是臺灣最高的山峰。"
+    question = "大樓於哪一年動工，2004年正式啟用？"
+    holds = lambda english: translation_holds(english, question, sentence, [sentence, other], _Embedder())  # noqa: E731
+    assert holds("In which year did construction of the building begin, before it opened in 2004?")
+    assert not holds("大樓於哪一年動工？")  # not English
+    assert not holds("Did construction begin in 1999, before it opened in 2004?")  # says its answer
+    assert not holds("In which year did construction begin")  # does not ask
+    assert not holds("What is the highest mountain in Taiwan?")  # leads to another sentence
+
+    paragraphs, maps = _library()
+    out = tmp_path / "en.jsonl"
+    reply = "In which year did construction of the building begin?"
+    made = generate_set(
+        paragraphs, maps, out, n=200, kinds=["lookup"], langs=["en"], progress=False, translate=model_translator(_Chat(reply), _Embedder())
+    )
+    english = _rows(out)
+    assert made.translated == len(english) == 1 and english[0]["question"] == reply  # the same reply for every question: kept once
+    assert english[0]["generated_by"].endswith("by the answer model") and english[0]["lang"] == "en"
+    assert made.dropped["translation failed its checks"] > 0  # the reply leads back to one sentence only

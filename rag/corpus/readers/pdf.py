@@ -5,7 +5,6 @@ rendered and read by OCR."""
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import threading
@@ -13,9 +12,9 @@ import threading
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from rag.corpus.extraction import Block, Extraction
+from rag.corpus.extraction import ALL_BLANK, Block, Extraction
 from rag.corpus.readers import Progress, ReadOptions, made_with
-from rag.corpus.readers.ocr import ocr_pages
+from rag.corpus.readers.ocr import MAX_OCR_PIXELS, ocr_pages, ocr_png
 from rag.corpus.readers.pdf_layout import Char, Line, body_lines, lines_of, paragraphs_of_lines, reading_order, running_lines
 from rag.errors import RagError
 
@@ -75,18 +74,18 @@ def _has_images(page: pdfium.PdfPage) -> bool:
     return any(obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=2))
 
 
-def render_scale(page: pdfium.PdfPage, wanted: float) -> float:
-    """``wanted`` (pixels per point), lowered so a huge page cannot make a huge bitmap."""
+def render_scale(page: pdfium.PdfPage, wanted: float, most: float = MAX_RENDER_PIXELS) -> float:
+    """``wanted`` (pixels per point), lowered so a huge page cannot make a bitmap of more
+    than ``most`` pixels."""
     points = max(page.get_width() * page.get_height(), 1.0)
-    return min(wanted, math.sqrt(MAX_RENDER_PIXELS / points))
+    return min(wanted, math.sqrt(most / points))
 
 
-def _png(page: pdfium.PdfPage, dpi: int) -> tuple[bytes, float]:
-    """The page as a PNG for OCR, and the dpi it was really rendered at."""
-    scale = render_scale(page, dpi / 72)
-    out = io.BytesIO()
-    page.render(scale=scale, grayscale=True).to_pil().save(out, format="PNG")
-    return out.getvalue(), scale * 72
+def _png(page: pdfium.PdfPage, dpi: int) -> tuple[bytes | None, float]:
+    """The page as a PNG for OCR (None when it is blank), and the dpi it was really
+    rendered at: a huge page is rendered smaller, within the OCR pixel budget."""
+    scale = render_scale(page, dpi / 72, MAX_OCR_PIXELS)
+    return ocr_png(page.render(scale=scale, grayscale=True).to_pil()), scale * 72
 
 
 def _in_points(lines: list[Line], dpi: float) -> list[Line]:
@@ -103,7 +102,7 @@ def _date(metadata: dict[str, str]) -> str | None:
 class PdfReader:
     name = "pdf"
     suffixes = (".pdf",)
-    version = made_with("2", "pypdfium2", "rapidocr", "onnxruntime")
+    version = made_with("3", "pypdfium2", "rapidocr", "onnxruntime")
 
     def read(self, data: bytes, options: ReadOptions, progress: Progress | None = None) -> Extraction:
         with PDFIUM:
@@ -123,6 +122,7 @@ class PdfReader:
         widths: list[float] = []
         heights: list[float] = []
         scanned: list[int] = []
+        bare = 0  # pages with neither text nor pictures
         for n in range(count):
             with PDFIUM:
                 page = pdf[n]
@@ -131,6 +131,8 @@ class PdfReader:
                 lines = text_lines(page)
                 if not lines and _has_images(page):
                     scanned.append(n)
+                elif not lines:
+                    bare += 1
                 pages.append(lines)
                 page.close()
             if show:
@@ -142,7 +144,7 @@ class PdfReader:
             else:
                 dpi: dict[int, float] = {}
 
-                def render(i: int) -> bytes:
+                def render(i: int) -> bytes | None:
                     with PDFIUM:
                         page = pdf[scanned[i]]
                         try:
@@ -151,13 +153,18 @@ class PdfReader:
                         finally:
                             page.close()
 
-                read, errors = ocr_pages(render, len(scanned), options, progress)
-                for i, (n, result) in enumerate(zip(scanned, read, strict=True)):
+                run = ocr_pages(render, len(scanned), options, progress)
+                for i, result in enumerate(run.pages):
                     if result is not None:
-                        pages[n] = _in_points(result[0], dpi[i])
-                notes.append(f"{len(scanned)} of {count} page(s) had no text layer and were read by OCR ({options.ocr}).")
-                if errors:  # one unreadable scan, or no OCR engine: the text pages are still used
-                    notes.append(f"{len(errors)} scanned page(s) left out: {errors[0].message} {errors[0].fix}".strip())
+                        pages[scanned[i]] = _in_points(result[0], dpi[i])
+                read = len(run.pages) - run.blank - len(run.errors)
+                if read:
+                    notes.append(f"{read:,} of {count:,} page(s) had no text layer and were read by OCR ({options.ocr}).")
+                notes += run.notes(options, page_of=lambda i: scanned[i] + 1)
+                if bare + run.blank == count and not run.left_out:
+                    notes.append(ALL_BLANK)
+        elif count and bare == count:
+            notes.append(ALL_BLANK)
         if total > count:
             notes.append(f"only the first {count:,} of {total:,} pages were read (RAG_MAX_PAGES).")
         running = running_lines(pages, heights)

@@ -56,9 +56,37 @@ def test_pdfs_that_are_not_pdfs_or_are_broken_are_skipped(corpus_dir):
 
 
 def test_an_image_claiming_ten_billion_pixels_is_refused_from_its_header():
-    """A PNG header claiming 100,000 x 100,000 pixels -> refused before decoding."""
-    with pytest.raises(RagError, match="too large to read"):
+    """A PNG header claiming 100,000 x 100,000 pixels -> refused before decoding, its size and the fix said."""
+    with pytest.raises(RagError, match="too large to read: it claims 10,000 million pixels") as caught:
         ImageReader().read(huge_png_header(), ReadOptions())
+    assert "decompression bomb" in caught.value.message and "300 dpi or less" in caught.value.fix
+
+
+def test_a_tiff_page_too_large_to_decode_is_left_out_from_its_own_header(tmp_path):
+    """A TIFF whose first page is small and second claims 144 million pixels (Pillow checks
+    only the first when opening) -> the second left out with the reason, never decoded."""
+    from PIL import Image
+
+    path = tmp_path / "pages.tif"
+    Image.new("L", (100, 100), 255).save(path, save_all=True, append_images=[Image.new("L", (12_000, 12_000), 255)])
+    extraction = ImageReader().read(path.read_bytes(), ReadOptions())
+    assert extraction.pages == 2 and extraction.blocks == []
+    assert any("1 scanned page(s) left out: skipped, the image is too large to read: it claims 144 million" in n for n in extraction.notes)
+
+
+@pytest.mark.parametrize("ink,blank", [((0, 0), True), ((2, 2), True), ((5, 5), False), ((40, 50), False)])
+def test_a_page_image_with_no_ink_is_blank_and_a_few_characters_are_not(ink, blank):
+    """An off-white A4 page at 150 dpi with a black patch of ``ink`` pixels (a speck of
+    dust: a few; one character: about 100) -> blank, not given to OCR, only below about 20."""
+    from PIL import Image
+
+    from rag.corpus.readers.ocr import is_blank, ocr_png
+
+    page = Image.new("L", (1240, 1754), 250)
+    if ink[0]:
+        page.paste(0, (600, 800, 600 + ink[0], 800 + ink[1]))
+    assert is_blank(page) is blank
+    assert (ocr_png(page) is None) is blank
 
 
 def test_a_text_file_named_as_an_image_is_refused(corpus_dir):
