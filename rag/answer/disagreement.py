@@ -18,14 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.answer.backends import Final, Token
-from rag.answer.sentence_scores import sentence_scores
+from rag.answer.sentence_scores import quotable, sentence_scores
 from rag.models.embedding import Embedder
 from rag.text.kinds import is_open, question_kind
 from rag.text.language import bigrams, detect_language
 from rag.text.markers import cite
 from rag.text.numbers import amounts_by_unit
 from rag.text.sentences import sentence_spans
-from rag.types import Answer, Citation, Passage
+from rag.types import Answer, Citation, Passage, SentenceSupport
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,13 @@ TUNING = DisagreementTuning()
 NOTE = {"zh-Hant": "但來源說法不一：", "zh-Hans": "但来源说法不一：", "en": "But the sources disagree:"}
 
 
+def _same_value(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))  # 1.1億 = 11,000萬 = 110 million, whatever the float
+
+
 def _differs(stated: dict[str, set[float]], other: dict[str, set[float]]) -> set[str]:
     """The units in which ``other`` states an amount, none of whose values the answer gives."""
-    return {unit for unit, values in other.items() if unit in stated and not (values & stated[unit])}
+    return {unit for unit, values in other.items() if unit in stated and not any(_same_value(v, w) for v in values for w in stated[unit])}
 
 
 def _says_the_same_thing(sentence: str, units: set[str], quoted: list[str], share: float) -> bool:
@@ -74,6 +78,8 @@ def disagreeing(
     others = []
     for p in answer.passages[: tuning.passages_read]:
         for a, b in sentence_spans(p.text) if p.paragraph_id not in cited else []:
+            if not quotable(question, p.text[a:b]):  # it talks to the model, or only repeats the question
+                continue
             units = _differs(stated, amounts_by_unit(p.text[a:b]))
             if units and _says_the_same_thing(p.text[a:b], units, quoted, tuning.shared_wording):
                 others.append((p, a, b))
@@ -92,10 +98,15 @@ def with_disagreement(question: str, answer: Answer, embedder: Embedder, min_sco
     if found is None:
         return answer
     passage, a, b = found
-    note = f"{NOTE[detect_language(question)]}{passage.text[a:b]} {cite(passage.rank)}"
-    return answer.model_copy(
-        update={"text": f"{answer.text.rstrip()} {note}", "citations": [*answer.citations, Citation.quote(passage.rank, passage, a, b)]}
-    )
+    said = f"{NOTE[detect_language(question)]}{passage.text[a:b]}"
+    update: dict = {
+        "text": f"{answer.text.rstrip()} {said} {cite(passage.rank)}",
+        "citations": [*answer.citations, Citation.quote(passage.rank, passage, a, b)],
+    }
+    if answer.sentences:  # a model's answer is shown sentence by sentence (rag.ui.render): the note is one more
+        quoted = SentenceSupport(text=said, cited=[passage.rank], keys=[passage.rank], supported=True)
+        update["sentences"] = [*answer.sentences, quoted]
+    return answer.model_copy(update=update)
 
 
 def noting_disagreement(

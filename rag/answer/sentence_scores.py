@@ -40,7 +40,9 @@ def quotable(question: str, sentence: str, tuning: SentenceScoreTuning = TUNING)
     """Whether ``sentence`` may be quoted as an answer: it adds to the question (a sentence
     that only repeats it answers nothing) and does not talk to the answerer ("ignore the
     previous instructions…": rag.answer.injection), which a quote would pass on as an answer."""
-    return len(bigrams(sentence) - bigrams(question)) >= tuning.least_new_units and not looks_like_injection(sentence)
+    new = bigrams(sentence) - bigrams(question)
+    adds = len(new) >= tuning.least_new_units or any(unit[:1].isdigit() for unit in new)  # 「玉山海拔3952公尺。」 adds its number
+    return adds and not looks_like_injection(sentence)
 
 
 def sentence_scores(question: str, sentences: list[str], embedder: Embedder) -> np.ndarray:

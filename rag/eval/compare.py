@@ -39,6 +39,7 @@ COUNT_TOLERANCE = 0  # a failure counted (a model error...): one more is a regre
 QUESTION_EPSILON = 1e-9  # a question's own RR or contains changes in steps: any change counts
 MAIN = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "contains", "key_point_coverage", "citation_precision")
 SECTIONS = ("retrieval", "answers")
+LISTED = 100  # questions shown in each of the page's lists; a set of thousands would make a page of megabytes
 
 
 def direction(name: str) -> int:
@@ -171,11 +172,13 @@ COMPARISON = """{% extends "base.html" %}{% from "macros.html" import head, body
 <td>{% if r.word %}<span class="tag {{ r.word }}">{{ r.word }}</span>{% endif %}</td></tr>
 {% endfor %}</table></div>
 {{ figures(plots) }}
-<h2>Questions that got worse ({{ losses | length }})</h2>
+<h2>Questions that got worse ({{ worse_count }}{% if worse_count > losses | length %},
+the first {{ losses | length }} shown{% endif %})</h2>
 {% for q in losses %}<article class="loss">{{ head(q.head) }}
 <div class="pair"><div><b>{{ names[0] }}</b>{{ body(q.before) }}</div><div><b>{{ names[1] }}</b>{{ body(q.after) }}</div></div></article>
 {% else %}<p>None.</p>{% endfor %}
-<h2>Questions that got better ({{ gains | length }})</h2>
+<h2>Questions that got better ({{ better_count }}{% if better_count > gains | length %},
+the first {{ gains | length }} shown{% endif %})</h2>
 {% if gains %}<div class="scroll"><table><tr><th>question</th><th>RR</th><th>answer score</th></tr>
 {% for g in gains %}<tr><td>{{ g.question }}</td><td class="num">{{ g.rr }}</td><td class="num">{{ g.answer }}</td></tr>{% endfor %}
 </table></div>{% else %}<p>None.</p>{% endif %}
@@ -237,6 +240,8 @@ def render_comparison(
         regressions=result["regressions"],
         rows=[figure_row(f) for f in result["figures"]],
         plots=plot,
-        losses=[loss_view(change, old, new, paragraphs) for change, old, new in worse],
-        gains=[gain_row(change) for change, _, _ in better],
+        losses=[loss_view(change, old, new, paragraphs) for change, old, new in worse[:LISTED]],
+        gains=[gain_row(change) for change, _, _ in better[:LISTED]],
+        worse_count=len(worse),
+        better_count=len(better),
     )

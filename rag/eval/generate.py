@@ -99,8 +99,11 @@ def copied_share(question: str, sentence: str) -> float:
     return same / max(1, len(b))
 
 
-def rejection(candidate: Candidate, sentences: Sequence[str], tuning: GenerateTuning = TUNING) -> str | None:
-    """Why ``candidate`` fails the round trip (see the module's docstring), or None."""
+def rejection(
+    candidate: Candidate, sentences: Sequence[str], tuning: GenerateTuning = TUNING, grams: Sequence[set[str]] | None = None
+) -> str | None:
+    """Why ``candidate`` fails the round trip (see the module's docstring), or None. ``grams``:
+    the sentences' word units, found once per document by the caller."""
     low, high = tuning.question_chars
     if not low <= len(candidate.question) <= high:
         return "length"
@@ -114,7 +117,7 @@ def rejection(candidate: Candidate, sentences: Sequence[str], tuning: GenerateTu
     if copied_share(candidate.question, candidate.sentence) > tuning.most_copied:
         return "copies its sentence"
     asked = bigrams(candidate.question)
-    shared = [len(asked & bigrams(s)) for s in sentences]
+    shared = [len(asked & g) for g in (grams if grams is not None else [bigrams(s) for s in sentences])]
     own = len(asked & bigrams(candidate.sentence))
     if own < tuning.least_shared:
         return "too little of its sentence"
@@ -140,6 +143,7 @@ def document_candidates(
     simplified = detect_language(" ".join(p.text for p in paragraphs[:3])) == "zh-Hans"
     read = [(p.paragraph_id, traditional(s) if simplified else s) for p in paragraphs for s in _sentences(p)]
     everything = [s for _, s in read]
+    grams = [bigrams(s) for s in everything]  # once per document, not once per candidate
     out: dict[str, list[Candidate]] = {k: [] for k in kinds}
     made: list[Candidate] = []
     for pid, sentence in read:
@@ -156,7 +160,7 @@ def document_candidates(
             made += [whole] if whole else []
     for candidate in made:
         found.candidates += 1
-        reason = rejection(candidate, everything, tuning)
+        reason = rejection(candidate, everything, tuning, grams)
         if reason:
             found.drop(reason)
         else:
@@ -227,6 +231,8 @@ def generate_set(
         by_doc_paragraphs.setdefault(p.doc_id, []).append(p)
     if not by_doc_paragraphs:
         raise RagError("The library has no paragraphs to make questions from.", fix="Add documents and run `rag index` first.")
+    if not out.parent.is_dir():
+        raise RagError(f"The folder {out.parent} does not exist.", fix="Create it, or give the question file a path in an existing folder.")
     found = Generated(path=out)
     seen = already_there(out)
     found.already = len(seen)
@@ -239,7 +245,12 @@ def generate_set(
         if on_progress is not None:
             on_progress(done, len(by_doc_paragraphs))
         by_doc[doc] = document_candidates(ps, maps.get(doc), rarity, kinds, found, tuning)
-    with out.open("a", encoding="utf-8") as f:
+    texts = {p.paragraph_id: p.text for ps in by_doc_paragraphs.values() for p in ps}
+    try:
+        written = out.open("a", encoding="utf-8")
+    except OSError as exc:
+        raise RagError(f"Cannot write {out} ({exc.strerror}).", fix="Give a question file in a folder you may write to.") from None
+    with written as f:
         for doc, candidate in balanced(by_doc, kinds, seed):
             for lang in langs:
                 if found.already + found.written >= n:
@@ -259,7 +270,7 @@ def generate_set(
                 if key in seen:
                     continue
                 seen.add(key)
-                f.write(json.dumps(record(candidate, question, lang, doc, by), ensure_ascii=False) + "\n")
+                f.write(json.dumps(record(candidate, question, lang, doc, by, texts), ensure_ascii=False) + "\n")
                 f.flush()
                 found.written += 1
                 found.translated += by != "rules"

@@ -26,8 +26,12 @@ def in_language(candidate: Candidate, lang: str, title: str) -> str | None:
     return None
 
 
-def record(candidate: Candidate, question: str, lang: str, doc_id: str, generated_by: str = "rules") -> dict[str, Any]:
-    """One JSON Lines record as ``rag eval`` reads it, with where it came from."""
+def record(
+    candidate: Candidate, question: str, lang: str, doc_id: str, generated_by: str = "rules", paragraphs: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """One JSON Lines record as ``rag eval`` reads it, with where it came from. The source
+    sentence is gold text as well when its paragraph holds it verbatim (``paragraphs``: id ->
+    text), so the same sentence in another copy of the document counts as found too."""
     row: dict[str, Any] = {
         "id": "gen-" + hashlib.sha1(question.encode()).hexdigest()[:10],
         "question": question,
@@ -35,6 +39,8 @@ def record(candidate: Candidate, question: str, lang: str, doc_id: str, generate
         "lang": lang,
         "gold_paragraphs": list(candidate.paragraph_ids),
     }
+    if candidate.sentence and any(candidate.sentence in (paragraphs or {}).get(pid, "") for pid in candidate.paragraph_ids):
+        row["gold_text"] = [candidate.sentence]
     if candidate.answers:
         row["answers"] = list(candidate.answers)
     if candidate.points:

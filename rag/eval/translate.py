@@ -25,23 +25,33 @@ TRANSLATE_QUESTION = (
     "Reply with the English question only.\n\n{question}"
 )
 _HAN = re.compile(r"[\u3400-\u9fff]")
+DOCUMENTS_KEPT = 64  # documents whose sentence vectors are kept while a set is made (questions visit them in turns)
 Translator = Callable[[str, str, Sequence[str]], str | None]  # (question, its sentence, the document's sentences)
 
 
 def model_translator(chat: ChatModel, embedder: Embedder) -> Translator:
     """A translator that asks ``chat`` and checks each answer with ``embedder``."""
 
+    vectors: dict[tuple[str, ...], np.ndarray] = {}  # a document's sentences, embedded once
+
     def translate(question: str, sentence: str, sentences: Sequence[str]) -> str | None:
         messages = [{"role": "user", "content": TRANSLATE_QUESTION.format(question=question)}]
         text = "".join(part for part in chat.stream_chat(messages) if isinstance(part, str)).strip().strip('"“”')
         english = text.splitlines()[0].strip() if text else ""
-        return english if translation_holds(english, question, sentence, sentences, embedder) else None
+        key = tuple(sentences)
+        if key not in vectors:
+            if len(vectors) >= DOCUMENTS_KEPT:
+                vectors.pop(next(iter(vectors)))
+            vectors[key] = embedder.encode_sentences(list(sentences))
+        return english if translation_holds(english, question, sentence, sentences, embedder, vectors[key]) else None
 
     return translate
 
 
-def translation_holds(english: str, question: str, sentence: str, sentences: Sequence[str], embedder: Embedder) -> bool:
-    """The checks of the module's docstring."""
+def translation_holds(
+    english: str, question: str, sentence: str, sentences: Sequence[str], embedder: Embedder, vectors: np.ndarray | None = None
+) -> bool:
+    """The checks of the module's docstring (``vectors``: the sentences' embeddings, if known)."""
     if not english.endswith("?") or _HAN.search(english) or len(english) > 4 * max(len(question), 20):
         return False
     stated = number_values(english) - number_values(question)
@@ -50,5 +60,5 @@ def translation_holds(english: str, question: str, sentence: str, sentences: Seq
     if sentence not in sentences:
         return False
     query = embedder.encode_queries([english])[0]
-    similarity = embedder.encode_sentences(list(sentences)) @ query
+    similarity = (vectors if vectors is not None else embedder.encode_sentences(list(sentences))) @ query
     return int(np.argmax(similarity)) == list(sentences).index(sentence)

@@ -7,10 +7,9 @@ offered for download and shown in a frame of its own (its styles stay out of the
 
 from __future__ import annotations
 
+import base64
 import html
 import json
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +24,8 @@ if TYPE_CHECKING:
 
 KINDS = ("lookup", "why", "list", "overview", "summary")  # rag.eval.generate.KINDS (a test checks)
 LANGS = ("zh-Hant", "zh-Hans", "en")
-COLUMNS = ["keep · 保留", "kind", "lang", "question · 題目", "expected · 應答", "source · 出處"]
+COLUMNS = ["keep · 保留", "kind", "lang", "question · 題目", "expected · 應答", "source · 出處", "id"]
+ID_COLUMN = 6  # rows are matched to their records by it, whatever the reviewer sorted or removed
 Progress = Callable[[int, int], None] | None  # told (done, total) as the work goes
 MAX_ROWS = 2000  # a set larger than this is run from the command line (rag eval)
 
@@ -41,16 +41,20 @@ def table_rows(records: list[dict[str, Any]]) -> list[list[Any]]:
     rows = []
     for r in records:
         expected = " / ".join(r.get("answers") or [" | ".join(p) for p in r.get("points") or []])
-        rows.append([True, r.get("kind", ""), r.get("lang", ""), r["question"], expected, ", ".join(r.get("gold_paragraphs") or [])])
+        gold = ", ".join(r.get("gold_paragraphs") or [])
+        rows.append([True, r.get("kind", ""), r.get("lang", ""), r["question"], expected, gold, str(r["id"])])
     return rows
 
 
 def kept_records(rows: list[list[Any]], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The records whose row is ticked, each with the question as the table now says it."""
+    """The records whose row is ticked, each with the question as the table now says it; a
+    row is its record's by the id column (a row whose id names no record is left out)."""
+    by_id = {str(r["id"]): r for r in records}
     kept = []
-    for row, record in zip(rows, records, strict=False):
+    for row in rows:
+        record = by_id.get(str(row[ID_COLUMN])) if len(row) > ID_COLUMN else None
         question = str(row[3]).strip()
-        if row[0] in (True, "true", "True", 1) and question:
+        if record is not None and row[0] in (True, "true", "True", 1) and question:
             kept.append(record | {"question": question})
     return kept
 
@@ -62,6 +66,11 @@ def read_set(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     load_questions(path)  # a RagError naming the bad line, if any
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    seen: set[str] = set()
+    for n, r in enumerate(records, 1):  # every row needs an id of its own to be matched back to its record
+        if str(r.get("id", "")) in seen or "id" not in r:
+            r["id"] = f"line-{n}"
+        seen.add(str(r["id"]))
     if len(records) > MAX_ROWS:
         raise RagError(f"The set has {len(records)} questions; the page reviews up to {MAX_ROWS}.", fix="Run larger sets with `rag eval`.")
     return records
@@ -85,7 +94,7 @@ def make_set(rag: RAG, n: int, kinds: list[str], langs: list[str], on_progress: 
 
 
 def run_set(rag: RAG, records: list[dict[str, Any]], answers: bool, on_progress: Progress = None) -> tuple[str, str, str]:
-    """Score ``records``; the summary (Markdown), the report page's path and the page itself."""
+    """Score ``records``; the summary (Markdown), a link that saves the report, and the report."""
     from rag.eval.report_html import render_report
     from rag.eval.runner import run_eval
     from rag.eval.scoring import load_questions
@@ -101,10 +110,7 @@ def run_set(rag: RAG, records: list[dict[str, Any]], answers: bool, on_progress:
     paragraphs = {pid: p.text for pid, p in rag.ensure_index().stored.paragraphs.items()}
     page = render_report(report, questions_path.name, paragraphs)
     (folder / f"report-{stamp}.html").write_text(page, encoding="utf-8")
-    # Gradio hands out files from its temporary folder, wherever the index lives.
-    download = Path(tempfile.mkdtemp(prefix="rag-report-")) / f"report-{stamp}.html"
-    shutil.copyfile(folder / f"report-{stamp}.html", download)
-    return summary_markdown(report), str(download), page
+    return summary_markdown(report), download_link(page, f"report-{stamp}.html"), page
 
 
 def summary_markdown(report: dict[str, Any]) -> str:
@@ -117,6 +123,13 @@ def summary_markdown(report: dict[str, Any]) -> str:
         if name.split(" ", 1)[1] in wanted and isinstance(value, (int, float)):
             lines.append(f"| {name} | {value:.3f} |")
     return "\n".join(lines)
+
+
+def download_link(page: str, name: str) -> str:
+    """A link that saves the report page: the page itself in a data: address (the server hands
+    out no files: rag.ui.guard), so nothing is left behind in a temporary folder."""
+    data = base64.b64encode(page.encode("utf-8")).decode("ascii")
+    return f'<a class="report-download" download="{html.escape(name)}" href="data:text/html;base64,{data}">⬇ {html.escape(name)}</a>'
 
 
 def framed(page: str) -> str:
@@ -145,7 +158,7 @@ def evaluate_tab(rag: RAG) -> None:
         try:
             summary, download, page = run_set(rag, kept_records(listed, records), answers, told)
         except RagError as exc:
-            return f"⚠️ {exc}", None, ""
+            return f"⚠️ {exc}", "", ""
         return summary, download, framed(page)
 
     with gr.Tab("Evaluate · 評測", id="evaluate", elem_id="evaluate-tab"):
@@ -167,6 +180,7 @@ def evaluate_tab(rag: RAG) -> None:
             interactive=True,
             wrap=True,
             type="array",
+            static_columns=[1, 2, 4, 5, ID_COLUMN],  # the reviewer ticks and rewords; the rest is the record's
             elem_id="eval-table",
         )
         records = gr.State([])
@@ -174,7 +188,7 @@ def evaluate_tab(rag: RAG) -> None:
             answers = gr.Checkbox(False, label="Also answer each question (slower) · 同時作答", elem_id="eval-answers")
             run = gr.Button("Run the evaluation · 執行評測", elem_id="eval-run")
         summary = gr.Markdown(elem_id="eval-summary")
-        download = gr.File(label="Report · 報告 (HTML, offline)", elem_id="eval-download", interactive=False)
+        download = gr.HTML(elem_id="eval-download")
         page = gr.HTML(elem_id="eval-report")
     # One evaluation at a time: it shares the two cores with the people asking questions.
     make.click(on_make, [n, kinds, langs], [table, records, note], api_visibility="private", concurrency_id="evaluate", concurrency_limit=1)

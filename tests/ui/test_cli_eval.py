@@ -54,4 +54,4 @@ def test_generate_then_evaluate_with_a_page_then_compare(seed_rag, tmp_path):
     regressed = run(seed_rag, "eval", "compare", str(report), str(after), "--fail-on-regression", "--html", str(tmp_path / "c.html"))
     assert regressed.returncode == 2, regressed.stderr
     assert "REGRESSION" in regressed.stdout and "recall@1" in regressed.stdout
-    assert "regression" in (tmp_path / "c.html").read_text(encoding="utf-8")
+    assert '<span class="tag regression">' in (tmp_path / "c.html").read_text(encoding="utf-8")
