@@ -105,14 +105,16 @@ def guarded(cmd: list[str], env: dict[str, str], timeout_s: float, max_mb: float
 
 
 _READ = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
 from rag.corpus.files import corpus_of
 from rag.settings import Settings
 corpus = corpus_of(Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])))
-peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+# VmHWM, not getrusage's ru_maxrss: Linux keeps ru_maxrss across exec, so a child forked from
+# a large test process would report that process's peak as its own.
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 print(json.dumps({"documents": [d.doc_id for d in corpus.documents], "problems": corpus.problems, "notes": corpus.notes,
-                  "peak_mb": peak / 1024}, ensure_ascii=False))
+                  "peak_mb": hwm / 1024}, ensure_ascii=False))
 """
 
 
