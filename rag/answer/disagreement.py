@@ -23,7 +23,7 @@ from rag.models.embedding import Embedder
 from rag.text.kinds import is_open, question_kind
 from rag.text.language import bigrams, detect_language
 from rag.text.markers import cite
-from rag.text.numbers import amounts_by_unit
+from rag.text.numbers import amounts_by_unit, same_value
 from rag.text.sentences import sentence_spans
 from rag.types import Answer, Citation, Passage, SentenceSupport
 
@@ -41,13 +41,9 @@ TUNING = DisagreementTuning()
 NOTE = {"zh-Hant": "但來源說法不一：", "zh-Hans": "但来源说法不一：", "en": "But the sources disagree:"}
 
 
-def _same_value(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))  # 1.1億 = 11,000萬 = 110 million, whatever the float
-
-
 def _differs(stated: dict[str, set[float]], other: dict[str, set[float]]) -> set[str]:
     """The units in which ``other`` states an amount, none of whose values the answer gives."""
-    return {unit for unit, values in other.items() if unit in stated and not any(_same_value(v, w) for v in values for w in stated[unit])}
+    return {unit for unit, values in other.items() if unit in stated and not any(same_value(v, w) for v in values for w in stated[unit])}
 
 
 def _says_the_same_thing(sentence: str, units: set[str], quoted: list[str], share: float) -> bool:

@@ -14,8 +14,8 @@ Key points of open questions are words at most ``most_share`` of the library's d
 hold, so another document's text seldom scores them. The set is balanced over the kinds
 asked for, each document's first candidate of a kind before any document's second, and
 shuffled with the seed. Questions in the other Chinese script are the same questions through
-OpenCC; English versions of Chinese documents' questions exist for overview and summary
-(their wording is a template); the rest would need a model to translate.
+OpenCC; English versions of Chinese documents' questions are templates for overview and
+summary, and for the rest are written by an answer model when one is given (rag.eval.translate).
 
 The output is JSON Lines that ``rag eval`` reads; a run that stops can be started again with
 the same arguments and adds only what the file lacks.

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from rag.text.language import normalize_for_matching, to_traditional
+from rag.text.language import HAN, normalize_for_matching, to_traditional
 from rag.text.names import tagged_words
 
 _NUM = r"(?:\d[\d,]*(?:\.\d+)?|[零〇一二兩两三四五六七八九十百千]+)"
@@ -48,6 +48,7 @@ _EN_SPANS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b\d[\d,]*(?:\.\d+)?(?= (?:[a-z]+ ){0,2}[a-z]+s\b)"), "how many"),
 )
 _ASIDE = re.compile(r"（[^（）]*）|〔[^〔〕]*〕|【[^【】]*】|\([^()]*\)")
+_ANY_HAN = re.compile(f"[{HAN}]")
 _JOINERS = frozenset("、與和及跟")
 _COUNTING = frozenset("一二兩三四五六七八九十幾多各每該本大")  # 三國, 兩岸, 各國: counted or pointed at, not named
 _VERB_ROOM = 4  # characters after a span in its clause, fewer and the clause's verb is in the next one
@@ -186,7 +187,7 @@ def lookup_candidates(sentence: str, paragraph_id: str) -> Iterator[Candidate]:
             continue
         if not any(a < at and start < b for a, b in taken):
             yield Candidate(_asked(sentence, start, at, _NAME_WORDS[tag]), "lookup", sentence, (paragraph_id,), (shown,))
-    if not re.search(r"[\u4e00-\u9fff]", sentence):
+    if not _ANY_HAN.search(sentence):
         for pattern, phrase in _EN_SPANS:
             for m in pattern.finditer(sentence):
                 question = (sentence[: m.start()] + phrase + sentence[m.end() :]).rstrip(" .!;") + "?"

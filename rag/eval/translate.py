@@ -18,13 +18,14 @@ import numpy as np
 
 from rag.answer.generative import ChatModel
 from rag.models.embedding import Embedder
+from rag.text.language import HAN
 from rag.text.numbers import number_values
 
 TRANSLATE_QUESTION = (
     "Translate this Chinese question into natural English. Keep names, numbers and units as they are meant. "
     "Reply with the English question only.\n\n{question}"
 )
-_HAN = re.compile(r"[\u3400-\u9fff]")
+_HAN = re.compile(f"[{HAN}]")
 DOCUMENTS_KEPT = 64  # documents whose sentence vectors are kept while a set is made (questions visit them in turns)
 Translator = Callable[[str, str, Sequence[str]], str | None]  # (question, its sentence, the document's sentences)
 

@@ -77,7 +77,13 @@ def unsupported_numbers(claim: str, source: str) -> set[float]:
     """Values the claim states that the source does not (1 is ignored: 'a', 'one of')."""
     wanted = number_values(claim) - {1.0}
     have = number_values(source)
-    return {v for v in wanted if not any(abs(v - h) <= 1e-9 * max(1.0, abs(h)) for h in have)}
+    return {v for v in wanted if not any(same_value(v, h) for h in have)}
+
+
+def same_value(value: float, other: float) -> bool:
+    """The same number however it was written: 1.1億, 11,000萬 and 110 million parse to floats
+    a rounding apart."""
+    return abs(value - other) <= 1e-9 * max(1.0, abs(other))
 
 
 _CJK_AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(萬|万|億|亿|兆)")
